@@ -1,0 +1,209 @@
+"""What the platform says about a service: rollouts, instances, containers, targets.
+
+Shared across clouds: an ECS task, a Kubernetes pod, a Cloud Run instance and a
+Container Apps replica are all an :class:`Instance`; an ECS deployment, a
+ReplicaSet, a Cloud Run revision and a Container Apps revision are all a
+:class:`Rollout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from scdiag._values import optional_aware
+
+
+@attrs.frozen
+class Condition:
+    """A status condition (Kubernetes, Cloud Run and Container Apps all have them)."""
+
+    type: str
+    status: str
+    """``True``, ``False`` or ``Unknown``."""
+    reason: str | None = None
+    message: str | None = None
+    last_transition: datetime | None = attrs.field(default=None, validator=optional_aware)
+
+
+@attrs.frozen
+class Termination:
+    """How a container's process ended."""
+
+    exit_code: int | None = None
+    signal: int | None = None
+    reason: str | None = None
+    """``OOMKilled``, ``Error``, ``OutOfMemoryError: Container killed...``"""
+    message: str | None = None
+    started_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    finished_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+
+
+@attrs.frozen
+class ContainerStatus:
+    """The observed state of one container of an instance."""
+
+    name: str
+    state: str = "unknown"
+    """``waiting``, ``running``, ``terminated``, ``stopped`` or ``unknown``."""
+    reason: str | None = None
+    """The waiting reason (``CrashLoopBackOff``) or the container's reason."""
+    message: str | None = None
+    image: str | None = None
+    ready: bool | None = None
+    restart_count: int = 0
+    termination: Termination | None = None
+    """The current termination, when the container is terminated."""
+    last_termination: Termination | None = None
+    """The previous run's termination (Kubernetes ``lastState``)."""
+    health_status: str | None = None
+    """Container health check result (ECS ``healthStatus``)."""
+    init: bool = False
+    """True for init containers."""
+
+
+@attrs.frozen
+class Instance:
+    """One running copy of the service: an ECS task, a pod, a replica."""
+
+    id: str
+    kind: str = "task"
+    """``task``, ``pod``, ``instance`` or ``replica``."""
+    rollout_id: str | None = None
+    """The rollout it belongs to (ECS deployment id, ReplicaSet, revision)."""
+    phase: str | None = None
+    """ECS ``lastStatus`` or Kubernetes ``status.phase``."""
+    desired_phase: str | None = None
+    reason: str | None = None
+    """ECS ``stopCode``, Kubernetes ``status.reason``."""
+    message: str | None = None
+    """ECS ``stoppedReason``, Kubernetes ``status.message``."""
+    health_status: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    containers: tuple[ContainerStatus, ...] = ()
+    node: str | None = None
+    created_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    started_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    stopped_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    terminating: bool = False
+    """True for an instance being deleted (an old pod on its way out)."""
+    attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Rollout:
+    """One deployment of the service: ECS deployment, ReplicaSet, revision."""
+
+    id: str
+    current: bool = True
+    """True for the newest rollout, the one being diagnosed."""
+    status: str | None = None
+    """ECS ``PRIMARY``/``ACTIVE``; otherwise the provider's own word."""
+    rollout_state: str | None = None
+    """``IN_PROGRESS``, ``COMPLETED`` or ``FAILED`` where the provider says."""
+    reason: str | None = None
+    desired: int | None = None
+    running: int | None = None
+    pending: int | None = None
+    failed: int | None = None
+    ready: int | None = None
+    created_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    updated_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    conditions: tuple[Condition, ...] = ()
+    attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class HealthCheckSpec:
+    """A health check as configured (load balancer, probe or container check)."""
+
+    kind: str
+    """``load-balancer``, ``liveness``, ``readiness``, ``startup`` or ``container``."""
+    path: str | None = None
+    port: int | str | None = None
+    protocol: str | None = None
+    command: str | None = None
+    matcher: str | None = None
+    """Expected HTTP codes, e.g. ``200-399``."""
+    interval_seconds: float | None = None
+    timeout_seconds: float | None = None
+    failure_threshold: int | None = None
+    initial_delay_seconds: float | None = None
+
+
+@attrs.frozen
+class ContainerSpec:
+    """One container as configured (task definition, pod spec, revision template)."""
+
+    name: str
+    image: str | None = None
+    ports: tuple[int, ...] = ()
+    memory_limit_mib: float | None = None
+    memory_request_mib: float | None = None
+    cpu_limit: float | None = None
+    """vCPUs."""
+    essential: bool = True
+    health_checks: tuple[HealthCheckSpec, ...] = ()
+    env_names: tuple[str, ...] = ()
+    """Names only: values may be secrets."""
+    log_driver: str | None = None
+    init: bool = False
+
+
+@attrs.frozen
+class LoadBalancerTarget:
+    """One target of a load balancer and its health."""
+
+    target_id: str
+    state: str
+    """``healthy``, ``unhealthy``, ``initial``, ``draining``, ``unused``, ``unavailable``."""
+    target_group: str | None = None
+    port: int | None = None
+    reason: str | None = None
+    """e.g. ``Target.ResponseCodeMismatch``."""
+    description: str | None = None
+
+
+@attrs.frozen
+class ServiceEndpoint:
+    """How traffic reaches the service: a target group or a Kubernetes Service."""
+
+    name: str
+    kind: str = "target-group"
+    """``target-group``, ``kubernetes-service``, ``ingress``."""
+    target_port: int | str | None = None
+    """The port traffic is sent to (target group port, Service ``targetPort``)."""
+    health_check: HealthCheckSpec | None = None
+    ready_addresses: int | None = None
+    not_ready_addresses: int | None = None
+    selector: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ServiceStatus:
+    """The platform's view of a service at collection time."""
+
+    name: str
+    state: str | None = None
+    """ECS ``ACTIVE``, Kubernetes availability, Cloud Run ``Ready``..."""
+    health: str = "unknown"
+    """``healthy``, ``degraded``, ``unhealthy`` or ``unknown``."""
+    desired_count: int | None = None
+    running_count: int | None = None
+    pending_count: int | None = None
+    rollouts: tuple[Rollout, ...] = ()
+    instances: tuple[Instance, ...] = ()
+    containers: tuple[ContainerSpec, ...] = ()
+    endpoints: tuple[ServiceEndpoint, ...] = ()
+    targets: tuple[LoadBalancerTarget, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+    def current_rollout(self) -> Rollout | None:
+        """The rollout being diagnosed: the one marked current, else the first."""
+        for rollout in self.rollouts:
+            if rollout.current:
+                return rollout
+        return self.rollouts[0] if self.rollouts else None

@@ -1,0 +1,50 @@
+"""Turning models into plain JSON-able data and back (cattrs).
+
+Datetimes become RFC 3339 strings, timedeltas seconds, enums their values,
+tuples lists. ``structure(unstructure(x), type(x)) == x`` for every model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import cattrs
+
+__all__ = ["structure", "unstructure"]
+
+T = TypeVar("T")
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
+    converter.register_unstructure_hook(timedelta, lambda value: value.total_seconds())
+    converter.register_structure_hook(timedelta, lambda value, _t: timedelta(seconds=value))
+    # Ports are numbers or, in Kubernetes, names ("http"): keep whichever it is.
+    converter.register_structure_hook_func(lambda t: t == (int | str | None), _port_or_name)
+    return converter
+
+
+def _port_or_name(value: Any, _type: Any) -> int | str | None:
+    if value is None or isinstance(value, (int, str)) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"expected a port number or name, got {value!r}")
+
+
+_CONVERTER = _make_converter()
+
+
+def unstructure(value: Any) -> Any:
+    """A model (or collection of models) as plain JSON-able data."""
+    return _CONVERTER.unstructure(value)
+
+
+def structure(data: Any, kind: type[T]) -> T:
+    """Rebuild a model of type ``kind`` from :func:`unstructure`'s output.
+
+    Raises:
+        cattrs.BaseValidationError: the data does not fit the type.
+    """
+    return _CONVERTER.structure(data, kind)

@@ -1,0 +1,57 @@
+"""Models are frozen values that round-trip through plain JSON data."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scdiag import models
+from scdiag.models import DiagnosticRequest, DiagnosticResult, LogEntry
+from scdiag.serialization import structure, unstructure
+
+aware_datetimes = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30))])
+)
+text = st.text(max_size=40)
+small_ints = st.integers(min_value=-10, max_value=100_000)
+st.register_type_strategy(datetime, aware_datetimes)
+st.register_type_strategy(str, text)
+st.register_type_strategy(int, small_ints)
+st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False, width=32))
+# Durations that a diagnosis can have: JSON carries them as seconds.
+st.register_type_strategy(timedelta, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=366)))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.from_type(DiagnosticResult))
+def test_a_result_round_trips_through_json(result: DiagnosticResult) -> None:
+    """structure(json(unstructure(x))) == x for whole results, data included."""
+    again = structure(json.loads(json.dumps(unstructure(result))), DiagnosticResult)
+    assert again == result
+
+
+@pytest.mark.parametrize("cls", [c for c in vars(models).values() if attrs.has(c) if isinstance(c, type)])
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_model_round_trips(cls: type, data: st.DataObject) -> None:
+    """Each model on its own survives the trip."""
+    value = data.draw(st.from_type(cls))
+    assert structure(json.loads(json.dumps(unstructure(value))), cls) == value
+
+
+def test_naive_timestamps_are_refused() -> None:
+    """A timestamp without a zone is an error at construction."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        LogEntry(message="x", timestamp=datetime(2026, 1, 1))
+
+
+def test_models_are_frozen() -> None:
+    """Values cannot be changed after construction."""
+    request = DiagnosticRequest(provider="aws", service_name="web")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        request.service_name = "other"  # type: ignore[misc]
