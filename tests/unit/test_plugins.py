@@ -1,0 +1,150 @@
+"""Plugins load through hooks; a broken one is reported and skipped."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import pytest
+
+from scdiag.errors import PluginError
+from scdiag.plugins import CaptureReaderRegistry, PluginHost, ProviderRegistry, ReportFormatRegistry, hookimpl, resolve
+from scdiag.testing import host_with
+
+
+class GoodPlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        registry.add_provider("good", "scdiag.testing:StaticProvider", description="good")
+
+
+class RaisingPlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        raise RuntimeError("boom")
+
+
+class BadSignaturePlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: Any, unexpected: Any) -> None:
+        """Asks for an argument the spec does not have."""
+
+
+def test_a_registered_provider_is_listed() -> None:
+    """A provider registered through the hook is known by name."""
+    host = host_with(("good", GoodPlugin()))
+    assert set(host.providers()) == {"good"}
+    assert host.providers()["good"].plugin == "good"
+
+
+def test_a_plugin_raising_in_a_hook_is_recorded_and_the_others_still_register() -> None:
+    """The failure names the plugin and the hook; the good plugin is unaffected."""
+    host = host_with(("bad", RaisingPlugin()), ("good", GoodPlugin()))
+    assert set(host.providers()) == {"good"}
+    (failure,) = host.failures
+    assert failure.name == "bad"
+    assert failure.stage == "scdiag_register_providers"
+    assert "RuntimeError: boom" in str(failure)
+
+
+def test_a_plugin_breaking_the_hook_contract_is_refused_at_registration() -> None:
+    """pluggy's validation error becomes a recorded failure, not an exception."""
+    host = host_with(("odd", BadSignaturePlugin()))
+    assert [f.stage for f in host.failures] == ["register"]
+    assert host.providers() == {}
+
+
+def test_blocked_plugins_are_not_registered() -> None:
+    """SCDIAG_DISABLE_PLUGINS (here: blocked=) keeps a plugin out."""
+    host = PluginHost(autoload=False, blocked=frozenset({"good"}))
+    assert host.register(GoodPlugin(), "good") is False
+    assert host.providers() == {}
+
+
+def test_the_environment_variable_blocks_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SCDIAG_DISABLE_PLUGINS is a comma-separated list of names."""
+    monkeypatch.setenv("SCDIAG_DISABLE_PLUGINS", "aws, k8s")
+    assert PluginHost(autoload=False).blocked == frozenset({"aws", "k8s"})
+
+
+def test_an_entry_point_that_fails_to_import_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin whose module cannot be imported is reported with its distribution."""
+    import importlib.metadata as metadata
+
+    class FakeDist:
+        name = "scdiag-broken"
+        version = "9.9"
+
+    class FakeEntryPoint:
+        name = "broken"
+        dist = FakeDist()
+
+        def load(self) -> Any:
+            raise ImportError("No module named 'nowhere'")
+
+    monkeypatch.setattr(metadata, "entry_points", lambda group: [FakeEntryPoint()] if group == "scdiag" else [])
+    host = PluginHost(autoload=True, blocked=frozenset())
+    (failure,) = host.failures
+    assert (failure.name, failure.stage, failure.distribution, failure.version) == ("broken", "load", "scdiag-broken", "9.9")
+    assert "No module named 'nowhere'" in failure.error
+
+
+def test_a_reader_that_cannot_be_resolved_is_recorded_and_skipped() -> None:
+    """A lazy reference to a missing class loses that reader only."""
+
+    class Readers:
+        @staticmethod
+        @hookimpl
+        def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
+            registry.add_reader("scdiag.nowhere:Reader")
+            registry.add_reader("scdiag.captures.text:PlainLogReader")
+
+    host = host_with(("readers", Readers()), builtins=False)
+    readers = host.capture_readers()
+    assert [type(r).__name__ for r in readers] == ["PlainLogReader"]
+    assert host.failures[0].stage == "resolve"
+
+
+def test_builtin_formats_register_like_any_plugin() -> None:
+    """The core's formats come through the same hook."""
+    host = host_with()
+    assert {"text", "json", "yaml", "markdown", "interactive"} <= set(host.report_formats())
+
+
+def test_a_plugin_may_add_a_report_format() -> None:
+    """Third-party formats sit beside the built-in ones."""
+
+    class Formats:
+        @staticmethod
+        @hookimpl
+        def scdiag_register_report_formats(registry: ReportFormatRegistry) -> None:
+            registry.add_format("csv", lambda report: "status\n")
+
+    host = host_with(("formats", Formats()))
+    assert "csv" in host.report_formats()
+
+
+def test_a_missing_first_party_provider_names_the_extra_to_install() -> None:
+    """Asking for aws without scdiag-aws says what to pip install."""
+    host = host_with()
+    with pytest.raises(PluginError, match=r"pip install 'scdiag\[aws\]'"):
+        host.create_provider("aws", None)
+
+
+def test_an_unknown_provider_lists_the_installed_ones() -> None:
+    """A typo gets the list of what exists."""
+    host = host_with(("good", GoodPlugin()))
+    with pytest.raises(PluginError, match="unknown provider 'gud' \\(installed: good\\)"):
+        host.create_provider("gud", None)
+
+
+def test_resolve_imports_module_attribute_strings() -> None:
+    """'module:attr' imports lazily; objects pass through."""
+    assert resolve("scdiag.plugins:resolve") is resolve
+    marker = types.SimpleNamespace()
+    assert resolve(marker) is marker
+    with pytest.raises(PluginError, match="cannot import"):
+        resolve("scdiag.nowhere:thing")
