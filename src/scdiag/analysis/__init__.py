@@ -1,0 +1,1 @@
+"""The analysis engine, its pattern model and the knowledge-base loader."""

@@ -1,0 +1,492 @@
+"""The analysis engine: from collected data to a root cause with confidence.
+
+Steps:
+
+1. Flatten the data into signals (:mod:`scdiag.analysis.signals`), each in
+   its own field and tagged with whether it belongs to the rollout being
+   diagnosed and whether it is among the last lines of its stream.
+2. Match every indicator of every enabled pattern against the signals of its
+   kind (log expressions all at once, through an RE2 set), keeping the best
+   signal per indicator. A signal from an older rollout, an error that later
+   lines show recovered from, or an early line when only the last lines
+   count, weighs less.
+3. Score each pattern: ``1 - prod(1 - w)`` over its matched indicators
+   (independent evidence accumulates, none alone exceeds its weight).
+4. Rank: wrappers (CrashLoopBackOff, circuit breaker...) never win; a pattern
+   that explains another (an OOM kill explains the failed health checks)
+   demotes it to a symptom; ties go to the lower tier, the more specific
+   mechanism.
+5. Judge health from the status: a rollout the platform reports complete
+   with every instance running is healthy, whatever its logs say.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from scdiag.analysis.health import RolloutHealth, assess_rollout, derive_facts
+from scdiag.analysis.logscan import LogMatcher
+from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
+from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
+from scdiag.analysis.timeline import build_timeline
+from scdiag.errors import AnalysisError
+from scdiag.models import (
+    DiagnosticData,
+    DiagnosticRequest,
+    DiagnosticResult,
+    DiagnosticStatus,
+    Evidence,
+    MetricPoint,
+    Recommendation,
+    RootCause,
+    Severity,
+    SourceLocation,
+)
+from scdiag.ports import Classifier
+from scdiag.redaction import redact_text
+
+if TYPE_CHECKING:
+    from scdiag.config import DiagnosticsConfig
+    from scdiag.plugins import PluginHost
+
+__all__ = ["AnalysisEngine", "IndicatorMatch", "PatternMatch"]
+
+_log = logging.getLogger(__name__)
+
+_OLD_ROLLOUT_FACTOR = 0.25
+_RECOVERED_FACTOR = 0.2
+_EXPLAINS_MIN_SCORE = 0.5
+_MAX_EVIDENCE = 8
+
+
+@attrs.frozen
+class IndicatorMatch:
+    """An indicator that matched, with the signal that matched it best."""
+
+    indicator: Indicator
+    weight: float
+    """The indicator's weight after the position and recovery factors."""
+    excerpt: str
+    source: str
+    timestamp: datetime | None = None
+    location: SourceLocation | None = None
+    occurrences: int = 1
+
+
+@attrs.frozen
+class PatternMatch:
+    """A pattern with the indicators that matched and its score."""
+
+    pattern: FailurePattern
+    matches: tuple[IndicatorMatch, ...]
+    score: float
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The matches as evidence, strongest first, secrets masked."""
+        ordered = sorted(self.matches, key=lambda m: -m.weight)[:_MAX_EVIDENCE]
+        return tuple(
+            Evidence(
+                source=m.source,
+                excerpt=redact_text(m.excerpt if m.occurrences == 1 else f"{m.excerpt} (seen {m.occurrences} times)"),
+                timestamp=m.timestamp,
+                location=m.location,
+                indicator=m.indicator.id,
+                weight=round(m.weight, 3),
+            )
+            for m in ordered
+        )
+
+
+_SIGNAL_FOR_INDICATOR = {
+    IndicatorKind.LOG: SignalKind.LOG,
+    IndicatorKind.EVENT: SignalKind.EVENT,
+    IndicatorKind.STATUS: SignalKind.STATUS,
+    IndicatorKind.CONTAINER: SignalKind.CONTAINER,
+    IndicatorKind.EXIT_CODE: SignalKind.EXIT_CODE,
+    IndicatorKind.TARGET_HEALTH: SignalKind.TARGET,
+}
+_EVIDENCE_SOURCE = {
+    SignalKind.LOG: "log",
+    SignalKind.EVENT: "event",
+    SignalKind.STATUS: "status",
+    SignalKind.CONTAINER: "status",
+    SignalKind.EXIT_CODE: "status",
+    SignalKind.TARGET: "load-balancer",
+}
+
+
+def _text_matches(indicator: Indicator, signal: Signal) -> bool:
+    if indicator.source is not None and signal.source != indicator.source:
+        return False
+    if indicator.kind is IndicatorKind.TARGET_HEALTH and indicator.state is not None and signal.state != indicator.state:
+        return False
+    if indicator.reason is not None and not indicator.reason.search(signal.reason or ""):
+        return False
+    if indicator.pattern is not None and not indicator.pattern.search(signal.text):
+        return False
+    return True
+
+
+def _signal_matches(indicator: Indicator, signal: Signal) -> bool:
+    if indicator.kind is IndicatorKind.EXIT_CODE:
+        return signal.exit_code in indicator.codes
+    return _text_matches(indicator, signal)
+
+
+def _metric_crossing(indicator: Indicator, points: Sequence[MetricPoint]) -> MetricPoint | None:
+    """The first point of a run beyond the threshold lasting ``duration``, if any."""
+    name = (indicator.metric or "").lower()
+    series = sorted((p for p in points if p.name.lower() == name), key=lambda p: p.timestamp)
+    run_start: MetricPoint | None = None
+    for point in series:
+        beyond = (indicator.above is not None and point.value > indicator.above) or (
+            indicator.below is not None and point.value < indicator.below
+        )
+        if not beyond:
+            run_start = None
+            continue
+        run_start = run_start or point
+        if (point.timestamp - run_start.timestamp).total_seconds() >= indicator.duration_seconds:
+            return run_start
+    return None
+
+
+_ERROR_WORDS = re.compile(r"(?i)\b(error|exception|fatal|panic|traceback|failed|refused|denied|killed)\b")
+_NOT_ERRORS = re.compile(r"(?i)\b(0 errors?|no errors?|error_count=0|errors?: 0)\b")
+
+
+def _unknown_cause(signals: SignalSet) -> RootCause | None:
+    """No pattern matched: say so, with the most relevant error lines as evidence."""
+    lines = [
+        s
+        for s in signals.of(SignalKind.LOG)
+        if s.current and _ERROR_WORDS.search(s.text) and not _NOT_ERRORS.search(s.text)
+    ]
+    if not lines:
+        return None
+    # The last error lines of each stream are the most likely to matter.
+    lines.sort(key=lambda s: (s.tail, s.index), reverse=True)
+    evidence = tuple(
+        Evidence(source="log", excerpt=redact_text(s.text), timestamp=s.timestamp, location=s.location, indicator="error-line")
+        for s in lines[:5]
+    )
+    return RootCause(
+        pattern_id="unknown",
+        name="Unknown cause",
+        category="application",
+        severity=Severity.HIGH,
+        confidence=0.0,
+        description="No known failure pattern matched. These are the most relevant error lines.",
+        evidence=evidence,
+    )
+
+
+@attrs.define
+class AnalysisEngine:
+    """Matches failure patterns against collected data (the seed's AnalysisEngine).
+
+    Args:
+        patterns: the knowledge base (see :func:`AnalysisEngine.from_plugins`).
+        threshold: the confidence a root cause needs to be reported as such.
+        thresholds: per-severity or per-pattern-id overrides of ``threshold``.
+        classifier: consulted only when no pattern reaches its threshold.
+    """
+
+    patterns: list[FailurePattern]
+    threshold: float = 0.7
+    thresholds: Mapping[str, float] = attrs.field(factory=dict)
+    classifier: Classifier | None = None
+    problems: list[str] = attrs.field(factory=list)
+    """Patterns that were rejected when the knowledge base was loaded."""
+    _matcher: LogMatcher = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._matcher = LogMatcher.for_patterns(self.patterns)
+
+    @classmethod
+    def from_plugins(cls, host: PluginHost, config: DiagnosticsConfig) -> AnalysisEngine:
+        """The engine with every pattern the plugins register, filtered by the config.
+
+        A pattern source that fails to load is recorded in :attr:`problems`
+        and as a plugin failure; the other patterns still load.
+        """
+        from scdiag.analysis.loader import load_pattern_sources
+        from scdiag.plugins import PluginFailure
+
+        patterns, problems = load_pattern_sources(host.pattern_sources())
+        for plugin, problem in problems:
+            host.failures.append(PluginFailure(plugin, problem, "scdiag_register_patterns"))
+        registry = config.analysis.patterns
+        selected = [
+            p
+            for p in patterns
+            if any(fnmatch.fnmatchcase(p.id, glob) for glob in registry.enabled)
+            and not any(fnmatch.fnmatchcase(p.id, glob) for glob in registry.disabled)
+        ]
+        classifier: Classifier | None = None
+        if config.analysis.ml_classification:
+            from scdiag.analysis.classifier import NaiveBayesClassifier
+
+            classifier = NaiveBayesClassifier.from_patterns(selected)
+        if not config.analysis.pattern_matching:
+            selected = []
+        return cls(
+            selected,
+            threshold=config.analysis.confidence_threshold,
+            thresholds=dict(registry.thresholds),
+            classifier=classifier,
+            problems=[problem for _plugin, problem in problems],
+        )
+
+    @property
+    def log_matcher(self) -> LogMatcher:
+        """The compiled set of every log expression (for streaming readers)."""
+        return self._matcher
+
+    def threshold_for(self, pattern: FailurePattern) -> float:
+        """The confidence ``pattern`` needs: by id, then severity, then the default."""
+        return self.thresholds.get(pattern.id, self.thresholds.get(pattern.severity.value, self.threshold))
+
+    # -- matching -------------------------------------------------------------
+
+    def _factor(self, pattern: FailurePattern, indicator: Indicator, signal: Signal, signals: SignalSet) -> float:
+        factor = 1.0
+        if not signal.current:
+            factor *= _OLD_ROLLOUT_FACTOR
+        if signal.kind is SignalKind.LOG:
+            if indicator.tail_only and not signal.tail:
+                return 0.0
+            if pattern.recovered_by and any(
+                regex.search(later.text) for later in signals.later_lines(signal) for regex in pattern.recovered_by
+            ):
+                factor *= _RECOVERED_FACTOR
+        return factor
+
+    def _best(self, pattern: FailurePattern, indicator: Indicator, candidates: Sequence[Signal], signals: SignalSet) -> IndicatorMatch | None:
+        best: tuple[float, int, Signal] | None = None
+        occurrences = 0
+        for signal in candidates:
+            factor = self._factor(pattern, indicator, signal, signals)
+            if factor <= 0.0:
+                continue
+            occurrences += signal.count
+            # Among equal weights the later signal wins: it is closer to the failure.
+            key = (factor, signal.index)
+            if best is None or key >= best[:2]:
+                best = (factor, signal.index, signal)
+        if best is None:
+            return None
+        factor, _index, signal = best
+        return IndicatorMatch(
+            indicator=indicator,
+            weight=indicator.weight * factor,
+            excerpt=signal.excerpt(),
+            source=_EVIDENCE_SOURCE[signal.kind],
+            timestamp=signal.timestamp,
+            location=signal.location,
+            occurrences=occurrences,
+        )
+
+    def _log_hits(self, signals: SignalSet) -> dict[int, list[Signal]]:
+        hits: dict[int, list[Signal]] = {}
+        for signal in signals.of(SignalKind.LOG):
+            for index in self._matcher.match_line(signal.text):
+                hits.setdefault(index, []).append(signal)
+        return hits
+
+    def identify_patterns(self, data: DiagnosticData) -> list[PatternMatch]:
+        """Every pattern with at least one matching indicator, best first (the seed's IdentifyPatterns)."""
+        signals = extract_signals(data)
+        return self._identify(data, signals)
+
+    def _identify(self, data: DiagnosticData, signals: SignalSet) -> list[PatternMatch]:
+        log_hits = self._log_hits(signals)
+        by_indicator: dict[int, list[Signal]] = {}
+        for index, rule in enumerate(self._matcher.rules):
+            if rule.indicator is not None and index in log_hits:
+                by_indicator.setdefault(id(rule.indicator), []).extend(log_hits[index])
+        facts = derive_facts(data.status, signals.old_instances)
+        points = [point for metrics in data.metrics for point in metrics.points]
+        results = []
+        for pattern in self.patterns:
+            if not pattern.applies_to(data.provider):
+                continue
+            try:
+                match = self._match_pattern(pattern, data.provider, signals, by_indicator, facts, points)
+            except Exception as error:  # isolation seam: one broken pattern must not stop the analysis
+                _log.warning("pattern %s failed: %s", pattern.id, error)
+                self.problems.append(f"pattern {pattern.id} ({pattern.origin}) failed: {error}")
+                continue
+            if match is not None:
+                results.append(match)
+        results.sort(key=lambda m: (-m.score, m.pattern.tier, m.pattern.id))
+        return results
+
+    def _match_pattern(
+        self,
+        pattern: FailurePattern,
+        provider: str,
+        signals: SignalSet,
+        log_hits: dict[int, list[Signal]],
+        facts: dict[FactName, str],
+        points: list[MetricPoint],
+    ) -> PatternMatch | None:
+        matches: list[IndicatorMatch] = []
+        for indicator in pattern.indicators:
+            if not indicator.applies_to(provider):
+                continue
+            found = self._match_indicator(pattern, indicator, signals, log_hits, facts, points)
+            if found is not None:
+                matches.append(found)
+        if not matches:
+            return None
+        if any(i.required for i in pattern.indicators) and not any(m.indicator.required for m in matches):
+            return None
+        remaining = 1.0
+        for match in matches:
+            remaining *= 1.0 - min(match.weight, 1.0)
+        return PatternMatch(pattern, tuple(matches), round(1.0 - remaining, 4))
+
+    def _match_indicator(
+        self,
+        pattern: FailurePattern,
+        indicator: Indicator,
+        signals: SignalSet,
+        log_hits: dict[int, list[Signal]],
+        facts: dict[FactName, str],
+        points: list[MetricPoint],
+    ) -> IndicatorMatch | None:
+        kind = indicator.kind
+        if kind is IndicatorKind.LOG:
+            return self._best(pattern, indicator, log_hits.get(id(indicator), []), signals)
+        if kind is IndicatorKind.FACT:
+            assert indicator.fact is not None
+            sentence = facts.get(indicator.fact)
+            if sentence is None:
+                return None
+            return IndicatorMatch(indicator, indicator.weight, sentence, "config")
+        if kind is IndicatorKind.METRIC:
+            point = _metric_crossing(indicator, points)
+            if point is None:
+                return None
+            bound = f"> {indicator.above:g}" if indicator.above is not None else f"< {indicator.below:g}"
+            excerpt = f"{point.name} {point.value:g}{point.unit and ' ' + point.unit} ({bound}"
+            excerpt += f" for {indicator.duration_seconds:g}s)" if indicator.duration_seconds else ")"
+            return IndicatorMatch(indicator, indicator.weight, excerpt, "metric", timestamp=point.timestamp)
+        signal_kind = _SIGNAL_FOR_INDICATOR[kind]
+        candidates = [s for s in signals.of(signal_kind) if _signal_matches(indicator, s)]
+        return self._best(pattern, indicator, candidates, signals)
+
+    # -- verdict --------------------------------------------------------------
+
+    def _rank(self, matches: list[PatternMatch]) -> tuple[list[PatternMatch], list[PatternMatch]]:
+        """Split matches into causes (best first) and symptoms."""
+        causes = [m for m in matches if not m.pattern.wrapper]
+        symptoms = [m for m in matches if m.pattern.wrapper]
+        explained: set[str] = set()
+        for match in causes:
+            if match.score < _EXPLAINS_MIN_SCORE or match.pattern.id in explained:
+                continue
+            for other in causes:
+                if other is not match and any(fnmatch.fnmatchcase(other.pattern.id, glob) for glob in match.pattern.explains):
+                    explained.add(other.pattern.id)
+        symptoms += [m for m in causes if m.pattern.id in explained]
+        causes = [m for m in causes if m.pattern.id not in explained]
+        causes.sort(key=lambda m: (-round(m.score, 1), m.pattern.tier, -m.score, m.pattern.id))
+        return causes, symptoms
+
+    def _root_cause(self, match: PatternMatch, confidence: float | None = None) -> RootCause:
+        pattern = match.pattern
+        return RootCause(
+            pattern_id=pattern.id,
+            name=pattern.name,
+            category=pattern.category,
+            severity=pattern.severity,
+            confidence=round(match.score if confidence is None else confidence, 3),
+            description=pattern.description,
+            evidence=match.evidence(),
+            solutions=pattern.solutions,
+            prevention=pattern.prevention,
+            learn_more=pattern.learn_more,
+            attributes={"origin": pattern.origin, "pattern_version": pattern.version, "tier": str(pattern.tier)},
+        )
+
+    def analyze(self, data: DiagnosticData, request: DiagnosticRequest) -> DiagnosticResult:
+        """Name the root cause of the deployment's failure, or call it healthy.
+
+        Raises:
+            AnalysisError: the data cannot be analysed at all.
+        """
+        try:
+            signals = extract_signals(data)
+            matches = self._identify(data, signals)
+        except Exception as error:
+            raise AnalysisError(f"analysis failed: {type(error).__name__}: {error}") from error
+        health = assess_rollout(data.status, signals.old_instances)
+        causes, symptoms = self._rank(matches)
+        timeline = build_timeline(data, [e for m in causes[:3] + symptoms for e in m.evidence()])
+        recommendations = [
+            Recommendation(title=f"Data gap: {gap.source}", description=gap.reason, priority=Severity.LOW) for gap in data.gaps
+        ]
+        result = functools.partial(
+            DiagnosticResult, request=request, data=data, timeline=timeline, recommendations=tuple(recommendations)
+        )
+
+        if health is RolloutHealth.HEALTHY:
+            return result(
+                status=DiagnosticStatus.HEALTHY,
+                summary=f"{data.service_name}: the rollout is healthy; no failure found",
+            )
+        symptom_causes = tuple(self._root_cause(m) for m in symptoms)
+        if causes:
+            top = causes[0]
+            confident = top.score >= self.threshold_for(top.pattern)
+            root = self._root_cause(top)
+            status = DiagnosticStatus.FAILED if confident or health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN
+            verdict = "" if confident else "possible cause (low confidence): "
+            return result(
+                status=status,
+                root_cause=root,
+                secondary_causes=tuple(self._root_cause(m) for m in causes[1:5]),
+                symptoms=symptom_causes,
+                summary=f"{data.service_name}: {verdict}{top.pattern.name} ({root.confidence:.0%} confidence)",
+            )
+        guess = self._classifier_guess(data)
+        if guess is not None:
+            return result(
+                status=DiagnosticStatus.FAILED if health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN,
+                root_cause=guess,
+                symptoms=symptom_causes,
+                summary=f"{data.service_name}: no known pattern matched; best guess {guess.name} ({guess.confidence:.0%}, a guess)",
+            )
+        failed = health is RolloutHealth.FAILED or bool(symptoms)
+        wrapper_note = f" ({symptoms[0].pattern.name})" if symptoms else ""
+        return result(
+            status=DiagnosticStatus.FAILED if failed else DiagnosticStatus.UNKNOWN,
+            root_cause=_unknown_cause(signals),
+            symptoms=symptom_causes,
+            summary=(
+                f"{data.service_name}: the deployment failed{wrapper_note} but no known cause matched"
+                if failed
+                else f"{data.service_name}: no failure signal found, and the status does not show the rollout healthy"
+            ),
+        )
+
+    def _classifier_guess(self, data: DiagnosticData) -> RootCause | None:
+        if self.classifier is None:
+            return None
+        by_id = {p.id: p for p in self.patterns}
+        for pattern_id, score in self.classifier.classify(data):
+            pattern = by_id.get(pattern_id)
+            if pattern is not None and not pattern.wrapper:
+                match = PatternMatch(pattern, (), score)
+                return attrs.evolve(self._root_cause(match, confidence=score), guess=True)
+        return None

@@ -1,0 +1,136 @@
+"""Facts derived from the service status: is the rollout healthy, do ports agree.
+
+These are the only places the engine reasons about the status as a whole;
+everything else is matching indicators against signals.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from scdiag.analysis.patterns import FactName
+from scdiag.models import ContainerStatus, Instance, ServiceStatus
+
+__all__ = ["RolloutHealth", "assess_rollout", "derive_facts", "failing_instances"]
+
+_BAD_WAITING = {
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+    "PreStartHookError",
+    "PreCreateHookError",
+    "ImageInspectError",
+}
+_STOP_IS_NORMAL = {"UserInitiated", "ServiceSchedulerInitiated", "ScalingActivityInitiated"}
+
+
+class RolloutHealth(str, enum.Enum):
+    """The platform's verdict on the current rollout, before any pattern."""
+
+    HEALTHY = "healthy"
+    FAILED = "failed"
+    PROGRESSING = "progressing"
+    UNKNOWN = "unknown"
+
+
+def _container_failing(container: ContainerStatus) -> bool:
+    if container.state == "waiting" and container.reason in _BAD_WAITING:
+        return True
+    if container.state in ("terminated", "stopped") and container.termination is not None:
+        code = container.termination.exit_code
+        return code not in (None, 0) or (container.termination.reason or "") not in ("", "Completed")
+    if container.last_termination is not None and container.restart_count > 0:
+        code = container.last_termination.exit_code
+        return code not in (None, 0) or container.last_termination.reason not in (None, "Completed")
+    return container.health_status == "UNHEALTHY"
+
+
+def _instance_failing(instance: Instance) -> bool:
+    if instance.terminating:
+        return False
+    if instance.phase in ("Failed",) or instance.reason == "Evicted":
+        return True
+    if instance.phase == "STOPPED" or instance.desired_phase == "STOPPED":
+        return instance.reason not in _STOP_IS_NORMAL
+    for condition in instance.conditions:
+        if condition.type == "PodScheduled" and condition.status == "False":
+            return True
+    return any(_container_failing(container) for container in instance.containers)
+
+
+def failing_instances(status: ServiceStatus, old: set[str]) -> list[Instance]:
+    """Instances of the current rollout that show a failure."""
+    return [instance for instance in status.instances if instance.id not in old and _instance_failing(instance)]
+
+
+def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth:
+    """What the status alone says about the current rollout."""
+    if status is None:
+        return RolloutHealth.UNKNOWN
+    rollout = status.current_rollout()
+    failing = failing_instances(status, old)
+    conditions = list(status.conditions) + (list(rollout.conditions) if rollout else [])
+    for condition in conditions:
+        if condition.type == "Progressing" and condition.status == "False":
+            return RolloutHealth.FAILED
+        if condition.type == "ReplicaFailure" and condition.status == "True":
+            return RolloutHealth.FAILED
+        if condition.type in ("Ready", "RoutesReady", "ConfigurationsReady") and condition.status == "False":
+            return RolloutHealth.FAILED
+    if rollout is not None and (rollout.rollout_state or "").upper() == "FAILED":
+        return RolloutHealth.FAILED
+    if failing:
+        return RolloutHealth.FAILED
+    desired = rollout.desired if rollout and rollout.desired is not None else status.desired_count
+    running = rollout.running if rollout and rollout.running is not None else status.running_count
+    ready = rollout.ready if rollout and rollout.ready is not None else None
+    complete = rollout is None or (rollout.rollout_state or "COMPLETED").upper() == "COMPLETED"
+    ready_condition = any(c.type == "Ready" and c.status == "True" for c in conditions)
+    if desired is not None and running is not None:
+        enough = running >= desired and (ready is None or ready >= desired)
+        if enough and complete and not any(t.state == "unhealthy" for t in status.targets):
+            return RolloutHealth.HEALTHY
+        return RolloutHealth.PROGRESSING
+    if ready_condition:
+        return RolloutHealth.HEALTHY
+    return RolloutHealth.UNKNOWN
+
+
+def derive_facts(status: ServiceStatus | None, old: set[str]) -> dict[FactName, str]:
+    """Configuration facts that hold, each with a sentence saying why."""
+    facts: dict[FactName, str] = {}
+    if status is None:
+        return facts
+    container_ports = {port for container in status.containers for port in container.ports}
+    for endpoint in status.endpoints:
+        target = endpoint.target_port
+        if isinstance(target, int) and container_ports and target not in container_ports:
+            facts[FactName.PORT_MISMATCH] = (
+                f"{endpoint.kind} {endpoint.name} sends traffic to port {target}, "
+                f"but the containers listen on {', '.join(map(str, sorted(container_ports)))}"
+            )
+        if endpoint.kind == "kubernetes-service":
+            if endpoint.ready_addresses == 0 and endpoint.not_ready_addresses == 0:
+                facts[FactName.SELECTOR_MATCHES_NOTHING] = f"Service {endpoint.name} selects no pod (selector {dict(endpoint.selector)})"
+            if endpoint.ready_addresses == 0:
+                facts[FactName.NO_READY_ENDPOINTS] = f"Service {endpoint.name} has no ready endpoints"
+    if any(t.reason == "Target.ResponseCodeMismatch" and "404" in (t.description or "") for t in status.targets):
+        facts[FactName.HEALTH_CHECK_PATH_NOT_FOUND] = "load-balancer health checks get HTTP 404 on the configured path"
+    rollout = status.current_rollout()
+    if rollout is not None and (rollout.rollout_state or "").upper() == "FAILED":
+        facts[FactName.ROLLOUT_FAILED] = f"rollout {rollout.id} failed" + (f": {rollout.reason}" if rollout.reason else "")
+    current = [i for i in status.instances if i.id not in old and not i.terminating]
+    never_ready = [
+        i.id
+        for i in current
+        if any(c.type == "Ready" and c.status == "False" for c in i.conditions)
+        or (i.containers and all(c.ready is False for c in i.containers if not c.init) and i.phase == "Running")
+    ]
+    if never_ready:
+        facts[FactName.NEVER_READY] = f"{len(never_ready)} instance(s) of the current rollout never became ready: {', '.join(never_ready[:3])}"
+    return facts

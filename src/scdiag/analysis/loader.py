@@ -1,0 +1,293 @@
+"""Loading failure patterns from YAML, with errors that name the file and pattern.
+
+A pattern file holds ``patterns:``, a list of patterns::
+
+    patterns:
+      - id: container-oom-kill
+        name: Container killed for exceeding its memory limit
+        category: resource_constraints
+        severity: critical
+        providers: [aws, kubernetes, gcp, azure]
+        tier: 2
+        indicators:
+          - id: k8s-oomkilled
+            kind: container
+            reason: '^OOMKilled$'
+            weight: 0.95
+            examples: [OOMKilled]
+        solutions:
+          - title: Give the container more memory
+            steps: [...]
+        learn_more: [https://...]
+
+Every expression is compiled with RE2, and every example must match its
+indicator: a pattern whose examples do not match is rejected at load time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import yaml
+
+from scdiag._units import parse_duration
+from scdiag.errors import AnalysisError
+from scdiag.models import Severity, Solution
+from scdiag.plugins import PatternSource
+
+from scdiag.analysis.patterns import (
+    CATEGORIES,
+    FactName,
+    FailurePattern,
+    Indicator,
+    IndicatorKind,
+    Regex,
+    compile_regex,
+)
+
+__all__ = ["PatternLoadError", "load_pattern_file", "load_pattern_sources", "patterns_from_data"]
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TEXT_KINDS = {IndicatorKind.LOG, IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH}
+
+
+class PatternLoadError(AnalysisError):
+    """A pattern file or pattern is invalid; the message names file, pattern and key."""
+
+
+@attrs.frozen
+class _IndicatorSpec:
+    kind: IndicatorKind
+    weight: float
+    id: str = ""
+    pattern: str | None = None
+    reason: str | None = None
+    source: str | None = None
+    codes: tuple[int, ...] = ()
+    metric: str | None = None
+    above: float | None = None
+    below: float | None = None
+    duration: str | None = None
+    fact: FactName | None = None
+    state: str | None = None
+    providers: tuple[str, ...] = ()
+    required: bool = False
+    tail_only: bool = False
+    examples: tuple[str, ...] = ()
+    description: str = ""
+
+
+@attrs.frozen
+class _PatternSpec:
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    providers: tuple[str, ...]
+    indicators: tuple[_IndicatorSpec, ...]
+    description: str = ""
+    wrapper: bool = False
+    tier: int = 3
+    explains: tuple[str, ...] = ()
+    recovered_by: tuple[str, ...] = ()
+    solutions: tuple[Solution, ...] = ()
+    prevention: tuple[str, ...] = ()
+    learn_more: tuple[str, ...] = ()
+    version: str = "1"
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+
+    def strict_str(value: Any, _type: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
+        return value
+
+    # A predicate, not a class: a class hook for str would also catch str-valued enums.
+    converter.register_structure_hook_func(lambda t: t is str, strict_str)
+    return converter
+
+
+_CONVERTER = _make_converter()
+
+
+def _problems(error: Exception) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        lines = []
+        for line in cattrs.transform_error(error, path="$"):
+            message, _, path = line.rpartition(" @ ")
+            lines.append(f"{path.removeprefix('$').lstrip('.') or '(pattern)'}: {message}")
+        return "; ".join(lines)
+    return str(error)
+
+
+def _compile(where: str, source: str | None) -> Regex | None:
+    if source is None:
+        return None
+    try:
+        return compile_regex(source)
+    except ValueError as error:
+        raise PatternLoadError(f"{where}: {error}") from None
+
+
+def _indicator(spec: _IndicatorSpec, index: int, pattern_id: str, providers: tuple[str, ...]) -> Indicator:
+    where = f"indicators[{index}]" + (f" ({spec.id})" if spec.id else "")
+    if not 0.0 < spec.weight <= 1.0:
+        raise PatternLoadError(f"{where}.weight: must be in (0, 1], got {spec.weight}")
+    kind = spec.kind
+    if kind in (IndicatorKind.LOG,) and spec.pattern is None:
+        raise PatternLoadError(f"{where}: a log indicator needs 'pattern'")
+    if kind in (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER) and spec.pattern is None and spec.reason is None:
+        raise PatternLoadError(f"{where}: a {kind.value} indicator needs 'pattern' or 'reason'")
+    if kind is IndicatorKind.EXIT_CODE and not spec.codes:
+        raise PatternLoadError(f"{where}: an exit_code indicator needs 'codes'")
+    if kind is IndicatorKind.METRIC and (spec.metric is None or (spec.above is None and spec.below is None)):
+        raise PatternLoadError(f"{where}: a metric indicator needs 'metric' and 'above' or 'below'")
+    if kind is IndicatorKind.FACT and spec.fact is None:
+        raise PatternLoadError(f"{where}: a fact indicator needs 'fact'")
+    if kind is IndicatorKind.TARGET_HEALTH and spec.state is None and spec.reason is None and spec.pattern is None:
+        raise PatternLoadError(f"{where}: a target_health indicator needs 'state', 'reason' or 'pattern'")
+    unknown_providers = set(spec.providers) - set(providers)
+    if unknown_providers:
+        raise PatternLoadError(f"{where}.providers: {sorted(unknown_providers)} are not among the pattern's providers")
+    duration = 0.0
+    if spec.duration is not None:
+        try:
+            duration = parse_duration(spec.duration).total_seconds()
+        except ValueError as error:
+            raise PatternLoadError(f"{where}.duration: {error}") from None
+    pattern = _compile(f"{where}.pattern", spec.pattern)
+    reason = _compile(f"{where}.reason", spec.reason)
+    if kind in _TEXT_KINDS and spec.examples:
+        for example in spec.examples:
+            if not any(regex.search(example) for regex in (pattern, reason) if regex is not None):
+                raise PatternLoadError(f"{where}.examples: {example!r} does not match the indicator")
+    return Indicator(
+        id=spec.id or f"{pattern_id}#{index}",
+        kind=kind,
+        weight=spec.weight,
+        pattern=pattern,
+        reason=reason,
+        source=spec.source,
+        codes=spec.codes,
+        metric=spec.metric,
+        above=spec.above,
+        below=spec.below,
+        duration_seconds=duration,
+        fact=spec.fact,
+        state=spec.state,
+        providers=spec.providers,
+        required=spec.required,
+        tail_only=spec.tail_only,
+        examples=spec.examples,
+        description=spec.description,
+    )
+
+
+def _build(spec: _PatternSpec, origin: str) -> FailurePattern:
+    if not _ID.match(spec.id):
+        raise PatternLoadError(f"id: {spec.id!r} must be lower-case words joined by '-'")
+    if spec.category not in CATEGORIES:
+        raise PatternLoadError(f"category: {spec.category!r} is not one of {', '.join(CATEGORIES)}")
+    if not spec.indicators:
+        raise PatternLoadError("indicators: a pattern needs at least one indicator")
+    if not 1 <= spec.tier <= 5:
+        raise PatternLoadError(f"tier: must be 1 to 5, got {spec.tier}")
+    indicators = tuple(_indicator(item, index, spec.id, spec.providers) for index, item in enumerate(spec.indicators))
+    ids = [indicator.id for indicator in indicators]
+    if len(set(ids)) != len(ids):
+        raise PatternLoadError(f"indicators: duplicate indicator ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    recovered = tuple(r for r in (_compile(f"recovered_by[{i}]", s) for i, s in enumerate(spec.recovered_by)) if r)
+    return FailurePattern(
+        id=spec.id,
+        name=spec.name,
+        category=spec.category,
+        severity=spec.severity,
+        providers=spec.providers,
+        indicators=indicators,
+        description=spec.description.strip(),
+        wrapper=spec.wrapper,
+        tier=spec.tier,
+        explains=spec.explains,
+        recovered_by=recovered,
+        solutions=spec.solutions,
+        prevention=spec.prevention,
+        learn_more=spec.learn_more,
+        version=spec.version,
+        origin=origin,
+    )
+
+
+def patterns_from_data(items: Sequence[Any], origin: str) -> list[FailurePattern]:
+    """Build patterns from parsed data (a list of pattern mappings).
+
+    Raises:
+        PatternLoadError: naming the origin, the pattern and the key.
+    """
+    patterns = []
+    for index, item in enumerate(items):
+        name = item.get("id", f"#{index}") if isinstance(item, Mapping) else f"#{index}"
+        try:
+            if not isinstance(item, Mapping):
+                raise PatternLoadError(f"expected a mapping, got {type(item).__name__}")
+            spec = _CONVERTER.structure(dict(item), _PatternSpec)
+            patterns.append(_build(spec, origin))
+        except PatternLoadError as error:
+            raise PatternLoadError(f"{origin}: pattern {name}: {error}") from None
+        except (cattrs.BaseValidationError, ValueError, TypeError) as error:
+            raise PatternLoadError(f"{origin}: pattern {name}: {_problems(error)}") from None
+    return patterns
+
+
+def load_pattern_file(path: Path) -> list[FailurePattern]:
+    """Load every pattern of one YAML file.
+
+    Raises:
+        PatternLoadError: the file cannot be read or a pattern is invalid.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PatternLoadError(f"{path}: cannot read: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        raise PatternLoadError(f"{path}: invalid YAML: {error}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("patterns"), list):
+        raise PatternLoadError(f"{path}: expected a mapping with a 'patterns' list")
+    extra = set(data) - {"patterns"}
+    if extra:
+        raise PatternLoadError(f"{path}: unknown top-level key(s) {sorted(extra)}")
+    return patterns_from_data(data["patterns"], str(path))
+
+
+def load_pattern_sources(sources: Iterable[PatternSource]) -> tuple[list[FailurePattern], list[tuple[str, str]]]:
+    """Load patterns from plugin sources; a bad source is reported and skipped.
+
+    Returns:
+        The patterns in registration order (the first of a duplicated id wins),
+        and (plugin, problem) for every source or pattern that was rejected.
+    """
+    patterns: list[FailurePattern] = []
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        try:
+            if source.path is not None:
+                loaded = load_pattern_file(source.path)
+            else:
+                loaded = patterns_from_data([source.data], source.origin)
+        except PatternLoadError as error:
+            problems.append((source.plugin, str(error)))
+            continue
+        for pattern in loaded:
+            if pattern.id in seen:
+                problems.append((source.plugin, f"{pattern.origin}: pattern {pattern.id} is already defined in {seen[pattern.id]}; skipped"))
+                continue
+            seen[pattern.id] = pattern.origin
+            patterns.append(pattern)
+    return patterns, problems

@@ -1,0 +1,98 @@
+"""Matching every log expression of the knowledge base at once.
+
+Python ``re`` once per pattern per line is two orders of magnitude too slow
+for large logs, so all log expressions go into one RE2 set: a line is scanned
+once and the set says which expressions matched. :meth:`LogMatcher.scan_text`
+goes further for bulk text: it runs the set over a whole chunk of lines and
+only looks at single lines in the rare chunks where something matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import attrs
+import re2
+
+from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex
+
+__all__ = ["LogMatcher", "LogRule"]
+
+
+@attrs.frozen(eq=False)
+class LogRule:
+    """One expression in the set: an indicator's pattern or a recovery expression."""
+
+    pattern: FailurePattern
+    regex: Regex
+    indicator: Indicator | None = None
+    """``None`` for a ``recovered_by`` expression."""
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False
+    # Large sets of case-insensitive alternations need more than the default 8 MB.
+    options.max_mem = 256 << 20
+    return options
+
+
+@attrs.define
+class LogMatcher:
+    """All log expressions of a set of patterns, compiled as one RE2 set."""
+
+    rules: list[LogRule]
+    _set: re2.Set | None = attrs.field(init=False, default=None)
+
+    @classmethod
+    def for_patterns(cls, patterns: Sequence[FailurePattern]) -> LogMatcher:
+        """Collect the log indicators and recovery expressions of ``patterns``."""
+        rules = []
+        for pattern in patterns:
+            for indicator in pattern.indicators:
+                if indicator.kind is IndicatorKind.LOG and indicator.pattern is not None:
+                    rules.append(LogRule(pattern, indicator.pattern, indicator))
+            for regex in pattern.recovered_by:
+                rules.append(LogRule(pattern, regex))
+        return cls(rules)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.rules:
+            return
+        compiled = re2.Set.SearchSet(_options())
+        for rule in self.rules:
+            # (?m): in a block of many lines, ^ and $ must still mean line start and end.
+            compiled.Add("(?m)" + rule.regex.source)
+        compiled.Compile()
+        self._set = compiled
+
+    def match_line(self, line: str) -> list[int]:
+        """Indexes into :attr:`rules` of every expression matching ``line``."""
+        if self._set is None:
+            return []
+        return list(self._set.Match(line) or ())
+
+    def any_match(self, text: str) -> bool:
+        """Whether any expression matches somewhere in ``text``."""
+        return self._set is not None and bool(self._set.Match(text))
+
+    def scan_text(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
+        """Matching lines of a block of text: (offset of the line, line, rule indexes).
+
+        The set runs over the whole block first; only a block with a match is
+        split into lines. Expressions cannot match across lines because RE2's
+        ``.`` stops at newlines and each candidate line is checked alone.
+        """
+        if self._set is None or not self._set.Match(text):
+            return
+        start = 0
+        length = len(text)
+        while start < length:
+            end = text.find("\n", start)
+            if end < 0:
+                end = length
+            line = text[start:end]
+            hits = self._set.Match(line)
+            if hits:
+                yield start, line, list(hits)
+            start = end + 1

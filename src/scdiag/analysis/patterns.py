@@ -1,0 +1,204 @@
+"""Failure patterns: the declarative knowledge the engine matches.
+
+A pattern names one failure concept across providers (``container-oom-kill``)
+and lists *indicators*: observations that point to it, each matched against
+the field it belongs to. Patterns are written in YAML (see
+``scdiag/analysis/patterns/*.yaml``) and loaded by :mod:`scdiag.analysis.loader`.
+
+Indicator kinds and what each one looks at:
+
+=================  =============================================================
+``log``            a log line's message (``pattern``)
+``event``          a platform event: ``reason`` and/or message ``pattern``
+                   (ECS service event, Kubernetes event, Cloud Run / Azure system log)
+``status``         an instance's reason and message (ECS ``stopCode`` /
+                   ``stoppedReason``, pod ``status.reason`` / ``message``), a
+                   rollout's reason, a condition's ``reason`` / ``message``
+``container``      a container's waiting or termination ``reason`` / ``message``
+``exit_code``      a container's exit ``codes`` (current or last termination)
+``metric``         a metric (``metric``) ``above`` / ``below`` a threshold ``for`` a duration
+``target_health``  a load-balancer target's ``state`` and ``reason`` / description
+``fact``           a configuration fact the engine derives (``fact``: ``port_mismatch``,
+                   ``no_ready_endpoints``, ``never_ready``...)
+=================  =============================================================
+
+Every regular expression runs on RE2 (linear time): a pattern from a plugin
+cannot hang the engine, and constructs RE2 cannot run are load-time errors.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+import re2
+
+from scdiag.models import Severity, Solution
+
+__all__ = [
+    "CATEGORIES",
+    "FactName",
+    "FailurePattern",
+    "Indicator",
+    "IndicatorKind",
+    "Regex",
+    "compile_regex",
+]
+
+FIRST_PARTY = frozenset({"aws", "gcp", "kubernetes", "azure"})
+"""Providers whose patterns are scoped; any other provider sees every pattern."""
+
+CATEGORIES = (
+    "resource_constraints",
+    "networking",
+    "image",
+    "configuration",
+    "permissions",
+    "scheduling",
+    "health_checks",
+    "application",
+    "external_dependencies",
+    "platform",
+)
+"""The failure taxonomy shared by every provider."""
+
+
+class IndicatorKind(str, enum.Enum):
+    """Which field of the collected data an indicator looks at."""
+
+    LOG = "log"
+    EVENT = "event"
+    STATUS = "status"
+    CONTAINER = "container"
+    EXIT_CODE = "exit_code"
+    METRIC = "metric"
+    TARGET_HEALTH = "target_health"
+    FACT = "fact"
+
+
+class FactName(str, enum.Enum):
+    """Facts the engine derives from the service status for ``fact`` indicators."""
+
+    PORT_MISMATCH = "port_mismatch"
+    """A container port differs from the port the load balancer or Service targets."""
+    NO_READY_ENDPOINTS = "no_ready_endpoints"
+    """A Kubernetes Service selects no ready pod."""
+    SELECTOR_MATCHES_NOTHING = "selector_matches_nothing"
+    """A Kubernetes Service's selector matches no pod of the workload."""
+    NEVER_READY = "never_ready"
+    """The current rollout has instances that never became ready."""
+    HEALTH_CHECK_PATH_NOT_FOUND = "health_check_path_not_found"
+    """Load-balancer health checks get 404 on the configured path."""
+    ROLLOUT_FAILED = "rollout_failed"
+    """The platform gave up on the current rollout."""
+
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+
+
+@attrs.frozen(eq=False)
+class Regex:
+    """A regular expression compiled with RE2 (linear-time matching)."""
+
+    source: str
+    compiled: re2._Regexp = attrs.field(repr=False)
+
+    def search(self, text: str) -> bool:
+        """Whether the expression matches anywhere in ``text``."""
+        return self.compiled.search(text) is not None
+
+    def find(self, text: str) -> tuple[int, int] | None:
+        """The span of the first match in ``text``, if any."""
+        match = self.compiled.search(text)
+        return None if match is None else match.span()
+
+
+def compile_regex(source: str) -> Regex:
+    """Compile with RE2.
+
+    Raises:
+        ValueError: RE2 cannot run the expression (look-around, back-references)
+            or it is not valid; the message says which.
+    """
+    try:
+        return Regex(source, re2.compile(source, _OPTIONS))
+    except re2.error as error:
+        detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+        raise ValueError(f"RE2 cannot compile {source!r}: {detail}") from None
+
+
+@attrs.frozen(eq=False)
+class Indicator:
+    """One observation that points to a pattern."""
+
+    id: str
+    kind: IndicatorKind
+    weight: float
+    """How strongly this observation alone points to the pattern, in (0, 1]."""
+    pattern: Regex | None = None
+    """Message / text expression."""
+    reason: Regex | None = None
+    """Reason-field expression (events, status, containers, targets)."""
+    source: str | None = None
+    """Only events or logs whose ``source`` equals this (``ecs-service``...)."""
+    codes: tuple[int, ...] = ()
+    metric: str | None = None
+    above: float | None = None
+    below: float | None = None
+    duration_seconds: float = 0.0
+    fact: FactName | None = None
+    state: str | None = None
+    """Target health state for ``target_health``."""
+    providers: tuple[str, ...] = ()
+    """Providers this indicator applies to; empty means the pattern's."""
+    required: bool = False
+    """The pattern is only a candidate when a required indicator matches."""
+    tail_only: bool = False
+    """For ``log``: only lines among the last ones of their stream count."""
+    examples: tuple[str, ...] = ()
+    """Real messages this indicator must match (tested)."""
+    description: str = ""
+
+    def applies_to(self, provider: str) -> bool:
+        """Whether the indicator is relevant to ``provider`` (see :meth:`FailurePattern.applies_to`)."""
+        return provider not in FIRST_PARTY or not self.providers or provider in self.providers
+
+
+@attrs.frozen(eq=False)
+class FailurePattern:
+    """A failure concept with its indicators, fixes and references."""
+
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    providers: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+    description: str = ""
+    wrapper: bool = False
+    """A symptom (CrashLoopBackOff, circuit breaker...): never the root cause."""
+    tier: int = 3
+    """Matching order: 1 pre-start platform failures, 2 kill mechanisms with an
+    explicit reason, 3 log root causes, 4 port / listen mismatches, 5 wrappers.
+    A lower tier wins ties: the most specific mechanism explains the rest."""
+    explains: tuple[str, ...] = ()
+    """Pattern ids (globs) this one explains when both match: they become symptoms."""
+    recovered_by: tuple[Regex, ...] = ()
+    """Log lines that, after a matching line in the same stream, show recovery."""
+    solutions: tuple[Solution, ...] = ()
+    prevention: tuple[str, ...] = ()
+    learn_more: tuple[str, ...] = ()
+    version: str = "1"
+    origin: str = ""
+    """The file or plugin the pattern came from."""
+    attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+    def applies_to(self, provider: str) -> bool:
+        """Whether the pattern is relevant to ``provider``.
+
+        Provider scoping only excludes among the first-party providers: for a
+        third-party provider, or when the provider is unknown, every pattern applies.
+        """
+        return provider not in FIRST_PARTY or not self.providers or provider in self.providers
