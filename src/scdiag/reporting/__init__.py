@@ -1,0 +1,1 @@
+"""Reports: the generator, secret redaction and one module per output format."""

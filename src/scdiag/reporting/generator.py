@@ -1,0 +1,99 @@
+"""The report generator (the seed's ReportGenerator): result in, rendered text out.
+
+:meth:`ReportGenerator.generate_report` prepares a result for people: secrets
+masked everywhere (unless redaction is turned off, which the report then
+says), and fix steps filled in for the user's stack, environment and service.
+:meth:`ReportGenerator.export_report` renders it in one of the registered
+formats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from scdiag._version import __version__
+from scdiag.errors import RenderError
+from scdiag.models import DiagnosticReport, DiagnosticResult
+from scdiag.redaction import Redactor
+from scdiag.serialization import structure, unstructure
+
+__all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
+
+DETAIL_LEVELS = ("summary", "details", "deep")
+_PLACEHOLDER = re.compile(r"\{(stack|environment|service)\}")
+
+
+def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
+    """Replace ``{stack}``, ``{environment}`` and ``{service}`` where a value is known."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
+
+
+def _walk_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_walk_strings(item, change, skip) for item in value]
+    if isinstance(value, dict):
+        return {key: value[key] if key in skip else _walk_strings(item, change, skip) for key, item in value.items()}
+    return value
+
+
+@attrs.define
+class ReportGenerator:
+    """Builds and exports reports.
+
+    Args:
+        renderers: format name -> callable rendering a DiagnosticReport to text.
+        redactor: masks secrets; ``None`` turns redaction off (``--no-redact``).
+        versions: plugin and pattern versions to record in the report.
+    """
+
+    renderers: Mapping[str, Callable[[DiagnosticReport], str]]
+    redactor: Redactor | None = attrs.field(factory=Redactor)
+    versions: Mapping[str, str] = attrs.field(factory=dict)
+
+    def generate_report(self, result: DiagnosticResult, detail: str = "summary") -> DiagnosticReport:
+        """A report of ``result`` at the given level of detail.
+
+        Raises:
+            RenderError: unknown detail level.
+        """
+        if detail not in DETAIL_LEVELS:
+            raise RenderError(f"unknown detail level {detail!r}; expected one of {', '.join(DETAIL_LEVELS)}")
+        context = result.request.context
+        values = {"stack": context.stack or "", "environment": context.environment or "", "service": result.request.service_name}
+        redactor = self.redactor
+
+        def prepare(text: str) -> str:
+            text = fill_placeholders(text, values)
+            return redactor.redact(text) if redactor is not None else text
+
+        # Timestamps and enum values hold no secrets; everything else is text a log could have put there.
+        data = _walk_strings(unstructure(result), prepare, skip=frozenset({"generated_at", "collected_at", "timestamp", "first_seen"}))
+        prepared = structure(data, DiagnosticResult)
+        versions = {"scdiag": __version__, **self.versions}
+        return DiagnosticReport(result=prepared, detail=detail, redacted=redactor is not None, versions=versions)
+
+    def export_report(self, report: DiagnosticReport, format: str) -> str:
+        """Render ``report`` in ``format`` (``json``, ``text``, ``markdown``...).
+
+        Raises:
+            RenderError: no such format, or its renderer failed.
+        """
+        renderer = self.renderers.get(format)
+        if renderer is None:
+            raise RenderError(f"unknown report format {format!r}; available: {', '.join(sorted(self.renderers))}")
+        try:
+            return renderer(report)
+        except RenderError:
+            raise
+        except Exception as error:
+            raise RenderError(f"the {format} renderer failed: {type(error).__name__}: {error}") from error
+
+    def generate_summary(self, result: DiagnosticResult) -> str:
+        """The one-line verdict, redacted."""
+        return self.generate_report(result).result.summary

@@ -1,0 +1,105 @@
+"""``--format markdown``: safe to paste into a GitHub issue or pull-request comment.
+
+Untrusted text (log lines, messages) goes into code fences longer than any
+run of backticks it contains, so it cannot close the fence; prose is escaped
+so that it makes no @mention, no HTML and no link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scdiag.models import DiagnosticEvent, DiagnosticReport, RootCause, Solution
+from scdiag.reporting.sanitize import clean, clip
+
+__all__ = ["fence", "md_escape", "render_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@:&-])")
+
+
+def md_escape(text: str, limit: int = 500) -> str:
+    """Prose with Markdown, HTML and mentions neutralised, on one line."""
+    return _SPECIAL.sub(r"\\\1", clip(clean(text).replace("\n", " "), limit))
+
+
+def fence(lines: Iterable[str], language: str = "text") -> str:
+    """A fenced code block that its content cannot break out of."""
+    body = [clip(clean(line), 1000) for line in lines]
+    longest = max((len(run) for line in body for run in re.findall(r"`+|~+", line)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return "\n".join([marker + language, *body, marker])
+
+
+def _solution(solution: Solution) -> Iterable[str]:
+    yield f"**{md_escape(solution.title)}**"
+    if solution.description:
+        yield ""
+        yield md_escape(solution.description, 1000)
+    yield ""
+    for number, step in enumerate(solution.steps, 1):
+        yield f"{number}. {md_escape(step)}"
+    for change in solution.config_changes:
+        yield ""
+        yield f"`{md_escape(change.file, 200)}` → `{md_escape(change.key_path, 200)}`"
+        diff = [f"- {change.before}"] if change.before is not None else []
+        diff += [f"+ {change.after}"] if change.after is not None else []
+        if diff:
+            yield fence(diff, "diff")
+    yield ""
+
+
+def _cause(cause: RootCause, heading: str, full: bool) -> Iterable[str]:
+    guess = " (a guess)" if cause.guess else ""
+    yield f"### {heading}: {md_escape(cause.name)}"
+    yield ""
+    yield f"`{cause.pattern_id}` · confidence **{cause.confidence:.0%}**{guess} · {cause.category} · {cause.severity.value}"
+    yield ""
+    if full and cause.description:
+        yield md_escape(cause.description, 2000)
+        yield ""
+    if cause.evidence:
+        yield "Evidence:"
+        yield ""
+        yield fence(
+            f"{item.excerpt}" + (f"    [{item.location}]" if item.location else "") for item in cause.evidence[: 8 if full else 3]
+        )
+        yield ""
+    for solution in cause.solutions if full else cause.solutions[:1]:
+        yield from _solution(solution)
+    if cause.learn_more:
+        links = " · ".join(f"<{url}>" for url in cause.learn_more if re.match(r"^https://[^\s<>]+$", url))
+        if links:
+            yield f"Learn more: {links}"
+            yield ""
+
+
+def _timeline_row(event: DiagnosticEvent) -> str:
+    when = event.first_seen or event.timestamp
+    stamp = when.isoformat() if when is not None else ""
+    count = f" x{event.count}" if event.count > 1 else ""
+    return f"{stamp:32} {event.source:14} {event.message}{count}"
+
+
+def render_markdown(report: DiagnosticReport) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    result = report.result
+    full = report.detail in ("details", "deep")
+    lines = [f"## scdiag: {result.status.value.upper()}", "", md_escape(result.summary), ""]
+    if result.root_cause is not None:
+        lines.extend(_cause(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))
+    if full:
+        for cause in result.secondary_causes:
+            lines.extend(_cause(cause, "Also possible", False))
+        if result.timeline:
+            lines += ["### Timeline", ""]
+            lines.append(fence(_timeline_row(e) for e in result.timeline))
+            lines.append("")
+    data = result.data
+    if data is not None and data.gaps:
+        lines += ["### Data gaps", ""]
+        lines += [f"- {md_escape(gap.source)}: {md_escape(gap.reason)}" for gap in data.gaps]
+        lines.append("")
+    if not report.redacted:
+        lines += ["> **Secret redaction was turned off for this report.**", ""]
+    return "\n".join(lines).rstrip() + "\n"
