@@ -1,0 +1,1 @@
+"""Offline analysis: reading what cloud CLIs printed, and the generic readers."""

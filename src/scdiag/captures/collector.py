@@ -1,0 +1,236 @@
+"""The capture sink: merges what every reader read into one DiagnosticData.
+
+Log lines are kept selectively so that a 1 GB log stays within bounded
+memory while the analysis still sees every line: each line is matched
+against the knowledge base's log expressions (one RE2 set, over whole blocks
+of text), and only matching lines, plus the last lines of every stream, are
+parsed and kept. Every line is counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from scdiag.analysis.logscan import LogMatcher
+from scdiag.analysis.signals import TAIL_LINES
+from scdiag.models import (
+    DiagnosticData,
+    DiagnosticEvent,
+    EventData,
+    InputRecord,
+    LogData,
+    LogEntry,
+    MetricData,
+    MetricPoint,
+    ServiceStatus,
+)
+
+__all__ = ["CaptureCollector", "LineParser", "merge_status"]
+
+LineParser = Callable[[str, int], LogEntry]
+"""Builds a LogEntry from a raw line and its 1-based line number."""
+
+_MAX_KEPT_PER_RULE = 200
+_MAX_PROBLEMS_PER_INPUT = 20
+
+
+@attrs.define
+class _Stream:
+    source: str
+    name: str
+    total: int = 0
+    skipped: int = 0
+    kept: dict[int, LogEntry] = attrs.field(factory=dict)
+    tail: deque[tuple[int, str, LineParser] | tuple[int, LogEntry, None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    per_rule: Counter[int] = attrs.field(factory=Counter)
+
+
+def _merge_scalar(current: object, new: object) -> object:
+    return current if current not in (None, "", "unknown") else new
+
+
+def merge_status(fragments: list[ServiceStatus]) -> ServiceStatus | None:
+    """One status from fragments read from several files (first value wins)."""
+    if not fragments:
+        return None
+    merged = fragments[0]
+    for fragment in fragments[1:]:
+        known_instances = {i.id for i in merged.instances}
+        known_rollouts = {r.id for r in merged.rollouts}
+        known_containers = {c.name for c in merged.containers}
+        merged = attrs.evolve(
+            merged,
+            name=str(_merge_scalar(merged.name, fragment.name)),
+            state=_merge_scalar(merged.state, fragment.state),  # type: ignore[arg-type]
+            health=str(_merge_scalar(merged.health, fragment.health)),
+            desired_count=_merge_scalar(merged.desired_count, fragment.desired_count),  # type: ignore[arg-type]
+            running_count=_merge_scalar(merged.running_count, fragment.running_count),  # type: ignore[arg-type]
+            pending_count=_merge_scalar(merged.pending_count, fragment.pending_count),  # type: ignore[arg-type]
+            rollouts=merged.rollouts + tuple(r for r in fragment.rollouts if r.id not in known_rollouts),
+            instances=merged.instances + tuple(i for i in fragment.instances if i.id not in known_instances),
+            containers=merged.containers + tuple(c for c in fragment.containers if c.name not in known_containers),
+            endpoints=merged.endpoints + fragment.endpoints,
+            targets=merged.targets + fragment.targets,
+            conditions=merged.conditions + fragment.conditions,
+            attributes={**fragment.attributes, **merged.attributes},
+        )
+    return merged
+
+
+@attrs.define
+class CaptureCollector:
+    """Implements :class:`scdiag.ports.CaptureSink` for one offline analysis."""
+
+    matcher: LogMatcher
+    _streams: dict[tuple[str, str], _Stream] = attrs.field(factory=dict)
+    _events: dict[str, list[DiagnosticEvent]] = attrs.field(factory=dict)
+    _metrics: dict[str, list[MetricPoint]] = attrs.field(factory=dict)
+    _status: list[ServiceStatus] = attrs.field(factory=list)
+    providers: Counter[str] = attrs.field(factory=Counter)
+    services: Counter[str] = attrs.field(factory=Counter)
+    deployments: Counter[str] = attrs.field(factory=Counter)
+    _problems: list[str] = attrs.field(factory=list)
+    _skipped: int = 0
+    _input: str = ""
+
+    # -- per input --------------------------------------------------------------
+
+    def begin_input(self, name: str) -> None:
+        """Start reading one input; problems are attributed to it."""
+        self._input = name
+        self._problems = []
+        self._skipped = 0
+
+    def end_input(self, reader: str | None, items: int) -> InputRecord:
+        """Finish the current input and describe what became of it."""
+        problems = list(self._problems)
+        if self._skipped > _MAX_PROBLEMS_PER_INPUT:
+            problems.append(f"{self._input}: {self._skipped} malformed lines skipped in all")
+        return InputRecord(path=self._input, reader=reader, items=items, problems=tuple(problems))
+
+    # -- the sink ---------------------------------------------------------------
+
+    def _stream(self, source: str, stream: str) -> _Stream:
+        key = (source, stream)
+        state = self._streams.get(key)
+        if state is None:
+            state = self._streams[key] = _Stream(source, stream)
+        return state
+
+    def _keep(self, state: _Stream, rules: list[int]) -> bool:
+        keep = False
+        for rule in rules:
+            state.per_rule[rule] += 1
+            keep = keep or state.per_rule[rule] <= _MAX_KEPT_PER_RULE
+        return keep
+
+    def add_log(self, entry: LogEntry, source: str) -> None:
+        """One parsed log line."""
+        state = self._stream(source, entry.stream)
+        state.total += 1
+        line = entry.location.line if entry.location and entry.location.line else state.total
+        rules = self.matcher.match_line(entry.message)
+        if rules and self._keep(state, rules):
+            state.kept[line] = entry
+        state.tail.append((line, entry, None))
+
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser) -> None:
+        """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
+        if not block:
+            return
+        state = self._stream(source, stream)
+        lines_in_block = block.count("\n") + (0 if block.endswith("\n") else 1)
+        state.total += lines_in_block
+        counted_to = 0
+        line_number = first_line
+        for offset, raw, rules in self.matcher.scan_text(block):
+            line_number += block.count("\n", counted_to, offset)
+            counted_to = offset
+            if self._keep(state, rules) and line_number not in state.kept:
+                state.kept[line_number] = parse(raw, line_number)
+        last_lines = block.rstrip("\n").rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+        last_first = first_line + lines_in_block - len(last_lines)
+        for index, raw in enumerate(last_lines):
+            state.tail.append((last_first + index, raw, parse))
+
+    def skipped_line(self, line: int, reason: str) -> None:
+        """A malformed line, counted; the first few are reported."""
+        self._skipped += 1
+        if self._skipped <= _MAX_PROBLEMS_PER_INPUT:
+            self._problems.append(f"{self._input}:{line}: skipped: {reason}")
+
+    def add_event(self, event: DiagnosticEvent) -> None:
+        """One platform event."""
+        self._events.setdefault(event.source or "events", []).append(event)
+
+    def add_metric(self, point: MetricPoint, source: str) -> None:
+        """One metric sample."""
+        self._metrics.setdefault(source, []).append(point)
+
+    def add_status(self, status: ServiceStatus) -> None:
+        """A status fragment."""
+        self._status.append(status)
+
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
+        """Votes on what the inputs are about."""
+        if provider:
+            self.providers[provider] += 1
+        if service:
+            self.services[service] += 1
+        if deployment_id:
+            self.deployments[deployment_id] += 1
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        """A problem with the current input."""
+        where = f"{self._input}:{line}" if line is not None else self._input
+        self._problems.append(f"{where}: {message}")
+
+    # -- result -----------------------------------------------------------------
+
+    def _log_data(self) -> list[LogData]:
+        result = []
+        for state in self._streams.values():
+            entries = dict(state.kept)
+            for line, item, parse in state.tail:
+                if line in entries:
+                    continue
+                if isinstance(item, LogEntry):
+                    entries[line] = item
+                elif parse is not None:
+                    entries[line] = parse(item, line)
+            ordered = tuple(entries[line] for line in sorted(entries))
+            result.append(
+                LogData(source=state.source, entries=ordered, total_lines=state.total, skipped_lines=state.skipped, attributes={"stream": state.name})
+            )
+        return result
+
+    def build(
+        self,
+        *,
+        provider: str,
+        service: str,
+        deployment_id: str | None,
+        inputs: tuple[InputRecord, ...],
+        window_start: datetime | None = None,
+        window_end: datetime | None = None,
+    ) -> DiagnosticData:
+        """Everything read, as one DiagnosticData."""
+        return DiagnosticData(
+            provider=provider,
+            service_name=service,
+            deployment_id=deployment_id,
+            logs=tuple(self._log_data()),
+            metrics=tuple(MetricData(source=s, points=tuple(p)) for s, p in self._metrics.items()),
+            events=tuple(
+                EventData(source=s, events=tuple(sorted(e, key=lambda ev: ev.timestamp.timestamp() if ev.timestamp else 0.0)))
+                for s, e in self._events.items()
+            ),
+            status=merge_status(self._status),
+            inputs=inputs,
+            window_start=window_start,
+            window_end=window_end,
+        )

@@ -1,0 +1,105 @@
+"""Reading JSON the way people paste it: after warnings, truncated, as JSON lines.
+
+Capture readers of every adapter use these helpers, so that "a CLI's warning
+lines before the JSON" and "the paste was cut off" are handled once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import attrs
+
+__all__ = ["JsonDocument", "iter_json_lines", "json_start", "load_json_text"]
+
+_START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
+
+
+def json_start(text: str) -> int | None:
+    """Offset of the first line that opens a JSON object or array, if any."""
+    match = _START.search(text)
+    return None if match is None else match.start()
+
+
+@attrs.frozen
+class JsonDocument:
+    """A parsed JSON document and what had to be done to read it."""
+
+    value: Any
+    skipped_prefix_lines: int = 0
+    """Lines before the JSON (CLI warnings) that were skipped."""
+    truncated: bool = False
+    """The text was cut off; only the complete values before the cut were kept."""
+    error: str | None = None
+    """Why nothing could be read, when ``value`` is ``None``."""
+    error_line: int | None = None
+
+
+def _close_truncated(text: str) -> str | None:
+    """The longest prefix ending after a complete value, with its open brackets closed."""
+    stack: list[str] = []
+    in_string = False
+    escaped = False
+    best: tuple[int, list[str]] | None = None
+    for position, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            stack.append("]" if char == "[" else "}")
+        elif char in "]}":
+            if not stack:
+                return None
+            stack.pop()
+            if stack:
+                best = (position + 1, list(stack))
+    if best is None:
+        return None
+    end, open_brackets = best
+    return text[:end] + "".join(reversed(open_brackets))
+
+
+def load_json_text(text: str) -> JsonDocument:
+    """Parse JSON that may follow warning lines and may be truncated."""
+    start = json_start(text)
+    if start is None:
+        return JsonDocument(None, error="no JSON object or array found")
+    prefix_lines = text.count("\n", 0, start)
+    body = text[start:]
+    try:
+        value, end = json.JSONDecoder().raw_decode(body.lstrip())
+        return JsonDocument(value, skipped_prefix_lines=prefix_lines)
+    except json.JSONDecodeError as error:
+        repaired = _close_truncated(body)
+        if repaired is not None:
+            try:
+                return JsonDocument(json.loads(repaired), skipped_prefix_lines=prefix_lines, truncated=True)
+            except json.JSONDecodeError:
+                pass
+        return JsonDocument(None, skipped_prefix_lines=prefix_lines, error=error.msg, error_line=prefix_lines + error.lineno)
+
+
+def iter_json_lines(stream: TextIO) -> Iterator[tuple[int, Any | None, str]]:
+    """Each line of a JSON-lines stream: (line number, value or ``None``, raw line).
+
+    Blank lines are skipped; a line that is not JSON yields ``None`` so the
+    caller can count it.
+    """
+    for number, line in enumerate(stream, 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            yield number, json.loads(stripped), stripped
+        except json.JSONDecodeError:
+            yield number, None, stripped

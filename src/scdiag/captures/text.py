@@ -1,0 +1,68 @@
+"""The last-resort reader: any text is a container log.
+
+It reads in blocks of complete lines and hands them to the sink unparsed;
+only the lines that matter are ever parsed (timestamp, level), so a 1 GB log
+reads at close to the speed of the disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import ClassVar
+
+from scdiag.captures.logtext import detect_level, split_timestamp
+from scdiag.models import LogEntry, SourceLocation
+from scdiag.ports import CaptureSink, CaptureSource
+
+__all__ = ["BLOCK_CHARS", "PlainLogReader", "stream_blocks"]
+
+BLOCK_CHARS = 1 << 20
+
+
+def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, stream: str) -> int:
+    """Feed the whole text to the sink in blocks of complete lines; return the line count."""
+    name = source.name
+
+    def parse(raw: str, line: int) -> LogEntry:
+        timestamp, message = split_timestamp(raw)
+        return LogEntry(
+            message=message,
+            timestamp=timestamp,
+            level=detect_level(message),
+            stream=stream,
+            location=SourceLocation(name, line),
+        )
+
+    add_block = getattr(sink, "add_log_block", None)
+    lines = 0
+    with source.open() as text:
+        while True:
+            block = text.read(BLOCK_CHARS)
+            if not block:
+                break
+            if not block.endswith("\n"):
+                block += text.readline()
+            count = block.count("\n") + (0 if block.endswith("\n") else 1)
+            if add_block is not None:
+                add_block(block.rstrip("\n"), source=log_source, stream=stream, first_line=lines + 1, parse=parse)
+            else:
+                for offset, raw in enumerate(block.rstrip("\n").split("\n")):
+                    sink.add_log(parse(raw, lines + 1 + offset), log_source)
+            lines += count
+    return lines
+
+
+class PlainLogReader:
+    """Plain text of any runtime: one log line per line, timestamps optional."""
+
+    name: ClassVar[str] = "plain-log-text"
+    provider: ClassVar[str | None] = None
+
+    def sniff(self, source: CaptureSource) -> float:
+        """A little sure of any text: every more specific reader wins over it."""
+        return 0.01 if source.head.strip() else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Every line, as a log line of a stream named after the input."""
+        stream = PurePath(source.name).name or source.name
+        return stream_blocks(source, sink, log_source="container-log", stream=stream)

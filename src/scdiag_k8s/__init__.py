@@ -1,0 +1,1 @@
+"""scdiag's Kubernetes provider: kubectl capture readers, and live collection through the official client."""

@@ -1,0 +1,440 @@
+"""Kubernetes API objects (as JSON: ``kubectl get -o json`` = the API's response) to scdiag models.
+
+Pure functions over dicts. The live provider turns the client's objects into
+the same dicts (``ApiClient.sanitize_for_serialization``), so a capture and
+a live call normalise identically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from scdiag.captures.collector import merge_status
+from scdiag.captures.logtext import parse_timestamp
+from scdiag.models import (
+    Condition,
+    ContainerSpec,
+    ContainerStatus,
+    DiagnosticEvent,
+    EventLevel,
+    HealthCheckSpec,
+    Instance,
+    Rollout,
+    ServiceEndpoint,
+    ServiceStatus,
+    SourceLocation,
+    Termination,
+)
+
+__all__ = [
+    "WORKLOAD_KINDS",
+    "container_specs",
+    "event_from_object",
+    "parse_cpu",
+    "parse_memory_mib",
+    "pod_instance",
+    "status_from_objects",
+]
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+_RS_IN_MESSAGE = re.compile(r'ReplicaSet "([^"]+)"')
+_REVISION = "deployment.kubernetes.io/revision"
+_MEMORY_UNITS = {
+    "Ki": 1024,
+    "Mi": 1024**2,
+    "Gi": 1024**3,
+    "Ti": 1024**4,
+    "k": 1000,
+    "K": 1000,
+    "M": 1000**2,
+    "G": 1000**3,
+    "T": 1000**4,
+    "": 1,
+}
+_QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_timestamp(value) if value else None
+
+
+def parse_memory_mib(value: Any) -> float | None:
+    """``"512Mi"`` -> 512.0; ``"1G"`` -> 953.67; ``None`` when it is not a quantity."""
+    if value is None:
+        return None
+    match = _QUANTITY.match(str(value).strip())
+    if match is None or match.group(2) not in _MEMORY_UNITS:
+        return None
+    return round(float(match.group(1)) * _MEMORY_UNITS[match.group(2)] / 1024**2, 2)
+
+
+def parse_cpu(value: Any) -> float | None:
+    """``"500m"`` -> 0.5 vCPU; ``"2"`` -> 2.0."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        return None
+
+
+def _conditions(items: Iterable[Any]) -> tuple[Condition, ...]:
+    return tuple(
+        Condition(
+            type=str(c.get("type", "")),
+            status=str(c.get("status", "Unknown")),
+            reason=c.get("reason"),
+            message=c.get("message"),
+            last_transition=_time(c.get("lastTransitionTime") or c.get("lastUpdateTime")),
+        )
+        for c in map(_dict, items)
+        if c.get("type")
+    )
+
+
+def _termination(state: Mapping[str, Any]) -> Termination | None:
+    term = _dict(state.get("terminated"))
+    if not term:
+        return None
+    return Termination(
+        exit_code=term.get("exitCode"),
+        signal=term.get("signal"),
+        reason=term.get("reason"),
+        message=term.get("message"),
+        started_at=_time(term.get("startedAt")),
+        finished_at=_time(term.get("finishedAt")),
+    )
+
+
+def _container_status(status: Mapping[str, Any], init: bool) -> ContainerStatus:
+    state = _dict(status.get("state"))
+    waiting = _dict(state.get("waiting"))
+    terminated = _termination(state)
+    if waiting:
+        name, reason, message = "waiting", waiting.get("reason"), waiting.get("message")
+    elif terminated is not None:
+        name, reason, message = "terminated", terminated.reason, terminated.message
+    elif state.get("running") is not None:
+        name, reason, message = "running", None, None
+    else:
+        name, reason, message = "unknown", None, None
+    return ContainerStatus(
+        name=str(status.get("name", "")),
+        state=name,
+        reason=reason,
+        message=message,
+        image=status.get("image"),
+        ready=status.get("ready"),
+        restart_count=int(status.get("restartCount") or 0),
+        termination=terminated,
+        last_termination=_termination(_dict(status.get("lastState"))),
+        init=init,
+    )
+
+
+def _owner(metadata: Mapping[str, Any], kind: str) -> str | None:
+    for owner in map(_dict, _list(metadata.get("ownerReferences"))):
+        if owner.get("kind") == kind:
+            return str(owner.get("name"))
+    return None
+
+
+def pod_instance(pod: Mapping[str, Any]) -> Instance:
+    """One pod as an instance, with its containers' states."""
+    metadata = _dict(pod.get("metadata"))
+    status = _dict(pod.get("status"))
+    spec = _dict(pod.get("spec"))
+    containers = tuple(_container_status(_dict(s), True) for s in _list(status.get("initContainerStatuses")))
+    containers += tuple(_container_status(_dict(s), False) for s in _list(status.get("containerStatuses")))
+    return Instance(
+        id=str(metadata.get("name", "")),
+        kind="pod",
+        rollout_id=_owner(metadata, "ReplicaSet") or _owner(metadata, "StatefulSet") or _owner(metadata, "DaemonSet"),
+        phase=status.get("phase"),
+        reason=status.get("reason"),
+        message=status.get("message"),
+        conditions=_conditions(_list(status.get("conditions"))),
+        containers=containers,
+        node=spec.get("nodeName"),
+        created_at=_time(metadata.get("creationTimestamp")),
+        started_at=_time(status.get("startTime")),
+        terminating=metadata.get("deletionTimestamp") is not None,
+        attributes={"namespace": str(metadata.get("namespace", ""))},
+    )
+
+
+def _probe(kind: str, probe: Mapping[str, Any]) -> HealthCheckSpec:
+    http = _dict(probe.get("httpGet"))
+    tcp = _dict(probe.get("tcpSocket"))
+    grpc = _dict(probe.get("grpc"))
+    command = _dict(probe.get("exec")).get("command")
+    return HealthCheckSpec(
+        kind=kind,
+        path=http.get("path"),
+        port=http.get("port", tcp.get("port", grpc.get("port"))),
+        protocol="HTTP" if http else "TCP" if tcp else "GRPC" if grpc else "EXEC" if command else None,
+        command=" ".join(map(str, command)) if isinstance(command, list) else None,
+        interval_seconds=probe.get("periodSeconds"),
+        timeout_seconds=probe.get("timeoutSeconds"),
+        failure_threshold=probe.get("failureThreshold"),
+        initial_delay_seconds=probe.get("initialDelaySeconds"),
+    )
+
+
+def container_specs(pod_spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+    """The containers of a pod spec (or a pod template's spec) as configured."""
+    specs = []
+    for init, key in ((True, "initContainers"), (False, "containers")):
+        for container in map(_dict, _list(pod_spec.get(key))):
+            resources = _dict(container.get("resources"))
+            limits = _dict(resources.get("limits"))
+            requests = _dict(resources.get("requests"))
+            probes = tuple(
+                _probe(kind, _dict(container[field]))
+                for kind, field in (("liveness", "livenessProbe"), ("readiness", "readinessProbe"), ("startup", "startupProbe"))
+                if isinstance(container.get(field), dict)
+            )
+            specs.append(
+                ContainerSpec(
+                    name=str(container.get("name", "")),
+                    image=container.get("image"),
+                    ports=tuple(int(p["containerPort"]) for p in map(_dict, _list(container.get("ports"))) if isinstance(p.get("containerPort"), int)),
+                    memory_limit_mib=parse_memory_mib(limits.get("memory")),
+                    memory_request_mib=parse_memory_mib(requests.get("memory")),
+                    cpu_limit=parse_cpu(limits.get("cpu")),
+                    health_checks=probes,
+                    env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("env"))) if e.get("name")),
+                    init=init,
+                )
+            )
+    return tuple(specs)
+
+
+def event_from_object(event: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:
+    """A core/v1 or events.k8s.io/v1 Event."""
+    metadata = _dict(event.get("metadata"))
+    involved = _dict(event.get("involvedObject") or event.get("regarding"))
+    series = _dict(event.get("series"))
+    count = event.get("count") or series.get("count") or event.get("deprecatedCount") or 1
+    last = event.get("lastTimestamp") or series.get("lastObservedTime") or event.get("eventTime") or event.get("deprecatedLastTimestamp")
+    first = event.get("firstTimestamp") or event.get("deprecatedFirstTimestamp") or event.get("eventTime")
+    kind = involved.get("kind")
+    name = involved.get("name")
+    level = EventLevel.WARNING if event.get("type") == "Warning" else EventLevel.NORMAL
+    return DiagnosticEvent(
+        message=str(event.get("message") or event.get("note") or ""),
+        timestamp=_time(last) or _time(first) or _time(metadata.get("creationTimestamp")),
+        source="kubernetes-event",
+        level=level,
+        reason=event.get("reason"),
+        resource=f"{kind}/{name}" if kind and name else None,
+        instance=str(name) if kind == "Pod" else None,
+        count=int(count),
+        first_seen=_time(first),
+        location=location,
+        attributes={"namespace": str(involved.get("namespace") or metadata.get("namespace") or "")},
+    )
+
+
+def _workload_status(obj: Mapping[str, Any]) -> ServiceStatus:
+    kind = str(obj.get("kind"))
+    metadata = _dict(obj.get("metadata"))
+    spec = _dict(obj.get("spec"))
+    status = _dict(obj.get("status"))
+    conditions = _conditions(_list(status.get("conditions")))
+    desired = spec.get("replicas", 1) if kind != "DaemonSet" else status.get("desiredNumberScheduled")
+    if kind == "DaemonSet":
+        updated, ready = status.get("updatedNumberScheduled"), status.get("numberReady")
+        available = status.get("numberAvailable")
+    else:
+        updated, ready = status.get("updatedReplicas"), status.get("readyReplicas")
+        available = status.get("availableReplicas")
+    progressing = next((c for c in conditions if c.type == "Progressing"), None)
+    rs_name = None
+    if progressing is not None and progressing.message:
+        found = _RS_IN_MESSAGE.search(progressing.message)
+        rs_name = found.group(1) if found else None
+    if progressing is not None and progressing.status == "False":
+        state = "FAILED"
+    elif (updated or 0) >= (desired or 0) and (available or 0) >= (desired or 0) and not status.get("unavailableReplicas"):
+        state = "COMPLETED"
+    else:
+        state = "IN_PROGRESS"
+    generation_seen = status.get("observedGeneration") in (None, metadata.get("generation"))
+    if not generation_seen:
+        state = "IN_PROGRESS"
+    ready_count = min(x for x in (updated, available, ready) if x is not None) if any(x is not None for x in (updated, available, ready)) else 0
+    rollout = Rollout(
+        id=rs_name or f"{metadata.get('name')}@{metadata.get('generation', '')}",
+        current=True,
+        status=kind,
+        rollout_state=state,
+        reason=progressing.reason if progressing is not None else None,
+        desired=desired,
+        running=updated if updated is not None else 0,
+        ready=ready_count,
+        pending=status.get("unavailableReplicas"),
+        updated_at=progressing.last_transition if progressing is not None else None,
+        conditions=conditions,
+    )
+    template_spec = _dict(_dict(spec.get("template")).get("spec"))
+    return ServiceStatus(
+        name=str(metadata.get("name", "")),
+        state=state,
+        desired_count=desired,
+        running_count=ready,
+        rollouts=(rollout,),
+        containers=container_specs(template_spec),
+        attributes={"kind": kind, "namespace": str(metadata.get("namespace", ""))},
+    )
+
+
+def _replica_sets(items: list[Mapping[str, Any]]) -> tuple[Rollout, ...]:
+    def revision(rs: Mapping[str, Any]) -> int:
+        annotations = _dict(_dict(rs.get("metadata")).get("annotations"))
+        try:
+            return int(annotations.get(_REVISION, 0))
+        except (TypeError, ValueError):
+            return 0
+
+    newest = max((revision(rs) for rs in items), default=0)
+    rollouts = []
+    for rs in items:
+        metadata = _dict(rs.get("metadata"))
+        spec = _dict(rs.get("spec"))
+        status = _dict(rs.get("status"))
+        rollouts.append(
+            Rollout(
+                id=str(metadata.get("name", "")),
+                current=revision(rs) == newest,
+                status="ReplicaSet",
+                desired=spec.get("replicas"),
+                running=status.get("availableReplicas", 0),
+                ready=status.get("readyReplicas", 0),
+                created_at=_time(metadata.get("creationTimestamp")),
+                conditions=_conditions(_list(status.get("conditions"))),
+                attributes={"revision": str(revision(rs))},
+            )
+        )
+    return tuple(rollouts)
+
+
+def _service_endpoints(services: list[Mapping[str, Any]], endpoints: list[Mapping[str, Any]]) -> tuple[ServiceEndpoint, ...]:
+    addresses: dict[str, tuple[int, int]] = {}
+    for item in endpoints:
+        name = str(_dict(item.get("metadata")).get("name", ""))
+        if item.get("kind") == "EndpointSlice":
+            name = str(_dict(_dict(item.get("metadata")).get("labels")).get("kubernetes.io/service-name", name))
+            ready = sum(1 for e in map(_dict, _list(item.get("endpoints"))) if _dict(e.get("conditions")).get("ready") is not False)
+            not_ready = sum(1 for e in map(_dict, _list(item.get("endpoints"))) if _dict(e.get("conditions")).get("ready") is False)
+        else:
+            subsets = list(map(_dict, _list(item.get("subsets"))))
+            ready = sum(len(_list(s.get("addresses"))) for s in subsets)
+            not_ready = sum(len(_list(s.get("notReadyAddresses"))) for s in subsets)
+        previous = addresses.get(name, (0, 0))
+        addresses[name] = (previous[0] + ready, previous[1] + not_ready)
+    result = []
+    for service in services:
+        metadata = _dict(service.get("metadata"))
+        spec = _dict(service.get("spec"))
+        name = str(metadata.get("name", ""))
+        ports = list(map(_dict, _list(spec.get("ports"))))
+        target = ports[0].get("targetPort", ports[0].get("port")) if ports else None
+        counts = addresses.get(name)
+        result.append(
+            ServiceEndpoint(
+                name=name,
+                kind="kubernetes-service",
+                target_port=target,
+                ready_addresses=counts[0] if counts else None,
+                not_ready_addresses=counts[1] if counts else None,
+                selector={str(k): str(v) for k, v in _dict(spec.get("selector")).items()},
+            )
+        )
+    return tuple(result)
+
+
+def _node_conditions(nodes: list[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    result = []
+    for node in nodes:
+        name = _dict(node.get("metadata")).get("name")
+        for condition in _conditions(_list(_dict(node.get("status")).get("conditions"))):
+            abnormal = (condition.type == "Ready" and condition.status != "True") or (
+                condition.type != "Ready" and condition.status == "True"
+            )
+            if abnormal:
+                result.append(Condition(f"Node/{name} {condition.type}", condition.status, condition.reason, condition.message, condition.last_transition))
+    return tuple(result)
+
+
+def _pvc_conditions(claims: list[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    result = []
+    for claim in claims:
+        name = _dict(claim.get("metadata")).get("name")
+        phase = _dict(claim.get("status")).get("phase")
+        if phase and phase != "Bound":
+            result.append(Condition(f"PersistentVolumeClaim/{name}", "False", phase, f"PersistentVolumeClaim {name} is {phase}"))
+    return tuple(result)
+
+
+def _quota_conditions(quotas: list[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    result = []
+    for quota in quotas:
+        name = _dict(quota.get("metadata")).get("name")
+        status = _dict(quota.get("status"))
+        hard, used = _dict(status.get("hard")), _dict(status.get("used"))
+        for resource, limit in hard.items():
+            if str(used.get(resource)) == str(limit):
+                result.append(Condition(f"ResourceQuota/{name}", "False", "QuotaExhausted", f"exceeded quota: {name}, used: {resource}={used.get(resource)}, limited: {resource}={limit}"))
+    return tuple(result)
+
+
+def _rollouts_of_pods(pods: list[Mapping[str, Any]]) -> tuple[Rollout, ...]:
+    """Without ReplicaSets, the owner of the newest pod is taken as the current rollout."""
+    instances = sorted((pod_instance(p) for p in pods), key=lambda i: i.created_at.timestamp() if i.created_at else 0.0)
+    owners = list(dict.fromkeys(i.rollout_id for i in instances if i.rollout_id))
+    if len(owners) < 2:
+        return ()
+    return tuple(Rollout(id=owner, current=owner == owners[-1], status="ReplicaSet") for owner in reversed(owners))
+
+
+def status_from_objects(objects: Iterable[Mapping[str, Any]]) -> ServiceStatus | None:
+    """A status fragment from any mix of API objects (events excluded)."""
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
+    for obj in objects:
+        by_kind.setdefault(str(obj.get("kind")), []).append(obj)
+    fragments: list[ServiceStatus] = []
+    for kind in WORKLOAD_KINDS:
+        fragments.extend(_workload_status(obj) for obj in by_kind.get(kind, []))
+    pods = by_kind.get("Pod", [])
+    replica_sets = by_kind.get("ReplicaSet", [])
+    services = by_kind.get("Service", [])
+    endpoints = by_kind.get("Endpoints", []) + by_kind.get("EndpointSlice", [])
+    conditions = _node_conditions(by_kind.get("Node", [])) + _pvc_conditions(by_kind.get("PersistentVolumeClaim", []))
+    conditions += _quota_conditions(by_kind.get("ResourceQuota", []))
+    if pods or replica_sets or services or endpoints or conditions:
+        pod_specs = container_specs(_dict(pods[0].get("spec"))) if pods else ()
+        rollouts = _replica_sets(replica_sets) if replica_sets else _rollouts_of_pods(pods)
+        fragments.append(
+            ServiceStatus(
+                name="",
+                rollouts=rollouts,
+                instances=tuple(pod_instance(p) for p in pods),
+                containers=pod_specs,
+                endpoints=_service_endpoints(services, endpoints),
+                conditions=conditions,
+            )
+        )
+    return merge_status(fragments)

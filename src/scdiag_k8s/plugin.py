@@ -1,0 +1,18 @@
+"""Registers the Kubernetes readers (and, when available, the live provider) with scdiag."""
+
+from __future__ import annotations
+
+from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
+
+
+@hookimpl
+def scdiag_register_providers(registry: ProviderRegistry) -> None:
+    """What this distribution offers for provider ``kubernetes``."""
+    registry.add_capability("kubernetes", "offline analysis of kubectl get -o json, kubectl describe pod and kubectl logs (scdiag analyze)")
+
+
+@hookimpl
+def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
+    """The kubectl readers."""
+    registry.add_reader("scdiag_k8s.captures:KubectlJsonReader")
+    registry.add_reader("scdiag_k8s.captures:KubectlDescribePodReader")
