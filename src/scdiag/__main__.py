@@ -1,0 +1,5 @@
+"""``python -m scdiag``."""
+
+from scdiag.cli import run
+
+run()

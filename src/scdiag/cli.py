@@ -1,0 +1,346 @@
+"""The ``scdiag`` command: the only module that prints, exits or configures logging.
+
+Exit codes: 0 a report was produced, 2 usage or configuration error, 3 nothing
+could be collected or read. Errors are one readable line; ``--debug`` adds
+the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+from scdiag._units import parse_duration
+from scdiag._version import __version__
+from scdiag.errors import ConfigError, PluginError, RenderError, ScdiagError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_NOTHING = 3
+
+_PROVIDERS = ("aws", "gcp", "kubernetes", "azure")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"scdiag: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--format", "-f", help="interactive, text, json, yaml, markdown (default: output.format of the config)")
+    group.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    detail = group.add_mutually_exclusive_group()
+    detail.add_argument("--details", action="store_const", const="details", dest="detail", help="all causes, timeline, every solution")
+    detail.add_argument("--deep", action="store_const", const="deep", dest="detail", help="everything collected, with data gaps and versions")
+    group.add_argument("--no-redact", action="store_true", help="do not mask secrets (local use only; the report says so)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?")
+    parser.add_argument("--config", "-c", metavar="FILE", help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
+    parser.add_argument("--debug", action="store_true", help="log debug output and show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    diagnose = sub.add_parser("diagnose", help="diagnose a live deployment through a provider")
+    diagnose.add_argument("--provider", "-p", required=True, help=f"one of {', '.join(_PROVIDERS)} or a plugin's provider")
+    diagnose.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
+    diagnose.add_argument("--cluster", help="ECS cluster")
+    diagnose.add_argument("--namespace", "-n", help="Kubernetes namespace")
+    diagnose.add_argument("--context", help="Kubernetes context")
+    diagnose.add_argument("--kubeconfig", help="kubeconfig file")
+    diagnose.add_argument("--region", help="cloud region")
+    diagnose.add_argument("--project", help="GCP project")
+    diagnose.add_argument("--resource-group", help="Azure resource group")
+    diagnose.add_argument("--workspace", help="Azure Log Analytics workspace id")
+    diagnose.add_argument("--subscription", help="Azure subscription id")
+    diagnose.add_argument("--deployment-id", help="the deployment, ReplicaSet or revision to diagnose")
+    diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
+    diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
+    diagnose.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
+    diagnose.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
+    _add_output_options(diagnose)
+
+    analyze = sub.add_parser("analyze", help="analyse captured CLI output (no cloud access needed)")
+    analyze.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for standard input (.gz too)")
+    analyze.add_argument("--provider", "-p", help="override the provider the content suggests")
+    analyze.add_argument("--service", "-s", help="override the service name the content suggests")
+    analyze.add_argument("--since", type=_duration, help='only look at the last span of time, e.g. "30m"')
+    _add_output_options(analyze)
+
+    providers = sub.add_parser("providers", help="list providers and what each can do")
+    providers.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    patterns = sub.add_parser("patterns", help="list the failure patterns of the knowledge base")
+    patterns.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    patterns.add_argument("pattern_id", nargs="?", metavar="ID")
+    patterns.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    sub.add_parser("version", help="print the version of scdiag and its plugins")
+    return parser
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def _orchestrator(args: argparse.Namespace) -> Any:
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.config import load_config
+
+    return DiagnosticOrchestrator(config=load_config(args.config))
+
+
+def _warn_plugin_failures(orchestrator: Any) -> None:
+    for failure in orchestrator.host.failures:
+        print(f"scdiag: warning: {failure}", file=sys.stderr)
+
+
+def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
+    config = orchestrator.config
+    fmt = args.format or config.output.format
+    if fmt == "interactive" and (args.output or not sys.stdout.isatty()):
+        fmt = "text"
+    generator = orchestrator.report_generator(redact=not args.no_redact)
+    report = generator.generate_report(result, args.detail or "summary")
+    text = generator.export_report(report, fmt)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"scdiag: report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    base = Path(args.output).with_suffix("") if args.output else None
+    for extra in config.output.export_formats:
+        if base is None or extra == fmt:
+            continue
+        suffix = {"markdown": ".md", "interactive": ".txt", "text": ".txt"}.get(extra, f".{extra}")
+        target = base.with_suffix(suffix)
+        target.write_text(generator.export_report(report, extra), encoding="utf-8")
+        print(f"scdiag: report written to {target}", file=sys.stderr)
+
+
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    from scdiag.app import nothing_collected
+    from scdiag.models import DiagnosticRequest, RequestContext, utcnow
+
+    orchestrator = _orchestrator(args)
+    context = RequestContext(
+        cluster=args.cluster,
+        namespace=args.namespace,
+        kube_context=args.context,
+        kubeconfig=args.kubeconfig,
+        project=args.project,
+        resource_group=args.resource_group,
+        workspace=args.workspace,
+        subscription=args.subscription,
+        stack=args.stack,
+        environment=args.environment,
+    )
+    start = utcnow() - args.since if args.since else None
+    request = DiagnosticRequest(
+        provider=args.provider,
+        service_name=args.service,
+        deployment_id=args.deployment_id,
+        region=args.region,
+        start_time=start,
+        timeout=args.timeout,
+        context=context,
+    )
+    data = orchestrator.collect(request)
+    _warn_plugin_failures(orchestrator)
+    if nothing_collected(data):
+        for gap in data.gaps:
+            print(f"scdiag: {gap.source}: {gap.reason}", file=sys.stderr)
+        print("scdiag: nothing could be collected", file=sys.stderr)
+        return EXIT_NOTHING
+    result = orchestrator.analyze(data, request)
+    _emit(orchestrator, result, args)
+    return EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from scdiag.app import nothing_collected
+    from scdiag.captures.pipeline import CaptureOverrides
+
+    for raw in args.paths:
+        if raw != "-" and not Path(raw).exists():
+            raise _UsageError(f"{raw}: no such file or directory")
+    orchestrator = _orchestrator(args)
+    result = orchestrator.analyze_captures(args.paths, CaptureOverrides(args.provider, args.service, args.since))
+    _warn_plugin_failures(orchestrator)
+    data = result.data
+    for record in data.inputs if data else ():
+        reader = record.reader or "not read"
+        print(f"scdiag: {record.path}: {reader}", file=sys.stderr)
+        for problem in record.problems:
+            print(f"scdiag:   {problem}", file=sys.stderr)
+    if data is None or nothing_collected(data):
+        print("scdiag: nothing could be read from the inputs", file=sys.stderr)
+        return EXIT_NOTHING
+    _emit(orchestrator, result, args)
+    return EXIT_OK
+
+
+def _provider_rows(orchestrator: Any) -> list[dict[str, Any]]:
+    from scdiag.plugins import FIRST_PARTY_PROVIDERS
+
+    host = orchestrator.host
+    registry = host.provider_registry()
+    installed = {p.name: p for p in host.loaded}
+    rows = []
+    names = list(FIRST_PARTY_PROVIDERS) + sorted(set(registry.providers) - set(FIRST_PARTY_PROVIDERS))
+    for name in names:
+        dist, extra = FIRST_PARTY_PROVIDERS.get(name, (None, None))
+        registration = registry.providers.get(name)
+        capabilities = registry.capabilities.get(name, [])
+        plugin = installed.get(extra or "") if extra else None
+        if registration is not None:
+            status = "available"
+        elif capabilities:
+            status = "installed; live diagnosis not available yet"
+        else:
+            status = f"not installed: pip install 'scdiag[{extra}]'" if extra else "not installed"
+        rows.append(
+            {
+                "name": name,
+                "status": status,
+                "live": registration is not None,
+                "distribution": (plugin.distribution if plugin else None) or dist,
+                "version": plugin.version if plugin else None,
+                "plugin": registration.plugin if registration else (plugin.name if plugin else None),
+                "description": registration.description if registration else "",
+                "capabilities": capabilities,
+            }
+        )
+    return rows
+
+
+def _cmd_providers(args: argparse.Namespace) -> int:
+    orchestrator = _orchestrator(args)
+    rows = _provider_rows(orchestrator)
+    failures = [str(f) for f in orchestrator.host.failures]
+    if args.format == "json":
+        print(json.dumps({"providers": rows, "plugin_failures": failures}, indent=2))
+        return EXIT_OK
+    for row in rows:
+        version = f" ({row['distribution']} {row['version']})" if row["version"] else ""
+        print(f"{row['name']:<12} {row['status']}{version}")
+        for capability in row["capabilities"]:
+            print(f"{'':<12}   - {capability}")
+    for failure in failures:
+        print(f"warning: {failure}")
+    return EXIT_OK
+
+
+def _cmd_patterns(args: argparse.Namespace) -> int:
+    orchestrator = _orchestrator(args)
+    engine = orchestrator.engine()
+    patterns = getattr(engine, "patterns", [])
+    for problem in getattr(engine, "problems", []):
+        print(f"scdiag: warning: {problem}", file=sys.stderr)
+    if args.action == "show":
+        if not args.pattern_id:
+            raise _UsageError("patterns show needs a pattern ID")
+        from scdiag.analysis.describe import describe_pattern, pattern_document
+
+        match = next((p for p in patterns if p.id == args.pattern_id), None)
+        if match is None:
+            raise _UsageError(f"no pattern {args.pattern_id!r}; see 'scdiag patterns'")
+        if args.format == "json":
+            print(json.dumps(pattern_document(match), indent=2))
+        else:
+            print(describe_pattern(match))
+        return EXIT_OK
+    rows = [
+        {"id": p.id, "name": p.name, "category": p.category, "severity": p.severity.value, "providers": list(p.providers), "wrapper": p.wrapper}
+        for p in patterns
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        kind = " [wrapper]" if row["wrapper"] else ""
+        print(f"{row['id']:<42} {row['category']:<22} {row['severity']:<9} {','.join(row['providers'])}{kind}")
+    print(f"{len(rows)} patterns")
+    return EXIT_OK
+
+
+def _cmd_version(args: argparse.Namespace) -> int:
+    from scdiag.plugins import PluginHost
+
+    print(f"scdiag {__version__}")
+    host = PluginHost()
+    for plugin in host.loaded:
+        if plugin.distribution:
+            print(f"  {plugin.distribution} {plugin.version} (plugin {plugin.name})")
+    for failure in host.failures:
+        print(f"  warning: {failure}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "diagnose": _cmd_diagnose,
+    "analyze": _cmd_analyze,
+    "providers": _cmd_providers,
+    "patterns": _cmd_patterns,
+    "version": _cmd_version,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="scdiag: %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _COMMANDS[args.command](args)
+    except (_UsageError, ConfigError, RenderError) as error:
+        print(f"scdiag: error: {error}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_USAGE
+    except PluginError as error:
+        print(f"scdiag: error: {error}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_USAGE
+    except ScdiagError as error:
+        print(f"scdiag: error: {error}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_NOTHING
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (| head): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""The scdiag command: exit codes, one-line errors, the offline main job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scdiag.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "k8s-oom-kill"
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Usage errors exit 2."""
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+def test_an_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse errors exit 2 with one line."""
+    with pytest.raises(SystemExit) as raised:
+        main(["diagnose", "--provider", "aws"])
+    assert raised.value.code == 2
+    assert "scdiag: error: the following arguments are required: --service" in capsys.readouterr().err
+
+
+def test_a_bad_config_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A configuration error names file and key, without a traceback."""
+    config = tmp_path / "c.yaml"
+    config.write_text("diagnostics: {collection: {timeout: soon}}\n")
+    assert main(["--config", str(config), "providers"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{config}: diagnostics.collection.timeout" in err
+    assert "Traceback" not in err
+
+
+def test_a_provider_that_is_not_installed_names_the_extra(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the plugin blocked, diagnose says what to install and exits 2."""
+    monkeypatch.setenv("SCDIAG_DISABLE_PLUGINS", "gcp")
+    assert main(["diagnose", "--provider", "gcp", "--service", "web"]) == 2
+    assert "pip install 'scdiag[gcp]'" in capsys.readouterr().err
+
+
+def test_analyze_prints_the_root_cause_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's main job: the shipped OOM example is diagnosed as an OOM kill."""
+    assert main(["analyze", str(EXAMPLE), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("FAILED: orders-api: Container killed for exceeding its memory limit")
+    assert "OOMKilled" in out
+
+
+def test_analyze_json_carries_status_and_root_cause(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json has status and root_cause.pattern_id / confidence."""
+    assert main(["analyze", str(EXAMPLE), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["status"] == "failed"
+    assert document["root_cause"]["pattern_id"] == "container-oom-kill"
+    assert 0.7 <= document["root_cause"]["confidence"] <= 1.0
+
+
+def test_analyze_of_a_missing_path_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A path that does not exist exits 2 naming it."""
+    assert main(["analyze", str(tmp_path / "nope")]) == 2
+    assert "nope: no such file or directory" in capsys.readouterr().err
+
+
+def test_analyze_of_unreadable_inputs_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only empty and binary files: nothing could be read."""
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
+    assert main(["analyze", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "empty file" in err and "binary file" in err
+
+
+def test_output_writes_the_report_to_a_file(tmp_path: Path) -> None:
+    """--output FILE writes there instead of standard output."""
+    target = tmp_path / "report.md"
+    assert main(["analyze", str(EXAMPLE), "--format", "markdown", "--output", str(target)]) == 0
+    assert target.read_text().startswith("## scdiag: FAILED")
+
+
+def test_providers_lists_the_four_first_party_providers(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each first-party provider appears with what it can do."""
+    assert main(["providers", "--format", "json"]) == 0
+    names = [row["name"] for row in json.loads(capsys.readouterr().out)["providers"]]
+    assert names[:4] == ["aws", "gcp", "kubernetes", "azure"]
+
+
+def test_patterns_json_lists_the_knowledge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    """patterns --format json gives id, name, category, severity, providers, wrapper."""
+    assert main(["patterns", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"id", "name", "category", "severity", "providers", "wrapper"} == set(rows[0])
+    assert any(row["id"] == "container-oom-kill" for row in rows)
+
+
+def test_patterns_show_an_unknown_id_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A wrong id exits 2."""
+    assert main(["patterns", "show", "no-such-pattern"]) == 2
+    assert "no pattern 'no-such-pattern'" in capsys.readouterr().err
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """version prints scdiag's version."""
+    from scdiag import __version__
+
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.startswith(f"scdiag {__version__}")

@@ -1,0 +1,176 @@
+"""The orchestrator collects concurrently under one deadline; failures become gaps."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from scdiag.app import DiagnosticOrchestrator, nothing_collected
+from scdiag.config import CollectionConfig, DiagnosticsConfig, ProvidersConfig, AwsProviderConfig
+from scdiag.errors import AccessDeniedError, CloudError, PluginError
+from scdiag.models import (
+    ContainerStatus,
+    DiagnosticRequest,
+    DiagnosticStatus,
+    EventData,
+    DiagnosticEvent,
+    GapKind,
+    Instance,
+    LogData,
+    LogEntry,
+    Rollout,
+    ServiceStatus,
+    Termination,
+)
+from scdiag.ports import CollectionScope
+from scdiag.testing import StaticProvider, host_with, provider_plugin
+
+NOW = datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc)
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+def _orchestrator(provider: Any, *, timeout: float = 5.0, name: str = "static", config: DiagnosticsConfig | None = None) -> DiagnosticOrchestrator:
+    config = config or DiagnosticsConfig(collection=CollectionConfig(timeout=timedelta(seconds=timeout)))
+    return DiagnosticOrchestrator(config=config, host=host_with((name, provider_plugin(name, provider))), clock=FixedClock())
+
+
+REQUEST = DiagnosticRequest(provider="static", service_name="web")
+OOM_STATUS = ServiceStatus(
+    name="web",
+    desired_count=1,
+    running_count=0,
+    rollouts=(Rollout(id="rs-2", rollout_state="IN_PROGRESS", desired=1, running=0),),
+    instances=(
+        Instance(
+            id="web-2",
+            kind="pod",
+            rollout_id="rs-2",
+            containers=(ContainerStatus(name="app", state="waiting", reason="CrashLoopBackOff", restart_count=3, last_termination=Termination(exit_code=137, reason="OOMKilled")),),
+        ),
+    ),
+)
+
+
+def test_every_source_is_collected() -> None:
+    """Status, events, logs and metrics are all asked for, after the credentials."""
+    provider = StaticProvider(status=OOM_STATUS)
+    data = _orchestrator(provider).collect(REQUEST)
+    assert provider.calls[0] == "credentials"
+    assert sorted(provider.calls[1:]) == ["events", "logs", "metrics", "status"]
+    assert data.status == OOM_STATUS
+    assert data.gaps == ()
+
+
+def test_sources_run_concurrently() -> None:
+    """Four sources that each wait for the others finish: they run at once."""
+    barrier = threading.Barrier(4, timeout=5)
+
+    def wait(value: Any) -> Any:
+        def run(_scope: CollectionScope) -> Any:
+            barrier.wait()
+            return value
+
+        return run
+
+    provider = StaticProvider(status=wait(OOM_STATUS), logs=wait(()), events=wait(()), metrics=wait(()))
+    data = _orchestrator(provider).collect(REQUEST)
+    assert data.gaps == ()
+
+
+def test_a_failing_source_becomes_a_gap_and_the_others_are_kept() -> None:
+    """A cloud error in one source loses that source only."""
+
+    def fail(_scope: CollectionScope) -> Any:
+        raise CloudError("CloudWatch unavailable", provider="static", operation="logs.FilterLogEvents", status=503)
+
+    data = _orchestrator(StaticProvider(status=OOM_STATUS, logs=fail)).collect(REQUEST)
+    assert data.status == OOM_STATUS
+    (gap,) = data.gaps
+    assert (gap.source, gap.kind) == ("logs", GapKind.FAILED)
+    assert "CloudWatch unavailable" in gap.reason
+
+
+def test_access_denied_names_the_missing_permission() -> None:
+    """A permission gap says which permission is needed."""
+
+    def deny(_scope: CollectionScope) -> Any:
+        raise AccessDeniedError("not authorized", permission="logs:FilterLogEvents")
+
+    data = _orchestrator(StaticProvider(status=OOM_STATUS, logs=deny)).collect(REQUEST)
+    (gap,) = data.gaps
+    assert gap.kind is GapKind.ACCESS_DENIED
+    assert "logs:FilterLogEvents" in gap.reason
+
+
+def test_a_source_that_hangs_is_cut_at_the_deadline() -> None:
+    """A stalled source is a timed-out gap and does not delay the result much past the deadline."""
+    release = threading.Event()
+
+    def hang(_scope: CollectionScope) -> Any:
+        release.wait(30)
+        return ()
+
+    started = time.monotonic()
+    data = _orchestrator(StaticProvider(status=OOM_STATUS, metrics=hang), timeout=0.3).collect(REQUEST)
+    elapsed = time.monotonic() - started
+    release.set()
+    assert elapsed < 5
+    assert [(g.source, g.kind) for g in data.gaps] == [("metrics", GapKind.TIMED_OUT)]
+    assert data.status == OOM_STATUS
+
+
+def test_bad_credentials_stop_collection_with_one_gap() -> None:
+    """When credentials fail nothing else is asked, and the gap says why."""
+    provider = StaticProvider(credentials_error=AccessDeniedError("the SSO session has expired"))
+    data = _orchestrator(provider).collect(REQUEST)
+    assert provider.calls == ["credentials"]
+    assert nothing_collected(data)
+    assert data.gaps[0].reason == "the SSO session has expired"
+
+
+def test_the_window_defaults_to_the_event_lookback() -> None:
+    """Without a start time the scope starts event_lookback before now."""
+    seen: list[CollectionScope] = []
+
+    def record(scope: CollectionScope) -> Any:
+        seen.append(scope)
+        return OOM_STATUS
+
+    _orchestrator(StaticProvider(status=record)).collect(REQUEST)
+    assert seen[0].window_end == NOW
+    assert seen[0].window_start == NOW - timedelta(hours=1)
+
+
+def test_diagnose_runs_the_analysis() -> None:
+    """diagnose() collects and analyses in one call."""
+    result = _orchestrator(StaticProvider(status=OOM_STATUS)).diagnose(REQUEST)
+    assert result.status is DiagnosticStatus.FAILED
+    assert result.root_cause is not None and result.root_cause.pattern_id == "container-oom-kill"
+
+
+def test_a_disabled_provider_is_refused() -> None:
+    """providers.<name>.enabled: false stops a diagnosis with that provider."""
+    config = DiagnosticsConfig(providers=ProvidersConfig(aws=AwsProviderConfig(enabled=False)))
+    orchestrator = _orchestrator(StaticProvider(), name="aws", config=config)
+    with pytest.raises(PluginError, match="disabled"):
+        orchestrator.collect(DiagnosticRequest(provider="aws", service_name="web"))
+
+
+def test_collected_data_keeps_logs_and_events() -> None:
+    """What the provider returns arrives in the data unchanged."""
+    logs = (LogData(source="cloudwatch", entries=(LogEntry(message="boot"),), total_lines=1),)
+    events = (EventData(source="ecs-service", events=(DiagnosticEvent(message="has started 1 tasks"),)),)
+    data = _orchestrator(StaticProvider(status=OOM_STATUS, logs=logs, events=events)).collect(REQUEST)
+    assert data.logs == logs
+    assert data.events == events
