@@ -1,0 +1,62 @@
+"""Development sessions: `nox -l` lists them; `nox -s NAME` runs one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.sessions = ["tests", "mypy", "lint"]
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+ADAPTERS = ["dists/scdiag-aws", "dists/scdiag-gcp", "dists/scdiag-k8s", "dists/scdiag-azure"]
+EDITABLE = ["-e", ".", *(arg for path in ADAPTERS for arg in ("-e", path))]
+
+
+def _install_dev(session: nox.Session, *groups: str) -> None:
+    session.install(*EDITABLE)
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (all five distributions installed editable)."""
+    _install_dev(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("extra", [None, "aws", "gcp", "k8s", "azure"])
+def tests_extra(session: nox.Session, extra: str | None) -> None:
+    """With only one provider extra (or none): the others say how to install them."""
+    session.install("." if extra is None else f".[{extra}]", "--find-links", "dist")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", "tests/unit/test_public_api.py", "tests/unit/test_cli.py", *session.posargs)
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """mypy --strict over src/ with every extra installed."""
+    _install_dev(session, "lint")
+    session.run("mypy", "--strict", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """import-linter: the core knows no cloud, adapters know no other adapter."""
+    _install_dev(session, "lint")
+    session.run("lint-imports")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build wheels and sdists of all five distributions into dist/."""
+    session.install("build", "hatchling")
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    for project in [".", *ADAPTERS]:
+        session.run("python", "-m", "build", "--no-isolation", "--outdir", "dist", project)

@@ -1,0 +1,1 @@
+"""scdiag's AWS ECS provider: AWS CLI capture readers, and live collection through boto3."""

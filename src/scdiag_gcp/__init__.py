@@ -1,0 +1,1 @@
+"""scdiag's GCP Cloud Run provider: gcloud capture readers, and live collection through Cloud Logging and Cloud Run."""
