@@ -17,6 +17,19 @@ from scdiag._values import optional_aware
 
 
 @attrs.frozen
+class SourceLocation:
+    """Where evidence was read: a capture file and line, or an API."""
+
+    source: str
+    """A file path, or an API name such as ``ecs.DescribeTasks``."""
+    line: int | None = None
+    """1-based line number in a file, when the source is a file."""
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@attrs.frozen
 class Condition:
     """A status condition (Kubernetes, Cloud Run and Container Apps all have them)."""
 
@@ -89,6 +102,8 @@ class Instance:
     stopped_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     terminating: bool = False
     """True for an instance being deleted (an old pod on its way out)."""
+    location: SourceLocation | None = None
+    """Where the instance was read (capture file and line), when read from a file."""
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 

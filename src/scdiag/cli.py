@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--provider", "-p", help="override the provider the content suggests")
     analyze.add_argument("--service", "-s", help="override the service name the content suggests")
     analyze.add_argument("--since", type=_duration, help='only look at the last span of time, e.g. "30m"')
+    analyze.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
+    analyze.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     _add_output_options(analyze)
 
     providers = sub.add_parser("providers", help="list providers and what each can do")
@@ -187,7 +189,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if raw != "-" and not Path(raw).exists():
             raise _UsageError(f"{raw}: no such file or directory")
     orchestrator = _orchestrator(args)
-    result = orchestrator.analyze_captures(args.paths, CaptureOverrides(args.provider, args.service, args.since))
+    overrides = CaptureOverrides(args.provider, args.service, args.since, stack=args.stack, environment=args.environment)
+    result = orchestrator.analyze_captures(args.paths, overrides)
     _warn_plugin_failures(orchestrator)
     data = result.data
     for record in data.inputs if data else ():

@@ -27,6 +27,7 @@ from scdiag._status import (
     Rollout,
     ServiceEndpoint,
     ServiceStatus,
+    SourceLocation,
     Termination,
 )
 from scdiag._values import aware, optional_aware
@@ -175,19 +176,6 @@ class DiagnosticRequest:
     """Overall collection deadline; ``None`` means ``collection.timeout``."""
     context: RequestContext = attrs.field(factory=RequestContext)
     """Cluster, namespace, project and similar coordinates."""
-
-
-@attrs.frozen
-class SourceLocation:
-    """Where a piece of evidence was read: a capture file and line, or an API."""
-
-    source: str
-    """A file path, or an API name such as ``ecs.DescribeTasks``."""
-    line: int | None = None
-    """1-based line number in a file, when the source is a file."""
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
 @attrs.frozen

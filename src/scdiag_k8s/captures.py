@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import load_json_text
+from scdiag.captures.jsontext import LineFinder, load_json_text
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -59,7 +59,8 @@ class KubectlJsonReader:
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Events become events; everything else becomes the service status."""
         with source.open() as stream:
-            document = load_json_text(stream.read())
+            text = stream.read()
+        document = load_json_text(text)
         if document.value is None:
             raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
         if document.skipped_prefix_lines:
@@ -70,6 +71,8 @@ class KubectlJsonReader:
         items: list[Any] = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
         objects = []
         count = 0
+        finder = LineFinder(text)
+        locations: dict[int, SourceLocation] = {}
         for index, item in enumerate(items):
             if not isinstance(item, dict) or "kind" not in item:
                 if isinstance(value, dict) and isinstance(item, dict) and value.get("kind", "").endswith("List"):
@@ -78,15 +81,19 @@ class KubectlJsonReader:
                     sink.skipped_line(index + 1, "item without a kind")
                     continue
             count += 1
+            name = (item.get("metadata") or {}).get("name")
+            line = finder.line_of(f'"name": "{name}"') if name else None
+            location = SourceLocation(source.name, line)
+            locations[id(item)] = location
             if item.get("kind") == "Event":
-                sink.add_event(event_from_object(item, SourceLocation(source.name)))
+                sink.add_event(event_from_object(item, location))
                 continue
             objects.append(item)
             service = _service_hint(item)
             sink.hint(provider="kubernetes", service=service)
         if count:
             sink.hint(provider="kubernetes")
-        status = status_from_objects(objects)
+        status = status_from_objects(objects, lambda obj: locations.get(id(obj)))
         if status is not None:
             sink.add_status(status)
         return count
@@ -154,7 +161,7 @@ class KubectlDescribePodReader:
             if not block or not block[0].startswith("Name:"):
                 continue
             pod, events = self._parse(block, first, source.name)
-            status = status_from_objects([pod])
+            status = status_from_objects([pod], lambda _obj: SourceLocation(source.name, first))
             if status is not None:
                 sink.add_status(status)
             for event in events:

@@ -8,7 +8,7 @@ a live call normalise identically.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from scdiag.models import (
 
 __all__ = [
     "WORKLOAD_KINDS",
+    "Locator",
     "container_specs",
     "event_from_object",
     "parse_cpu",
@@ -151,7 +152,11 @@ def _owner(metadata: Mapping[str, Any], kind: str) -> str | None:
     return None
 
 
-def pod_instance(pod: Mapping[str, Any]) -> Instance:
+Locator = Callable[[Mapping[str, Any]], SourceLocation | None]
+"""Where an object was read from (capture file and line); ``None`` when live."""
+
+
+def pod_instance(pod: Mapping[str, Any], location: SourceLocation | None = None) -> Instance:
     """One pod as an instance, with its containers' states."""
     metadata = _dict(pod.get("metadata"))
     status = _dict(pod.get("status"))
@@ -171,6 +176,7 @@ def pod_instance(pod: Mapping[str, Any]) -> Instance:
         created_at=_time(metadata.get("creationTimestamp")),
         started_at=_time(status.get("startTime")),
         terminating=metadata.get("deletionTimestamp") is not None,
+        location=location,
         attributes={"namespace": str(metadata.get("namespace", ""))},
     )
 
@@ -410,7 +416,7 @@ def _rollouts_of_pods(pods: list[Mapping[str, Any]]) -> tuple[Rollout, ...]:
     return tuple(Rollout(id=owner, current=owner == owners[-1], status="ReplicaSet") for owner in reversed(owners))
 
 
-def status_from_objects(objects: Iterable[Mapping[str, Any]]) -> ServiceStatus | None:
+def status_from_objects(objects: Iterable[Mapping[str, Any]], locate: Locator | None = None) -> ServiceStatus | None:
     """A status fragment from any mix of API objects (events excluded)."""
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for obj in objects:
@@ -431,7 +437,7 @@ def status_from_objects(objects: Iterable[Mapping[str, Any]]) -> ServiceStatus |
             ServiceStatus(
                 name="",
                 rollouts=rollouts,
-                instances=tuple(pod_instance(p) for p in pods),
+                instances=tuple(pod_instance(p, locate(p) if locate else None) for p in pods),
                 containers=pod_specs,
                 endpoints=_service_endpoints(services, endpoints),
                 conditions=conditions,

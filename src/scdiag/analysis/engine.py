@@ -36,6 +36,7 @@ from scdiag.analysis.health import RolloutHealth, assess_rollout, derive_facts
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
+from scdiag.analysis.solutions import render_solutions, solution_values
 from scdiag.analysis.timeline import build_timeline
 from scdiag.errors import AnalysisError
 from scdiag.models import (
@@ -403,7 +404,7 @@ class AnalysisEngine:
         causes.sort(key=lambda m: (-round(m.score, 1), m.pattern.tier, -m.score, m.pattern.id))
         return causes, symptoms
 
-    def _root_cause(self, match: PatternMatch, confidence: float | None = None) -> RootCause:
+    def _root_cause(self, match: PatternMatch, confidence: float | None = None, values: Mapping[str, str] | None = None) -> RootCause:
         pattern = match.pattern
         return RootCause(
             pattern_id=pattern.id,
@@ -413,7 +414,7 @@ class AnalysisEngine:
             confidence=round(match.score if confidence is None else confidence, 3),
             description=pattern.description,
             evidence=match.evidence(),
-            solutions=pattern.solutions,
+            solutions=render_solutions(pattern.solutions, values or {}),
             prevention=pattern.prevention,
             learn_more=pattern.learn_more,
             attributes={"origin": pattern.origin, "pattern_version": pattern.version, "tier": str(pattern.tier)},
@@ -445,17 +446,18 @@ class AnalysisEngine:
                 status=DiagnosticStatus.HEALTHY,
                 summary=f"{data.service_name}: the rollout is healthy; no failure found",
             )
-        symptom_causes = tuple(self._root_cause(m) for m in symptoms)
+        values = solution_values(data)
+        symptom_causes = tuple(self._root_cause(m, values=values) for m in symptoms)
         if causes:
             top = causes[0]
             confident = top.score >= self.threshold_for(top.pattern)
-            root = self._root_cause(top)
+            root = self._root_cause(top, values=values)
             status = DiagnosticStatus.FAILED if confident or health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN
             verdict = "" if confident else "possible cause (low confidence): "
             return result(
                 status=status,
                 root_cause=root,
-                secondary_causes=tuple(self._root_cause(m) for m in causes[1:5]),
+                secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5]),
                 symptoms=symptom_causes,
                 summary=f"{data.service_name}: {verdict}{top.pattern.name} ({root.confidence:.0%} confidence)",
             )

@@ -128,15 +128,15 @@ def _termination_signals(term: Termination, label: str, instance: Instance, curr
     when = term.finished_at
     reason = term.reason
     if reason or term.message:
-        yield Signal(SignalKind.CONTAINER, text=term.message or "", reason=reason, timestamp=when, instance=instance.id, current=current, label=label, state="terminated")
+        yield Signal(SignalKind.CONTAINER, text=term.message or "", reason=reason, timestamp=when, location=instance.location, instance=instance.id, current=current, label=label, state="terminated")
     if term.exit_code is not None:
-        yield Signal(SignalKind.EXIT_CODE, exit_code=term.exit_code, reason=reason, timestamp=when, instance=instance.id, current=current, label=label + (" (previous run)" if previous else ""))
+        yield Signal(SignalKind.EXIT_CODE, exit_code=term.exit_code, reason=reason, timestamp=when, location=instance.location, instance=instance.id, current=current, label=label + (" (previous run)" if previous else ""))
 
 
 def _container_signals(container: ContainerStatus, instance: Instance, current: bool) -> Iterator[Signal]:
     label = f"{instance.kind} {instance.id} container {container.name}"
     if container.reason or container.message:
-        yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, instance=instance.id, current=current, label=label, state=container.state)
+        yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, location=instance.location, instance=instance.id, current=current, label=label, state=container.state)
     if container.termination is not None:
         yield from _termination_signals(container.termination, label, instance, current, previous=False)
     if container.last_termination is not None:
@@ -148,10 +148,10 @@ def _status_signals(status: ServiceStatus, old: set[str]) -> Iterator[Signal]:
         current = _is_current(instance.id, old)
         label = f"{instance.kind} {instance.id}"
         if instance.reason or instance.message:
-            yield Signal(SignalKind.STATUS, text=instance.message or "", reason=instance.reason, timestamp=instance.stopped_at or instance.created_at, instance=instance.id, current=current, label=label)
+            yield Signal(SignalKind.STATUS, text=instance.message or "", reason=instance.reason, timestamp=instance.stopped_at or instance.created_at, location=instance.location, instance=instance.id, current=current, label=label)
         for condition in instance.conditions:
             if condition.reason or condition.message:
-                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, instance=instance.id, current=current, label=f"{label} {condition.type}={condition.status}", state=condition.status)
+                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, location=instance.location, instance=instance.id, current=current, label=f"{label} {condition.type}={condition.status}", state=condition.status)
         for container in instance.containers:
             yield from _container_signals(container, instance, current)
     for rollout in status.rollouts:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["JsonDocument", "iter_json_lines", "json_start", "load_json_text"]
+__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -103,3 +103,28 @@ def iter_json_lines(stream: TextIO) -> Iterator[tuple[int, Any | None, str]]:
             yield number, json.loads(stripped), stripped
         except json.JSONDecodeError:
             yield number, None, stripped
+
+
+class LineFinder:
+    """Finds the line of a string in a text, searching forward from the last find.
+
+    Objects in a CLI's JSON appear in order, so searching on from the previous
+    object keeps locating every object of a large file linear overall.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._position = 0
+        self._line = 1
+
+    def line_of(self, needle: str) -> int | None:
+        """The 1-based line of the next occurrence of ``needle``, if any."""
+        found = self._text.find(needle, self._position)
+        if found < 0:
+            found = self._text.find(needle)
+            if found < 0:
+                return None
+            return self._text.count("\n", 0, found) + 1
+        self._line += self._text.count("\n", self._position, found)
+        self._position = found
+        return self._line

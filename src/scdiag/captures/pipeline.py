@@ -18,7 +18,7 @@ import attrs
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.inputs import expand_inputs, open_input
 from scdiag.errors import CaptureError
-from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, utcnow
+from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
 from scdiag.ports import CaptureReader
 
 __all__ = ["CaptureOverrides", "read_captures"]
@@ -33,6 +33,10 @@ class CaptureOverrides:
     provider: str | None = None
     service: str | None = None
     since: timedelta | None = None
+    stack: str | None = None
+    """Simple Container stack, for fix steps."""
+    environment: str | None = None
+    """Simple Container environment, for fix steps."""
 
 
 def _choose(readers: Sequence[CaptureReader], source: Any, problems: list[str]) -> CaptureReader | None:
@@ -119,6 +123,7 @@ def read_captures(
         start = (end or utcnow()) - overrides.since
         data = _since_filter(data, start)
     data = attrs.evolve(data, window_start=start, window_end=end)
-    request = DiagnosticRequest(provider=provider, service_name=service, deployment_id=deployment, start_time=start, end_time=end)
+    context = RequestContext(stack=overrides.stack, environment=overrides.environment)
+    request = DiagnosticRequest(provider=provider, service_name=service, deployment_id=deployment, start_time=start, end_time=end, context=context)
     return data, request
 

@@ -28,8 +28,8 @@ _PLACEHOLDER = re.compile(r"\{(stack|environment|service)\}")
 
 
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
-    """Replace ``{stack}``, ``{environment}`` and ``{service}`` where a value is known."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
+    """Replace ``{stack}``, ``{environment}`` and ``{service}``; unknown ones read ``<stack>``."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or f"<{m.group(1)}>", text)
 
 
 def _walk_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:
