@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from scdiag.plugins import ProviderRegistry, hookimpl
+from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 
-_PROVIDER = {"aws": "aws", "gcp": "gcp", "azure": "azure"}["aws"]
+_READERS = (
+    "DescribeServicesReader",
+    "DescribeTasksReader",
+    "DescribeTaskDefinitionReader",
+    "CloudWatchLogsReader",
+    "DescribeTargetHealthReader",
+    "MetricDataReader",
+    "MetricStatisticsReader",
+    "ContainerInstancesReader",
+    "EcrDescribeImagesReader",
+    "AwsDeployErrorReader",
+)
 
 
 @hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
-    """What this distribution offers so far."""
-    registry.add_capability(_PROVIDER, "distribution installed; capture readers and live collection are not available in this version")
+    """What this distribution offers for provider ``aws``."""
+    registry.add_capability("aws", "offline analysis of aws ecs / logs / elbv2 / cloudwatch / ecr CLI output and deploy errors (scdiag analyze)")
+
+
+@hookimpl
+def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
+    """The AWS CLI readers."""
+    for reader in _READERS:
+        registry.add_reader(f"scdiag_aws.captures:{reader}")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from scdiag.plugins import ProviderRegistry, hookimpl
-
-_PROVIDER = {"aws": "aws", "gcp": "gcp", "azure": "azure"}["gcp"]
+from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 
 
 @hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
-    """What this distribution offers so far."""
-    registry.add_capability(_PROVIDER, "distribution installed; capture readers and live collection are not available in this version")
+    """What this distribution offers for provider ``gcp``."""
+    registry.add_capability("gcp", "offline analysis of gcloud logging read / run describe JSON and gcloud run deploy errors (scdiag analyze)")
+
+
+@hookimpl
+def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
+    """The gcloud readers."""
+    for reader in ("CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReader"):
+        registry.add_reader(f"scdiag_gcp.captures:{reader}")

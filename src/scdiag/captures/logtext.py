@@ -42,9 +42,11 @@ _LEVELS = {
 
 
 def parse_timestamp(value: object) -> datetime | None:
-    """A timezone-aware datetime from text or epoch numbers; ``None`` when it is neither."""
+    """A timezone-aware datetime from text, epoch numbers or a datetime; ``None`` otherwise."""
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)):
         seconds = value / 1000.0 if value > 1e11 else float(value)
         try:

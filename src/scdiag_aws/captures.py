@@ -1,0 +1,234 @@
+"""Readers of AWS CLI output (``aws ecs describe-tasks`` and friends, ``--output json``).
+
+Each reader recognises its command's output by the keys of the JSON it
+prints, and hands the response to :mod:`scdiag_aws.normalize`, which the live
+provider uses for the same API responses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from scdiag.captures.jsontext import LineFinder, load_json_text
+from scdiag.captures.text import stream_blocks
+from scdiag.errors import CaptureError
+from scdiag.models import Instance, ServiceStatus, SourceLocation
+from scdiag.ports import CaptureSink, CaptureSource
+
+from scdiag_aws import normalize
+
+__all__ = [
+    "AwsDeployErrorReader",
+    "CloudWatchLogsReader",
+    "ContainerInstancesReader",
+    "DescribeServicesReader",
+    "DescribeTargetHealthReader",
+    "DescribeTaskDefinitionReader",
+    "DescribeTasksReader",
+    "EcrDescribeImagesReader",
+    "MetricDataReader",
+    "MetricStatisticsReader",
+]
+
+
+def _has_keys(head: str, keys: tuple[str, ...]) -> bool:
+    return all(f'"{key}"' in head for key in keys)
+
+
+class _AwsJsonReader:
+    """Shared reading: parse, report warnings and truncation, then ``handle``."""
+
+    name: ClassVar[str] = ""
+    provider: ClassVar[str | None] = "aws"
+    keys: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, source: CaptureSource) -> float:
+        """Sure when every key of the command's output is in the head."""
+        return 0.9 if _has_keys(source.head, self.keys) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Parse the JSON (after any warning lines, even if truncated) and normalise it."""
+        with source.open() as stream:
+            text = stream.read()
+        document = load_json_text(text)
+        if not isinstance(document.value, dict):
+            raise CaptureError(source.name, f"not a JSON object: {document.error or 'unexpected shape'}", document.error_line)
+        if document.skipped_prefix_lines:
+            sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
+        if document.truncated:
+            sink.problem("the JSON is truncated; the complete objects before the cut were read")
+        sink.hint(provider="aws")
+        return self.handle(document.value, source, sink, LineFinder(text))
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        raise NotImplementedError
+
+
+class DescribeServicesReader(_AwsJsonReader):
+    """``aws ecs describe-services``: deployments, counts, events, load balancers."""
+
+    name: ClassVar[str] = "aws-ecs-describe-services"
+    keys: ClassVar[tuple[str, ...]] = ("services", "serviceArn")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        services = [s for s in value.get("services", []) if isinstance(s, dict)]
+        for service in services:
+            name = str(service.get("serviceName", ""))
+            sink.hint(service=name, deployment_id=next((d.get("id") for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None))
+            sink.add_status(normalize.service_status(service))
+            for event in normalize.service_events(service):
+                line = lines.line_of(event.message[:60])
+                sink.add_event(event if line is None else _with_location(event, SourceLocation(source.name, line)))
+        return len(services)
+
+
+def _with_location(item: Any, location: SourceLocation) -> Any:
+    import attrs
+
+    return attrs.evolve(item, location=location)
+
+
+class DescribeTasksReader(_AwsJsonReader):
+    """``aws ecs describe-tasks``: stop codes, stopped reasons, exit codes."""
+
+    name: ClassVar[str] = "aws-ecs-describe-tasks"
+    keys: ClassVar[tuple[str, ...]] = ("tasks", "taskArn")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        tasks = [t for t in value.get("tasks", []) if isinstance(t, dict)]
+        instances: list[Instance] = []
+        for task in tasks:
+            line = lines.line_of(f'"taskArn": "{task.get("taskArn", "")}"')
+            instances.extend(normalize.task_instances([task], SourceLocation(source.name, line)))
+            group = str(task.get("group", ""))
+            if group.startswith("service:"):
+                sink.hint(service=group.removeprefix("service:"))
+        sink.add_status(ServiceStatus(name="", instances=tuple(instances)))
+        return len(tasks)
+
+
+class DescribeTaskDefinitionReader(_AwsJsonReader):
+    """``aws ecs describe-task-definition``: ports, memory, health check, log driver."""
+
+    name: ClassVar[str] = "aws-ecs-describe-task-definition"
+    keys: ClassVar[tuple[str, ...]] = ("taskDefinition", "containerDefinitions")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        definition = value.get("taskDefinition")
+        if not isinstance(definition, dict):
+            raise CaptureError(source.name, "no taskDefinition object")
+        sink.add_status(ServiceStatus(name="", containers=normalize.container_specs(definition)))
+        return 1
+
+
+class CloudWatchLogsReader(_AwsJsonReader):
+    """``aws logs filter-log-events`` and ``aws logs get-log-events``."""
+
+    name: ClassVar[str] = "aws-logs-events"
+    keys: ClassVar[tuple[str, ...]] = ("events",)
+
+    def sniff(self, source: CaptureSource) -> float:
+        """``events`` with CloudWatch's stream or token keys."""
+        head = source.head
+        if '"events"' in head and ('"logStreamName"' in head or '"nextForwardToken"' in head or '"searchedLogStreams"' in head or '"ingestionTime"' in head):
+            return 0.9
+        return 0.0
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        events = [e for e in value.get("events", []) if isinstance(e, dict)]
+        stream = PurePath(source.name).name
+        count = 0
+        for event in events:
+            line = lines.line_of(f'"timestamp": {event.get("timestamp")}') if "timestamp" in event else None
+            (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name)
+            sink.add_log(_with_location(entry, SourceLocation(source.name, line)), "cloudwatch-logs")
+            count += 1
+        return count
+
+
+class DescribeTargetHealthReader(_AwsJsonReader):
+    """``aws elbv2 describe-target-health``."""
+
+    name: ClassVar[str] = "aws-elbv2-describe-target-health"
+    keys: ClassVar[tuple[str, ...]] = ("TargetHealthDescriptions",)
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        descriptions = [d for d in value.get("TargetHealthDescriptions", []) if isinstance(d, dict)]
+        sink.add_status(ServiceStatus(name="", targets=tuple(normalize.target_health(descriptions))))
+        return len(descriptions)
+
+
+class MetricDataReader(_AwsJsonReader):
+    """``aws cloudwatch get-metric-data``."""
+
+    name: ClassVar[str] = "aws-cloudwatch-get-metric-data"
+    keys: ClassVar[tuple[str, ...]] = ("MetricDataResults",)
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        points = normalize.metric_points_from_data(value)
+        for point in points:
+            sink.add_metric(point, "cloudwatch-metrics")
+        return len(points)
+
+
+class MetricStatisticsReader(_AwsJsonReader):
+    """``aws cloudwatch get-metric-statistics``."""
+
+    name: ClassVar[str] = "aws-cloudwatch-get-metric-statistics"
+    keys: ClassVar[tuple[str, ...]] = ("Datapoints", "Label")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        points = normalize.metric_points_from_statistics(value)
+        for point in points:
+            sink.add_metric(point, "cloudwatch-metrics")
+        return len(points)
+
+
+class ContainerInstancesReader(_AwsJsonReader):
+    """``aws ecs describe-container-instances``: disconnected agents, draining instances."""
+
+    name: ClassVar[str] = "aws-ecs-describe-container-instances"
+    keys: ClassVar[tuple[str, ...]] = ("containerInstances", "containerInstanceArn")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        instances = [i for i in value.get("containerInstances", []) if isinstance(i, dict)]
+        sink.add_status(ServiceStatus(name="", conditions=normalize.container_instance_conditions(instances)))
+        return len(instances)
+
+
+class EcrDescribeImagesReader(_AwsJsonReader):
+    """``aws ecr describe-images``: which tags exist (recorded for the report)."""
+
+    name: ClassVar[str] = "aws-ecr-describe-images"
+    keys: ClassVar[tuple[str, ...]] = ("imageDetails",)
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        details = [d for d in value.get("imageDetails", []) if isinstance(d, dict)]
+        tags = sorted({f"{d.get('repositoryName')}:{tag}" for d in details for tag in d.get("imageTags", []) or []})
+        sink.add_status(ServiceStatus(name="", attributes={"ecr_tags": ",".join(tags)}))
+        return len(details)
+
+
+_DEPLOY_ERROR = re.compile(
+    r"when calling the \w+ operation|Waiter Services?Stable failed|\(Service: AmazonECS;|aws_ecs_\w+|"
+    r"CREATE_FAILED|UPDATE_FAILED|UPDATE_ROLLBACK|ECS Deployment Circuit Breaker was triggered|ClientException:"
+)
+
+
+class AwsDeployErrorReader:
+    """What ``aws ecs``, CloudFormation or Terraform print when an ECS deployment fails."""
+
+    name: ClassVar[str] = "aws-deploy-error-text"
+    provider: ClassVar[str | None] = "aws"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """More sure than plain text when AWS error phrases appear."""
+        return 0.2 if _DEPLOY_ERROR.search(source.head) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """The lines as log lines of the deploy tool, with the provider noted."""
+        sink.hint(provider="aws")
+        return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -1,0 +1,277 @@
+"""AWS API responses (= AWS CLI JSON output) to scdiag models.
+
+Pure functions over the response dicts. boto3 returns the same shapes (with
+datetime objects where the CLI prints ISO strings), so the live provider and
+the capture readers share every line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from scdiag.captures.logtext import detect_level, parse_timestamp
+from scdiag.models import (
+    Condition,
+    ContainerSpec,
+    ContainerStatus,
+    DiagnosticEvent,
+    EventLevel,
+    HealthCheckSpec,
+    Instance,
+    LoadBalancerTarget,
+    LogEntry,
+    MetricPoint,
+    Rollout,
+    ServiceEndpoint,
+    ServiceStatus,
+    SourceLocation,
+    Termination,
+)
+
+__all__ = [
+    "container_instance_conditions",
+    "container_specs",
+    "log_entries",
+    "metric_points_from_data",
+    "metric_points_from_statistics",
+    "service_events",
+    "service_status",
+    "short_id",
+    "target_health",
+    "task_instances",
+]
+
+_WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _number(value: Any) -> float | None:
+    """Task definitions carry sizes as numbers or as strings of digits."""
+    text = str(value) if value is not None else ""
+    return float(text) if text.isdigit() else None
+
+
+def short_id(arn: str | None) -> str:
+    """The last part of an ARN: ``arn:...:task/cluster/abc`` -> ``abc``."""
+    return (arn or "").rsplit("/", 1)[-1]
+
+
+def _rollout(deployment: Mapping[str, Any]) -> Rollout:
+    return Rollout(
+        id=str(deployment.get("id", "")),
+        current=deployment.get("status") == "PRIMARY",
+        status=deployment.get("status"),
+        rollout_state=deployment.get("rolloutState"),
+        reason=deployment.get("rolloutStateReason"),
+        desired=deployment.get("desiredCount"),
+        running=deployment.get("runningCount"),
+        pending=deployment.get("pendingCount"),
+        failed=deployment.get("failedTasks"),
+        created_at=parse_timestamp(deployment.get("createdAt")),
+        updated_at=parse_timestamp(deployment.get("updatedAt")),
+        attributes={"task_definition": str(deployment.get("taskDefinition", ""))},
+    )
+
+
+def service_status(service: Mapping[str, Any]) -> ServiceStatus:
+    """One service of ``DescribeServices`` (deployments, counts, load balancers)."""
+    deployments = [_dict(d) for d in _list(service.get("deployments"))]
+    endpoints = tuple(
+        ServiceEndpoint(name=short_id(lb.get("targetGroupArn")) or str(lb.get("loadBalancerName", "")), kind="target-group", target_port=lb.get("containerPort"))
+        for lb in map(_dict, _list(service.get("loadBalancers")))
+    )
+    return ServiceStatus(
+        name=str(service.get("serviceName", "")),
+        state=service.get("status"),
+        desired_count=service.get("desiredCount"),
+        running_count=service.get("runningCount"),
+        pending_count=service.get("pendingCount"),
+        rollouts=tuple(_rollout(d) for d in deployments),
+        endpoints=endpoints,
+        attributes={"cluster": short_id(service.get("clusterArn")), "launch_type": str(service.get("launchType", ""))},
+    )
+
+
+def service_events(service: Mapping[str, Any], location: SourceLocation | None = None) -> list[DiagnosticEvent]:
+    """The service's events (newest first in the API; order does not matter here)."""
+    events = []
+    for event in map(_dict, _list(service.get("events"))):
+        message = str(event.get("message", ""))
+        warning = any(word in message.lower() for word in _WARNING_WORDS)
+        events.append(
+            DiagnosticEvent(
+                message=message,
+                timestamp=parse_timestamp(event.get("createdAt")),
+                source="ecs-service",
+                level=EventLevel.WARNING if warning else EventLevel.NORMAL,
+                resource=f"service/{service.get('serviceName', '')}",
+                location=location,
+                attributes={"event_id": str(event.get("id", ""))},
+            )
+        )
+    return events
+
+
+def _container(container: Mapping[str, Any]) -> ContainerStatus:
+    exit_code = container.get("exitCode")
+    last_status = str(container.get("lastStatus", "")).upper()
+    termination = None
+    if last_status == "STOPPED" or exit_code is not None:
+        termination = Termination(exit_code=exit_code, reason=container.get("reason"))
+    return ContainerStatus(
+        name=str(container.get("name", "")),
+        state="stopped" if last_status == "STOPPED" else "running" if last_status == "RUNNING" else "unknown",
+        reason=container.get("reason"),
+        image=container.get("image"),
+        termination=termination,
+        health_status=container.get("healthStatus"),
+    )
+
+
+def task_instances(tasks: Iterable[Mapping[str, Any]], location: SourceLocation | None = None) -> list[Instance]:
+    """Tasks of ``DescribeTasks`` as instances (stop code, stopped reason, containers)."""
+    instances = []
+    for task in tasks:
+        instances.append(
+            Instance(
+                id=short_id(task.get("taskArn")),
+                kind="task",
+                rollout_id=task.get("startedBy") if str(task.get("startedBy", "")).startswith("ecs-svc/") else None,
+                phase=task.get("lastStatus"),
+                desired_phase=task.get("desiredStatus"),
+                reason=task.get("stopCode"),
+                message=task.get("stoppedReason"),
+                health_status=task.get("healthStatus"),
+                containers=tuple(_container(_dict(c)) for c in _list(task.get("containers"))),
+                created_at=parse_timestamp(task.get("createdAt")),
+                started_at=parse_timestamp(task.get("startedAt")),
+                stopped_at=parse_timestamp(task.get("stoppedAt")),
+                location=location,
+                attributes={"task_definition": str(task.get("taskDefinitionArn", ""))},
+            )
+        )
+    return instances
+
+
+def container_specs(task_definition: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+    """Containers of a task definition as configured (memory falls back to the task's)."""
+    task_memory = task_definition.get("memory")
+    specs = []
+    for container in map(_dict, _list(task_definition.get("containerDefinitions"))):
+        memory = container.get("memory") or container.get("memoryReservation") or task_memory
+        check = _dict(container.get("healthCheck"))
+        command = check.get("command")
+        checks = (
+            (
+                HealthCheckSpec(
+                    kind="container",
+                    command=" ".join(map(str, command)) if isinstance(command, list) else None,
+                    interval_seconds=check.get("interval"),
+                    timeout_seconds=check.get("timeout"),
+                    failure_threshold=check.get("retries"),
+                    initial_delay_seconds=check.get("startPeriod"),
+                ),
+            )
+            if check
+            else ()
+        )
+        cpu = container.get("cpu") or task_definition.get("cpu")
+        specs.append(
+            ContainerSpec(
+                name=str(container.get("name", "")),
+                image=container.get("image"),
+                ports=tuple(int(p["containerPort"]) for p in map(_dict, _list(container.get("portMappings"))) if str(p.get("containerPort", "")).isdigit()),
+                memory_limit_mib=_number(memory),
+                cpu_limit=(_number(cpu) or 0) / 1024 or None,
+                essential=bool(container.get("essential", True)),
+                health_checks=checks,
+                env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("environment")))),
+                log_driver=_dict(container.get("logConfiguration")).get("logDriver"),
+            )
+        )
+    return tuple(specs)
+
+
+def log_entries(events: Iterable[Mapping[str, Any]], *, group: str = "", stream: str = "", source_name: str | None = None, first_line: int | None = None) -> list[LogEntry]:
+    """CloudWatch Logs events (``FilterLogEvents``/``GetLogEvents``) as log lines."""
+    entries = []
+    for index, event in enumerate(events):
+        message = str(event.get("message", "")).rstrip("\n")
+        stream_name = str(event.get("logStreamName") or stream)
+        task = stream_name.rsplit("/", 1)[-1] if "/" in stream_name else None
+        location = SourceLocation(source_name, (first_line + index) if first_line else None) if source_name else SourceLocation(f"cloudwatch:{group}/{stream_name}")
+        entries.append(
+            LogEntry(
+                message=message,
+                timestamp=parse_timestamp(event.get("timestamp")),
+                level=detect_level(message),
+                stream=stream_name or group,
+                location=location,
+                instance=task,
+            )
+        )
+    return entries
+
+
+def target_health(descriptions: Iterable[Mapping[str, Any]], target_group: str | None = None) -> list[LoadBalancerTarget]:
+    """``DescribeTargetHealth`` descriptions."""
+    targets = []
+    for description in descriptions:
+        target = _dict(description.get("Target"))
+        health = _dict(description.get("TargetHealth"))
+        targets.append(
+            LoadBalancerTarget(
+                target_id=str(target.get("Id", "")),
+                state=str(health.get("State", "unknown")),
+                target_group=target_group,
+                port=target.get("Port"),
+                reason=health.get("Reason"),
+                description=health.get("Description"),
+            )
+        )
+    return targets
+
+
+def metric_points_from_data(response: Mapping[str, Any]) -> list[MetricPoint]:
+    """``GetMetricData`` results: one series per query, named by its label or id."""
+    points = []
+    for result in map(_dict, _list(response.get("MetricDataResults"))):
+        name = str(result.get("Label") or result.get("Id") or "")
+        for stamp, value in zip(_list(result.get("Timestamps")), _list(result.get("Values"))):
+            when = parse_timestamp(stamp)
+            if when is not None and isinstance(value, (int, float)):
+                points.append(MetricPoint(name=name, value=float(value), timestamp=when, unit="Percent" if "Utilization" in name else ""))
+    return points
+
+
+def metric_points_from_statistics(response: Mapping[str, Any]) -> list[MetricPoint]:
+    """``GetMetricStatistics`` datapoints (Maximum preferred, else Average)."""
+    name = str(response.get("Label", ""))
+    points = []
+    for datapoint in map(_dict, _list(response.get("Datapoints"))):
+        statistic = "Maximum" if "Maximum" in datapoint else "Average"
+        value = datapoint.get(statistic)
+        when = parse_timestamp(datapoint.get("Timestamp"))
+        if when is not None and isinstance(value, (int, float)):
+            points.append(MetricPoint(name=name, value=float(value), timestamp=when, unit=str(datapoint.get("Unit", "")), statistic=statistic))
+    return points
+
+
+def container_instance_conditions(instances: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    """Container instances whose agent is disconnected or that are not active."""
+    conditions = []
+    for instance in instances:
+        name = short_id(instance.get("containerInstanceArn"))
+        if instance.get("agentConnected") is False:
+            conditions.append(Condition(f"ContainerInstance/{name} AgentConnected", "False", "AgentDisconnected", f"ECS agent on {instance.get('ec2InstanceId', name)} is disconnected"))
+        if instance.get("status") not in (None, "ACTIVE"):
+            conditions.append(Condition(f"ContainerInstance/{name} Active", "False", str(instance.get("status")), f"container instance {name} is {instance.get('status')}"))
+    return tuple(conditions)

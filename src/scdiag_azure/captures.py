@@ -1,0 +1,173 @@
+"""Readers of az output: Log Analytics query rows, ``containerapp`` objects, logs and metrics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from scdiag.captures.jsontext import LineFinder, iter_json_lines, load_json_text
+from scdiag.captures.text import stream_blocks
+from scdiag.errors import CaptureError
+from scdiag.models import ServiceStatus, SourceLocation
+from scdiag.ports import CaptureSink, CaptureSource
+
+from scdiag_azure import normalize
+
+__all__ = ["AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
+
+_ROW_KEYS = re.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
+
+
+def _load(source: CaptureSource, sink: CaptureSink) -> tuple[Any, str]:
+    with source.open() as stream:
+        text = stream.read()
+    document = load_json_text(text)
+    if document.value is None:
+        raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
+    if document.skipped_prefix_lines:
+        sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
+    if document.truncated:
+        sink.problem("the JSON is truncated; the complete rows before the cut were read")
+    return document.value, text
+
+
+def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> None:
+    app = row.get("ContainerAppName_s") or row.get("ContainerAppName")
+    revision = row.get("RevisionName_s") or row.get("RevisionName")
+    sink.hint(provider="azure", service=app, deployment_id=revision)
+    if normalize.is_system_row(row):
+        sink.add_event(normalize.row_event(row, location))
+    else:
+        sink.add_log(normalize.row_log(row, location), "azure-console")
+
+
+class LogAnalyticsRowsReader:
+    """``az monitor log-analytics query`` over the Container Apps system and console tables."""
+
+    name: ClassVar[str] = "az-log-analytics-rows"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """A JSON array of rows with Container Apps columns."""
+        head = source.head.lstrip()
+        return 0.9 if head.startswith("[") and _ROW_KEYS.search(head) and '"TimeGenerated"' in head else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """System rows become events, console rows log lines."""
+        value, text = _load(source, sink)
+        rows = value if isinstance(value, list) else value.get("tables", []) if isinstance(value, dict) else []
+        finder = LineFinder(text)
+        count = 0
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                sink.skipped_line(index + 1, "not a row object")
+                continue
+            stamp = row.get("TimeGenerated")
+            line = finder.line_of(f'"TimeGenerated": "{stamp}"') if stamp else None
+            _add_row(row, SourceLocation(source.name, line), sink)
+            count += 1
+        return count
+
+
+class ContainerAppLogsReader:
+    """``az containerapp logs show`` (JSON lines, console or ``--type system``)."""
+
+    name: ClassVar[str] = "az-containerapp-logs-show"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """One JSON object per line with TimeStamp and Log or Msg."""
+        first = source.head.lstrip().split("\n", 1)[0]
+        return 0.85 if first.startswith("{") and '"TimeStamp"' in first and ('"Log"' in first or '"Msg"' in first) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Each line is a row; a line that is not JSON is counted and skipped."""
+        count = 0
+        with source.open() as stream:
+            for number, value, _raw in iter_json_lines(stream):
+                if not isinstance(value, dict):
+                    sink.skipped_line(number, "not a JSON object")
+                    continue
+                _add_row(value, SourceLocation(source.name, number), sink)
+                count += 1
+        return count
+
+
+class ContainerAppObjectReader:
+    """``az containerapp show``, ``revision show`` and ``revision list`` JSON."""
+
+    name: ClassVar[str] = "az-containerapp-json"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """ARM objects of type Microsoft.App/containerApps(/revisions)."""
+        return 0.9 if re.search(r'"type"\s*:\s*"Microsoft\.App/containerApps(/revisions)?"', source.head, re.IGNORECASE) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Apps become the status, revisions rollouts (the newest is current)."""
+        value, _text = _load(source, sink)
+        items = value if isinstance(value, list) else [value]
+        revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
+        newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
+        count = 0
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            kind = str(item.get("type", "")).lower()
+            if kind.endswith("/revisions"):
+                current = str((item.get("properties") or {}).get("createdTime", "")) == newest
+                sink.add_status(ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),)))
+                sink.hint(provider="azure", deployment_id=item.get("name"))
+            else:
+                status = normalize.app_status(item)
+                sink.add_status(status)
+                sink.hint(provider="azure", service=status.name)
+            count += 1
+        return count
+
+
+class MonitorMetricsReader:
+    """``az monitor metrics list``."""
+
+    name: ClassVar[str] = "az-monitor-metrics"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """The metrics response: value, timeseries, Microsoft.Insights."""
+        head = source.head
+        return 0.9 if '"timeseries"' in head and '"value"' in head else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Every data point of every series."""
+        value, _text = _load(source, sink)
+        points = normalize.metric_points(value if isinstance(value, dict) else {})
+        for point in points:
+            sink.add_metric(point, "azure-metrics")
+        sink.hint(provider="azure")
+        return len(points)
+
+
+_AZ_ERROR = re.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
+
+
+class AzDeployErrorReader:
+    """What ``az containerapp up/create/update`` print when a deployment fails."""
+
+    name: ClassVar[str] = "az-deploy-error-text"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """Container Apps error codes and phrases."""
+        return 0.2 if _AZ_ERROR.search(source.head) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """The lines as log lines, and the errors as a failed provisioning condition."""
+        from scdiag.models import Condition
+
+        with source.open() as stream:
+            head = stream.read(1 << 20)
+        for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed).*$", head, re.MULTILINE | re.IGNORECASE):
+            sink.add_status(ServiceStatus(name="", conditions=(Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: ")),)))
+        sink.hint(provider="azure")
+        return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

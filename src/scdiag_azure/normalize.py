@@ -1,0 +1,183 @@
+"""Azure Container Apps data (Log Analytics rows, ARM objects, metrics) to scdiag models.
+
+Rows come from ``az monitor log-analytics query`` (or the Logs query API):
+the classic custom-log tables ``ContainerAppSystemLogs_CL`` /
+``ContainerAppConsoleLogs_CL`` (``Log_s``, ``Reason_s``...) and the newer
+``ContainerAppSystemLogs`` / ``ContainerAppConsoleLogs`` tables; the live
+provider hands over the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scdiag.captures.logtext import detect_level, parse_timestamp
+from scdiag.models import (
+    Condition,
+    ContainerSpec,
+    DiagnosticEvent,
+    EventLevel,
+    HealthCheckSpec,
+    LogEntry,
+    MetricPoint,
+    Rollout,
+    ServiceEndpoint,
+    ServiceStatus,
+    SourceLocation,
+)
+
+__all__ = ["is_system_row", "metric_points", "revision_rollout", "row_event", "row_log", "app_status"]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _field(row: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        for key in (name, f"{name}_s", f"{name}_d"):
+            if row.get(key) not in (None, ""):
+                return row[key]
+    return None
+
+
+def is_system_row(row: Mapping[str, Any]) -> bool:
+    """System-log rows carry a Reason or an EventSource; console rows a Stream."""
+    return _field(row, "Reason", "EventSource") is not None and _field(row, "Stream") is None
+
+
+def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:
+    """A system-log row as a platform event."""
+    kind = str(_field(row, "Type") or "")
+    message = str(_field(row, "Log", "Msg", "Message") or "")
+    return DiagnosticEvent(
+        message=message,
+        timestamp=parse_timestamp(_field(row, "TimeGenerated", "TimeStamp", "time")),
+        source="azure-system",
+        level=EventLevel.WARNING if kind.lower() == "warning" else EventLevel.NORMAL,
+        reason=_field(row, "Reason"),
+        resource=f"revision/{_field(row, 'RevisionName') or ''}",
+        instance=_field(row, "ReplicaName"),
+        location=location,
+        attributes={"event_source": str(_field(row, "EventSource") or ""), "app": str(_field(row, "ContainerAppName") or "")},
+    )
+
+
+def row_log(row: Mapping[str, Any], location: SourceLocation | None = None) -> LogEntry:
+    """A console-log row as a log line."""
+    message = str(_field(row, "Log", "Msg") or "").rstrip("\n")
+    container = _field(row, "ContainerName") or _field(row, "ContainerAppName") or ""
+    return LogEntry(
+        message=message,
+        timestamp=parse_timestamp(_field(row, "TimeGenerated", "TimeStamp", "time")),
+        level=detect_level(message),
+        stream=f"{_field(row, 'RevisionName') or ''}/{container}".strip("/"),
+        location=location,
+        instance=_field(row, "ReplicaName"),
+        attributes={"source": "azure-console", "stream": str(_field(row, "Stream") or "")},
+    )
+
+
+def _memory_mib(value: Any) -> float | None:
+    text = str(value or "")
+    if text.endswith("Gi"):
+        return float(text[:-2]) * 1024
+    if text.endswith("Mi"):
+        return float(text[:-2])
+    return None
+
+
+def _containers(template: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+    specs = []
+    for container in map(_dict, _list(template.get("containers"))):
+        resources = _dict(container.get("resources"))
+        probes = tuple(
+            HealthCheckSpec(
+                kind=str(p.get("type", "")).lower() or "liveness",
+                path=_dict(p.get("httpGet")).get("path"),
+                port=_dict(p.get("httpGet")).get("port", _dict(p.get("tcpSocket")).get("port")),
+                failure_threshold=p.get("failureThreshold"),
+            )
+            for p in map(_dict, _list(container.get("probes")))
+        )
+        specs.append(
+            ContainerSpec(
+                name=str(container.get("name", "")),
+                image=container.get("image"),
+                memory_limit_mib=_memory_mib(resources.get("memory")),
+                cpu_limit=resources.get("cpu") if isinstance(resources.get("cpu"), (int, float)) else None,
+                health_checks=probes,
+                env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("env"))) if e.get("name")),
+            )
+        )
+    return tuple(specs)
+
+
+def revision_rollout(revision: Mapping[str, Any], current: bool) -> Rollout:
+    """A revision of ``az containerapp revision show/list``."""
+    properties = _dict(revision.get("properties"))
+    running = str(properties.get("runningState") or properties.get("runningStatus") or "")
+    provisioning = str(properties.get("provisioningState") or "")
+    health = str(properties.get("healthState") or "")
+    failed = provisioning == "Failed" or running in ("Failed", "ActivationFailed", "Degraded") or health == "Unhealthy"
+    healthy = provisioning == "Provisioned" and running in ("Running", "RunningAtMaxScale") and health in ("Healthy", "")
+    details = properties.get("runningStateDetails") or properties.get("provisioningError")
+    conditions = []
+    if failed:
+        conditions.append(Condition("Ready", "False", running or provisioning, str(details) if details else f"revision is {running or provisioning}"))
+    elif healthy:
+        conditions.append(Condition("Ready", "True", running, None))
+    return Rollout(
+        id=str(revision.get("name", "")),
+        current=current,
+        status="Revision",
+        rollout_state="FAILED" if failed else "COMPLETED" if healthy else "IN_PROGRESS",
+        reason=str(details) if details else (running if failed else None),
+        running=properties.get("replicas"),
+        created_at=parse_timestamp(properties.get("createdTime")),
+        conditions=tuple(conditions),
+    )
+
+
+def app_status(app: Mapping[str, Any]) -> ServiceStatus:
+    """``az containerapp show``: ingress, template, latest revisions."""
+    properties = _dict(app.get("properties"))
+    configuration = _dict(properties.get("configuration"))
+    ingress = _dict(configuration.get("ingress"))
+    endpoints = (ServiceEndpoint(name="ingress", kind="ingress", target_port=ingress.get("targetPort")),) if ingress else ()
+    latest = properties.get("latestRevisionName")
+    ready = properties.get("latestReadyRevisionName")
+    rollouts = []
+    if latest:
+        rollouts.append(Rollout(id=str(latest), current=True, status="Revision", rollout_state="COMPLETED" if latest == ready else None))
+    conditions = []
+    if properties.get("provisioningState") == "Failed":
+        conditions.append(Condition("Provisioned", "False", "Failed", "the container app's provisioning failed"))
+    return ServiceStatus(
+        name=str(app.get("name", "")),
+        state=str(properties.get("runningStatus") or properties.get("provisioningState") or "") or None,
+        rollouts=tuple(rollouts),
+        containers=_containers(_dict(properties.get("template"))),
+        endpoints=endpoints,
+        conditions=tuple(conditions),
+    )
+
+
+def metric_points(response: Mapping[str, Any]) -> list[MetricPoint]:
+    """``az monitor metrics list``: every series, Maximum preferred over Average."""
+    points = []
+    for metric in map(_dict, _list(response.get("value"))):
+        name = str(_dict(metric.get("name")).get("value", ""))
+        unit = str(metric.get("unit", ""))
+        for series in map(_dict, _list(metric.get("timeseries"))):
+            for datum in map(_dict, _list(series.get("data"))):
+                value = datum.get("maximum", datum.get("average"))
+                when = parse_timestamp(datum.get("timeStamp"))
+                if when is not None and isinstance(value, (int, float)):
+                    points.append(MetricPoint(name=name, value=float(value), timestamp=when, unit=unit))
+    return points

@@ -1,0 +1,132 @@
+"""Readers of gcloud output: ``logging read --format=json``, ``run ... describe --format=json``, deploy errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from scdiag.captures.jsontext import LineFinder, load_json_text
+from scdiag.captures.text import stream_blocks
+from scdiag.errors import CaptureError
+from scdiag.models import Condition, ServiceStatus, SourceLocation
+from scdiag.ports import CaptureSink, CaptureSource
+
+from scdiag_gcp import normalize
+
+__all__ = ["CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReader"]
+
+
+def _load(source: CaptureSource, sink: CaptureSink) -> tuple[Any, str]:
+    with source.open() as stream:
+        text = stream.read()
+    document = load_json_text(text)
+    if document.value is None:
+        raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
+    if document.skipped_prefix_lines:
+        sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
+    if document.truncated:
+        sink.problem("the JSON is truncated; the complete entries before the cut were read")
+    return document.value, text
+
+
+class CloudLoggingReader:
+    """``gcloud logging read ... --format=json``: a list of LogEntry resources."""
+
+    name: ClassVar[str] = "gcloud-logging-read-json"
+    provider: ClassVar[str | None] = "gcp"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """LogEntry keys: logName with insertId or a payload."""
+        head = source.head
+        if '"logName"' in head and ('"insertId"' in head or "Payload" in head):
+            return 0.9
+        return 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Every entry as a log line; system lines stay marked as the platform's."""
+        value, text = _load(source, sink)
+        entries = value if isinstance(value, list) else [value]
+        finder = LineFinder(text)
+        count = 0
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                sink.skipped_line(index + 1, "not a LogEntry object")
+                continue
+            line = finder.line_of(f'"insertId": "{entry.get("insertId")}"') if entry.get("insertId") else None
+            log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
+            sink.add_log(log, log.attributes["source"])
+            labels = (entry.get("resource") or {}).get("labels") or {}
+            sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
+            count += 1
+        return count
+
+
+class CloudRunObjectReader:
+    """``gcloud run services describe`` / ``revisions describe`` / ``revisions list`` with ``--format=json``."""
+
+    name: ClassVar[str] = "gcloud-run-describe-json"
+    provider: ClassVar[str | None] = "gcp"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """Knative-shaped Cloud Run objects."""
+        head = source.head
+        if "serving.knative.dev" in head and re.search(r'"kind"\s*:\s*"(Service|Revision)"', head):
+            return 0.95
+        return 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Services become the status; revisions become rollouts with their conditions."""
+        value, _text = _load(source, sink)
+        items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
+        count = 0
+        revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
+        newest = max((str((r.get("metadata") or {}).get("creationTimestamp", "")) for r in revisions), default="")
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if item.get("kind") == "Service":
+                status = normalize.service_status(item)
+                sink.add_status(status)
+                sink.hint(provider="gcp", service=status.name)
+                count += 1
+            elif item.get("kind") == "Revision":
+                metadata: Mapping[str, Any] = item.get("metadata") or {}
+                current = str(metadata.get("creationTimestamp", "")) == newest
+                sink.add_status(ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),)))
+                labels = metadata.get("labels") or {}
+                sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
+                count += 1
+        return count
+
+
+_GCLOUD_ERROR = re.compile(r"^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$", re.MULTILINE)
+_REVISION = re.compile(r"Revision '(?P<name>[^']+)' is not ready")
+
+
+class GcloudDeployErrorReader:
+    """What ``gcloud run deploy`` prints when it fails: the revision's Ready message."""
+
+    name: ClassVar[str] = "gcloud-run-deploy-error"
+    provider: ClassVar[str | None] = "gcp"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """``ERROR: (gcloud.run.…)`` lines."""
+        return 0.8 if _GCLOUD_ERROR.search(source.head) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """The error becomes the revision's Ready=False condition; every line is also a log line."""
+        with source.open() as stream:
+            text = stream.read()
+        count = 0
+        for match in _GCLOUD_ERROR.finditer(text):
+            message = match.group("message").strip()
+            revision = _REVISION.search(message)
+            condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message)
+            sink.add_status(ServiceStatus(name="", conditions=(condition,)))
+            if revision:
+                sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])
+            count += 1
+        sink.hint(provider="gcp")
+        return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
