@@ -50,7 +50,8 @@ class KubectlJsonReader:
     def sniff(self, source: CaptureSource) -> float:
         """Sure when the head has an apiVersion and a Kubernetes kind."""
         kinds = set(_KIND_IN_HEAD.findall(source.head))
-        if not _API_VERSION.search(source.head):
+        # Cloud Run's admin API speaks Knative: same apiVersion/kind shape, not a cluster object.
+        if not _API_VERSION.search(source.head) or "serving.knative.dev" in source.head:
             return 0.0
         if kinds & _KINDS or any(k.endswith("List") and k[:-4] in _KINDS for k in kinds):
             return 0.9

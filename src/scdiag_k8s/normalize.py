@@ -352,6 +352,11 @@ def _service_endpoints(services: list[Mapping[str, Any]], endpoints: list[Mappin
         previous = addresses.get(name, (0, 0))
         addresses[name] = (previous[0] + ready, previous[1] + not_ready)
     result = []
+    service_names = {str(_dict(s.get("metadata")).get("name", "")) for s in services}
+    for name, (ready, not_ready) in addresses.items():
+        if name not in service_names:
+            # Endpoints read without their Service: merged with it by name later.
+            result.append(ServiceEndpoint(name=name, kind="kubernetes-service", ready_addresses=ready, not_ready_addresses=not_ready))
     for service in services:
         metadata = _dict(service.get("metadata"))
         spec = _dict(service.get("spec"))

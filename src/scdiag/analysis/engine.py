@@ -314,7 +314,8 @@ class AnalysisEngine:
         for index, rule in enumerate(self._matcher.rules):
             if rule.indicator is not None and index in log_hits:
                 by_indicator.setdefault(id(rule.indicator), []).extend(log_hits[index])
-        facts = derive_facts(data.status, signals.old_instances)
+        listening = (s.text for s in signals.of(SignalKind.LOG) if s.current and ("isten" in s.text or "port" in s.text.lower()))
+        facts = derive_facts(data.status, signals.old_instances, listening)
         points = [point for metrics in data.metrics for point in metrics.points]
         results = []
         for pattern in self.patterns:

@@ -7,6 +7,8 @@ everything else is matching indicators against signals.
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 
 from scdiag.analysis.patterns import FactName
 from scdiag.models import ContainerStatus, Instance, ServiceStatus
@@ -91,6 +93,8 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
     ready = rollout.ready if rollout and rollout.ready is not None else None
     complete = rollout is None or (rollout.rollout_state or "COMPLETED").upper() == "COMPLETED"
     ready_condition = any(c.type == "Ready" and c.status == "True" for c in conditions)
+    if any(e.kind == "kubernetes-service" and e.ready_addresses == 0 and e.not_ready_addresses == 0 for e in status.endpoints):
+        return RolloutHealth.FAILED
     if desired is not None and running is not None:
         enough = running >= desired and (ready is None or ready >= desired)
         if enough and complete and not any(t.state == "unhealthy" for t in status.targets):
@@ -101,11 +105,32 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
     return RolloutHealth.UNKNOWN
 
 
-def derive_facts(status: ServiceStatus | None, old: set[str]) -> dict[FactName, str]:
+_LISTENING = re.compile(
+    r"(?i)\b(?:listening|running|serving|started|bound|accepting connections)\b.{0,60}?(?:\bport\s*[:=]?\s*|:)(\d{2,5})\b"
+)
+
+
+def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[str]) -> str | None:
+    expected = {p for c in status.containers if not c.init for p in c.ports}
+    expected |= {e.target_port for e in status.endpoints if isinstance(e.target_port, int)}
+    if not expected:
+        return None
+    for line in listening:
+        match = _LISTENING.search(line)
+        if match and int(match.group(1)) not in expected:
+            port = int(match.group(1))
+            return f"the application says it listens on port {port}, but the platform sends traffic to {', '.join(map(str, sorted(expected)))}"
+    return None
+
+
+def derive_facts(status: ServiceStatus | None, old: set[str], log_lines: Iterable[str] = ()) -> dict[FactName, str]:
     """Configuration facts that hold, each with a sentence saying why."""
     facts: dict[FactName, str] = {}
     if status is None:
         return facts
+    mismatch = _listen_port_mismatch(status, log_lines)
+    if mismatch:
+        facts[FactName.LISTEN_PORT_MISMATCH] = mismatch
     container_ports = {port for container in status.containers for port in container.ports}
     for endpoint in status.endpoints:
         target = endpoint.target_port

@@ -92,6 +92,8 @@ class FactName(str, enum.Enum):
     """Load-balancer health checks get 404 on the configured path."""
     ROLLOUT_FAILED = "rollout_failed"
     """The platform gave up on the current rollout."""
+    LISTEN_PORT_MISMATCH = "listen_port_mismatch"
+    """The application's log says it listens on a port the platform does not send traffic to."""
 
 
 _OPTIONS = re2.Options()

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 import attrs
+from attrs import AttrsInstance
 
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.signals import TAIL_LINES
@@ -53,15 +55,49 @@ def _merge_scalar(current: object, new: object) -> object:
     return current if current not in (None, "", "unknown") else new
 
 
+_T = TypeVar("_T", bound=AttrsInstance)
+
+
+def _fill(first: _T, second: _T) -> _T:
+    """``first`` with its empty fields taken from ``second`` (both the same attrs class)."""
+    changes = {}
+    for field in attrs.fields(type(first)):
+        mine, theirs = getattr(first, field.name), getattr(second, field.name)
+        if field.name == "conditions":
+            known = {c.type for c in mine}
+            changes[field.name] = mine + tuple(c for c in theirs if c.type not in known)
+        elif mine in (None, "", (), {}) and theirs not in (None, "", (), {}):
+            changes[field.name] = theirs
+    # cast: mypy's attrs plugin cannot see through a TypeVar bound to AttrsInstance.
+    return cast(_T, attrs.evolve(cast(Any, first), **changes)) if changes else first
+
+
+def _merge_by(items: tuple[_T, ...], more: tuple[_T, ...], key: Callable[[_T], object]) -> tuple[_T, ...]:
+    """Items of both, the same key merged into one (the first's values win)."""
+    merged = {key(item): item for item in items}
+    order = list(merged)
+    for item in more:
+        k = key(item)
+        if k in merged:
+            merged[k] = _fill(merged[k], item)
+        else:
+            merged[k] = item
+            order.append(k)
+    return tuple(merged[k] for k in order)
+
+
 def merge_status(fragments: list[ServiceStatus]) -> ServiceStatus | None:
-    """One status from fragments read from several files (first value wins)."""
+    """One status from fragments read from several files.
+
+    Scalars: the first value wins. Rollouts (by id), instances (by id),
+    containers (by name) and endpoints (by kind and name) seen in several
+    fragments are merged field by field, so a revision listed by the service
+    and described by ``revisions describe`` becomes one rollout.
+    """
     if not fragments:
         return None
     merged = fragments[0]
     for fragment in fragments[1:]:
-        known_instances = {i.id for i in merged.instances}
-        known_rollouts = {r.id for r in merged.rollouts}
-        known_containers = {c.name for c in merged.containers}
         merged = attrs.evolve(
             merged,
             name=str(_merge_scalar(merged.name, fragment.name)),
@@ -70,10 +106,10 @@ def merge_status(fragments: list[ServiceStatus]) -> ServiceStatus | None:
             desired_count=_merge_scalar(merged.desired_count, fragment.desired_count),  # type: ignore[arg-type]
             running_count=_merge_scalar(merged.running_count, fragment.running_count),  # type: ignore[arg-type]
             pending_count=_merge_scalar(merged.pending_count, fragment.pending_count),  # type: ignore[arg-type]
-            rollouts=merged.rollouts + tuple(r for r in fragment.rollouts if r.id not in known_rollouts),
-            instances=merged.instances + tuple(i for i in fragment.instances if i.id not in known_instances),
-            containers=merged.containers + tuple(c for c in fragment.containers if c.name not in known_containers),
-            endpoints=merged.endpoints + fragment.endpoints,
+            rollouts=_merge_by(merged.rollouts, fragment.rollouts, lambda r: r.id),
+            instances=_merge_by(merged.instances, fragment.instances, lambda i: i.id),
+            containers=_merge_by(merged.containers, fragment.containers, lambda c: c.name),
+            endpoints=_merge_by(merged.endpoints, fragment.endpoints, lambda e: (e.kind, e.name)),
             targets=merged.targets + fragment.targets,
             conditions=merged.conditions + fragment.conditions,
             attributes={**fragment.attributes, **merged.attributes},
@@ -132,11 +168,12 @@ class CaptureCollector:
         """One parsed log line."""
         state = self._stream(source, entry.stream)
         state.total += 1
-        line = entry.location.line if entry.location and entry.location.line else state.total
+        # Keyed by arrival order: several entries may share one file line (a JSON row per line, or not).
+        sequence = state.total
         rules = self.matcher.match_line(entry.message)
         if rules and self._keep(state, rules):
-            state.kept[line] = entry
-        state.tail.append((line, entry, None))
+            state.kept[sequence] = entry
+        state.tail.append((sequence, entry, None))
 
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser) -> None:
         """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
