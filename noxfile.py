@@ -60,3 +60,10 @@ def build(session: nox.Session) -> None:
     shutil.rmtree(ROOT / "dist", ignore_errors=True)
     for project in [".", *ADAPTERS]:
         session.run("python", "-m", "build", "--no-isolation", "--outdir", "dist", project)
+
+
+@nox.session
+def eval(session: nox.Session) -> None:
+    """Accuracy, confusions, healthy false positives and calibration on tests/corpus."""
+    _install_dev(session)
+    session.run("python", "tests/corpus/evaluate.py", *session.posargs)

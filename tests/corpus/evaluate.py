@@ -1,0 +1,108 @@
+"""Accuracy of the analysis on the labelled corpus: python tests/corpus/evaluate.py [DIR].
+
+Prints top-1 accuracy, the confusions, false positives on healthy scenarios
+and the calibration table (how often a cause reported with a given
+confidence is right). Exits 1 below the gate: 95 % top-1, or any confident
+root cause for a healthy scenario.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+import yaml
+
+from scdiag.app import DiagnosticOrchestrator
+from scdiag.config import DiagnosticsConfig
+from scdiag.models import DiagnosticStatus
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+MIN_ACCURACY = 0.95
+BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
+
+
+@attrs.frozen
+class Outcome:
+    """One scenario's expected and predicted verdicts."""
+
+    name: str
+    provider: str
+    expected: str
+    predicted: str
+    confidence: float
+    threshold: float
+
+    @property
+    def correct(self) -> bool:
+        return self.expected == self.predicted
+
+    @property
+    def confident(self) -> bool:
+        return self.predicted not in ("healthy", "unknown") and self.confidence >= self.threshold
+
+
+def evaluate(directory: Path = SCENARIOS, config: DiagnosticsConfig | None = None) -> list[Outcome]:
+    """Analyse every scenario of the corpus with one orchestrator."""
+    orchestrator = DiagnosticOrchestrator(config=config or DiagnosticsConfig())
+    threshold = orchestrator.config.analysis.confidence_threshold
+    outcomes = []
+    for scenario in sorted(p for p in directory.iterdir() if (p / "label.yaml").exists()):
+        label = yaml.safe_load((scenario / "label.yaml").read_text(encoding="utf-8"))
+        inputs = [str(p) for p in sorted(scenario.iterdir()) if p.name != "label.yaml"]
+        result = orchestrator.analyze_captures(inputs)
+        if result.status is DiagnosticStatus.HEALTHY:
+            predicted, confidence = "healthy", 1.0
+        elif result.root_cause is not None and result.root_cause.pattern_id != "unknown":
+            predicted, confidence = result.root_cause.pattern_id, result.root_cause.confidence
+        else:
+            predicted, confidence = "unknown", 0.0
+        outcomes.append(Outcome(scenario.name, label["provider"], label["expected"], predicted, confidence, threshold))
+    return outcomes
+
+
+def report(outcomes: Sequence[Outcome]) -> tuple[str, bool]:
+    """The printed report, and whether the gate passes."""
+    total = len(outcomes)
+    correct = sum(o.correct for o in outcomes)
+    accuracy = correct / total if total else 0.0
+    lines = [f"scenarios: {total}", f"top-1 accuracy: {correct}/{total} = {accuracy:.1%}"]
+    for provider in sorted({o.provider for o in outcomes}):
+        subset = [o for o in outcomes if o.provider == provider]
+        lines.append(f"  {provider:<11} {sum(o.correct for o in subset)}/{len(subset)}")
+    confusions = [o for o in outcomes if not o.correct]
+    lines.append(f"confusions: {len(confusions)}")
+    lines.extend(f"  {o.name}: expected {o.expected}, got {o.predicted} ({o.confidence:.2f})" for o in confusions)
+    healthy = [o for o in outcomes if o.expected == "healthy"]
+    false_positives = [o for o in healthy if o.confident]
+    lines.append(f"healthy scenarios: {len(healthy)}, confident false positives: {len(false_positives)}")
+    lines.extend(f"  {o.name}: {o.predicted} ({o.confidence:.2f})" for o in false_positives)
+    lines.append("calibration (causes reported, by confidence):")
+    lines.append("  confidence   n   right  precision")
+    causes = [o for o in outcomes if o.predicted not in ("healthy", "unknown")]
+    for low, high in BINS:
+        in_bin = [o for o in causes if low <= o.confidence < high]
+        right = sum(o.correct for o in in_bin)
+        precision = f"{right / len(in_bin):.0%}" if in_bin else "-"
+        lines.append(f"  {low:.1f}-{min(high, 1.0):.1f}   {len(in_bin):>3}  {right:>5}  {precision:>9}")
+    confident = [o for o in causes if o.confident]
+    confident_right = sum(o.correct for o in confident)
+    precision = confident_right / len(confident) if confident else 1.0
+    lines.append(f"causes at or above the threshold: {len(confident)}, right {confident_right} ({precision:.0%})")
+    passed = accuracy >= MIN_ACCURACY and not false_positives
+    lines.append(f"gate (>= {MIN_ACCURACY:.0%} top-1, no confident false positive on healthy): {'pass' if passed else 'FAIL'}")
+    return "\n".join(lines), passed
+
+
+def main(argv: Sequence[str]) -> int:
+    """Evaluate and print; exit 1 when the gate fails."""
+    directory = Path(argv[0]) if argv else SCENARIOS
+    text, passed = report(evaluate(directory))
+    print(text)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
