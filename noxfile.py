@@ -67,3 +67,10 @@ def eval(session: nox.Session) -> None:
     """Accuracy, confusions, healthy false positives and calibration on tests/corpus."""
     _install_dev(session)
     session.run("python", "tests/corpus/evaluate.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Matching speed and `scdiag analyze` time and memory on a generated 1,000,000-line log."""
+    _install_dev(session)
+    session.run("python", "benchmarks/bench_analyze.py", *session.posargs)

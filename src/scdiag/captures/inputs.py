@@ -45,7 +45,7 @@ def expand_inputs(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
     """Each file named, or found in a named directory (sorted, recursively); ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
-            yield raw, None
+            yield "<stdin>", None
             continue
         path = Path(raw)
         if path.is_dir():

@@ -39,11 +39,17 @@ class JsonDocument:
 
 
 def _close_truncated(text: str) -> str | None:
-    """The longest prefix ending after a complete value, with its open brackets closed."""
+    """A prefix ending after a complete array element, with its open brackets closed.
+
+    Only elements of the shallowest array that has complete elements count
+    (the items of a List, the tasks of describe-tasks), so no half-read
+    object is ever returned as if it were whole.
+    """
     stack: list[str] = []
     in_string = False
     escaped = False
     best: tuple[int, list[str]] | None = None
+    best_depth = 1 << 30
     for position, char in enumerate(text):
         if in_string:
             if escaped:
@@ -61,7 +67,8 @@ def _close_truncated(text: str) -> str | None:
             if not stack:
                 return None
             stack.pop()
-            if stack:
+            if stack and stack[-1] == "]" and len(stack) <= best_depth:
+                best_depth = len(stack)
                 best = (position + 1, list(stack))
     if best is None:
         return None

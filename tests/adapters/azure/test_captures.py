@@ -1,0 +1,37 @@
+"""az captures normalise into the shared models."""
+
+from __future__ import annotations
+
+from tests.adapters.conftest import SCENARIOS
+
+
+def test_system_rows_become_events_with_reasons(read) -> None:  # type: ignore[no-untyped-def]
+    """ContainerAppSystemLogs_CL rows: Reason_s and Log_s."""
+    data = read(SCENARIOS / "aca-oom" / "system-logs.json")
+    events = [e for g in data.events for e in g.events]
+    assert any(e.reason == "ContainerTerminated" and "OOMKilled" in e.message for e in events)
+    assert data.provider == "azure" and data.service_name == "web"
+
+
+def test_the_newer_tables_read_the_same(read) -> None:  # type: ignore[no-untyped-def]
+    """ContainerAppSystemLogs rows (no _s suffix) give events too."""
+    events = [e for g in read(SCENARIOS / "aca-liveness" / "system-logs.json").events for e in g.events]
+    assert any(e.reason == "StoppingContainer" for e in events)
+
+
+def test_console_rows_become_log_lines(read) -> None:  # type: ignore[no-untyped-def]
+    """ContainerAppConsoleLogs_CL rows are the container's log."""
+    data = read(SCENARIOS / "aca-dns" / "console-logs.json")
+    assert any("ENOTFOUND redis" in e.message for log in data.logs for e in log.entries)
+
+
+def test_revisions_mark_the_newest_current_and_failed(read) -> None:  # type: ignore[no-untyped-def]
+    """The newest revision is the one diagnosed, with its running state."""
+    rollout = read(SCENARIOS / "aca-provisioning-crash" / "revisions.json").status.current_rollout()
+    assert rollout is not None and rollout.id == "web--rev7" and rollout.rollout_state == "FAILED"
+
+
+def test_az_errors_are_read_as_azure_output(read) -> None:  # type: ignore[no-untyped-def]
+    """An az error with a Container Apps code is taken by the Azure reader."""
+    data = read(SCENARIOS / "aca-keyvault" / "az-output.txt")
+    assert data.inputs[0].reader == "az-deploy-error-text" and data.provider == "azure"

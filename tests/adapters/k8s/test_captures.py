@@ -1,0 +1,87 @@
+"""kubectl captures normalise into the shared models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.adapters.conftest import SCENARIOS
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "k8s-oom-kill"
+
+DESCRIBE = """Name:             web-7f8c9d6b5-x2kqp
+Namespace:        shop
+Node:             gke-pool-1/10.128.0.14
+Start Time:       Fri, 20 Nov 2026 14:02:11 +0000
+Labels:           app=web
+                  pod-template-hash=7f8c9d6b5
+Status:           Running
+Controlled By:  ReplicaSet/web-7f8c9d6b5
+Containers:
+  web:
+    Image:          registry.example.com/shop/web:2.14.0
+    Port:           8080/TCP
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Last State:     Terminated
+      Reason:       OOMKilled
+      Exit Code:    137
+      Started:      Fri, 20 Nov 2026 14:08:58 +0000
+      Finished:     Fri, 20 Nov 2026 14:09:47 +0000
+    Ready:          False
+    Restart Count:  5
+    Limits:
+      memory:  256Mi
+Conditions:
+  Type              Status
+  Initialized       True
+  Ready             False
+Events:
+  Type     Reason     Age                  From     Message
+  ----     ------     ----                 ----     -------
+  Warning  BackOff    3m (x27 over 10m)    kubelet  Back-off restarting failed container web in pod web-7f8c9d6b5-x2kqp_shop(b9a2)
+"""
+
+
+def test_pods_list_gives_instances_with_last_termination(read) -> None:  # type: ignore[no-untyped-def]
+    """lastState.terminated of the crashing pod is kept; the old pod belongs to the old ReplicaSet."""
+    data = read(EXAMPLE / "pods.json")
+    new, old = data.status.instances
+    assert new.containers[0].last_termination.reason == "OOMKilled"
+    assert new.containers[0].state == "waiting" and new.containers[0].reason == "CrashLoopBackOff"
+    assert (new.rollout_id, old.rollout_id) == ("orders-api-7f8c9d6b5", "orders-api-5d4b8f7c9")
+
+
+def test_the_deployment_names_the_current_replicaset(read) -> None:  # type: ignore[no-untyped-def]
+    """The Progressing condition's message names the ReplicaSet of the rollout."""
+    rollout = read(EXAMPLE / "deployment.json").status.current_rollout()
+    assert rollout is not None and rollout.id == "orders-api-7f8c9d6b5" and rollout.rollout_state == "FAILED"
+
+
+def test_events_keep_reason_count_and_pod(read) -> None:  # type: ignore[no-untyped-def]
+    """Events fold repeats into a count and point at their pod."""
+    events = [e for group in read(EXAMPLE / "events.json").events for e in group.events]
+    backoff = next(e for e in events if e.reason == "BackOff")
+    assert (backoff.count, backoff.instance) == (27, "orders-api-7f8c9d6b5-x2kqp")
+
+
+def test_describe_pod_text_reads_like_the_json(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """kubectl describe pod gives the same states, limits and events."""
+    target = tmp_path / "describe.txt"
+    target.write_text(DESCRIBE)
+    data = read(target)
+    assert data.inputs[0].reader == "kubectl-describe-pod"
+    (pod,) = data.status.instances
+    (container,) = pod.containers
+    assert container.last_termination.exit_code == 137 and container.last_termination.reason == "OOMKilled"
+    assert container.restart_count == 5
+    assert data.status.containers[0].memory_limit_mib == 256.0
+    (event,) = [e for g in data.events for e in g.events]
+    assert (event.reason, event.count) == ("BackOff", 27)
+
+
+def test_service_and_endpoints_from_separate_files_merge(read) -> None:  # type: ignore[no-untyped-def]
+    """A Service read from one file and its Endpoints from another are one endpoint."""
+    scenario = SCENARIOS / "k8s-service-selector"
+    data = read(scenario / "services.json", scenario / "endpoints.json")
+    (endpoint,) = data.status.endpoints
+    assert (endpoint.name, endpoint.target_port, endpoint.ready_addresses) == ("web", 8080, 0)
