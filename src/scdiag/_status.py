@@ -39,6 +39,8 @@ class Condition:
     reason: str | None = None
     message: str | None = None
     last_transition: datetime | None = attrs.field(default=None, validator=optional_aware)
+    location: SourceLocation | None = None
+    """Where the condition was read, when read from a file."""
 
 
 @attrs.frozen
@@ -179,6 +181,8 @@ class LoadBalancerTarget:
     reason: str | None = None
     """e.g. ``Target.ResponseCodeMismatch``."""
     description: str | None = None
+    location: SourceLocation | None = None
+    """Where the target's health was read, when read from a file."""
 
 
 @attrs.frozen

@@ -95,7 +95,9 @@ def builtin_rules() -> tuple[RedactionRule, ...]:
         ),
         _rule(
             "key-value-assignment",
-            rf"(?i)(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*\\?[\"']?)(?P<secret>[^\s\"'&,;}}\\]{{3,}})",
+            # Not a reference to where a secret lives (os.environ[...], ${secret:name}): only values.
+            rf"(?i)(?<!\$\{{)(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*\\?[\"']?)"
+            rf"(?!os\.environ|os\.getenv|process\.env|getenv\(|\$\{{|<|None\b|null\b|true\b|false\b)(?P<secret>[^\s\"'&,;}}\\]{{3,}})",
         ),
         _rule("aws-secret-access-key", r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0, _looks_like_aws_secret),
     )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text
+from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Instance, ServiceStatus, SourceLocation
@@ -32,6 +32,21 @@ __all__ = [
     "MetricDataReader",
     "MetricStatisticsReader",
 ]
+
+
+class _LocatingSink:
+    """Passes everything to the sink, pointing status conditions and targets at their lines."""
+
+    def __init__(self, sink: CaptureSink, text: str, name: str) -> None:
+        self._sink = sink
+        self._text = text
+        self._name = name
+
+    def add_status(self, status: ServiceStatus) -> None:
+        self._sink.add_status(locate_status(status, self._text, self._name))
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._sink, attribute)
 
 
 def _has_keys(head: str, keys: tuple[str, ...]) -> bool:
@@ -61,9 +76,9 @@ class _AwsJsonReader:
         if document.truncated:
             sink.problem("the JSON is truncated; the complete objects before the cut were read")
         sink.hint(provider="aws")
-        return self.handle(document.value, source, sink, LineFinder(text))
+        return self.handle(document.value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         raise NotImplementedError
 
 
@@ -73,7 +88,7 @@ class DescribeServicesReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-ecs-describe-services"
     keys: ClassVar[tuple[str, ...]] = ("services", "serviceArn")
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         services = [s for s in value.get("services", []) if isinstance(s, dict)]
         for service in services:
             name = str(service.get("serviceName", ""))
@@ -97,7 +112,7 @@ class DescribeTasksReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-ecs-describe-tasks"
     keys: ClassVar[tuple[str, ...]] = ("tasks", "taskArn")
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         tasks = [t for t in value.get("tasks", []) if isinstance(t, dict)]
         instances: list[Instance] = []
         for task in tasks:
@@ -116,7 +131,7 @@ class DescribeTaskDefinitionReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-ecs-describe-task-definition"
     keys: ClassVar[tuple[str, ...]] = ("taskDefinition", "containerDefinitions")
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         definition = value.get("taskDefinition")
         if not isinstance(definition, dict):
             raise CaptureError(source.name, "no taskDefinition object")
@@ -137,7 +152,7 @@ class CloudWatchLogsReader(_AwsJsonReader):
             return 0.9
         return 0.0
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         events = [e for e in value.get("events", []) if isinstance(e, dict)]
         stream = PurePath(source.name).name
         count = 0
@@ -155,7 +170,7 @@ class DescribeTargetHealthReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-elbv2-describe-target-health"
     keys: ClassVar[tuple[str, ...]] = ("TargetHealthDescriptions",)
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         descriptions = [d for d in value.get("TargetHealthDescriptions", []) if isinstance(d, dict)]
         sink.add_status(ServiceStatus(name="", targets=tuple(normalize.target_health(descriptions))))
         return len(descriptions)
@@ -167,7 +182,7 @@ class MetricDataReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-cloudwatch-get-metric-data"
     keys: ClassVar[tuple[str, ...]] = ("MetricDataResults",)
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         points = normalize.metric_points_from_data(value)
         for point in points:
             sink.add_metric(point, "cloudwatch-metrics")
@@ -180,7 +195,7 @@ class MetricStatisticsReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-cloudwatch-get-metric-statistics"
     keys: ClassVar[tuple[str, ...]] = ("Datapoints", "Label")
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         points = normalize.metric_points_from_statistics(value)
         for point in points:
             sink.add_metric(point, "cloudwatch-metrics")
@@ -193,7 +208,7 @@ class ContainerInstancesReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-ecs-describe-container-instances"
     keys: ClassVar[tuple[str, ...]] = ("containerInstances", "containerInstanceArn")
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         instances = [i for i in value.get("containerInstances", []) if isinstance(i, dict)]
         sink.add_status(ServiceStatus(name="", conditions=normalize.container_instance_conditions(instances)))
         return len(instances)
@@ -205,7 +220,7 @@ class EcrDescribeImagesReader(_AwsJsonReader):
     name: ClassVar[str] = "aws-ecr-describe-images"
     keys: ClassVar[tuple[str, ...]] = ("imageDetails",)
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         details = [d for d in value.get("imageDetails", []) if isinstance(d, dict)]
         tags = sorted({f"{d.get('repositoryName')}:{tag}" for d in details for tag in d.get("imageTags", []) or []})
         sink.add_status(ServiceStatus(name="", attributes={"ecr_tags": ",".join(tags)}))

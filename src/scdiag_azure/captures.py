@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, iter_json_lines, load_json_text
+from scdiag.captures.jsontext import LineFinder, iter_json_lines, load_json_text, locate_status
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import ServiceStatus, SourceLocation
@@ -106,7 +106,7 @@ class ContainerAppObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Apps become the status, revisions rollouts (the newest is current)."""
-        value, _text = _load(source, sink)
+        value, text = _load(source, sink)
         items = value if isinstance(value, list) else [value]
         revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
         newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
@@ -117,11 +117,12 @@ class ContainerAppObjectReader:
             kind = str(item.get("type", "")).lower()
             if kind.endswith("/revisions"):
                 current = str((item.get("properties") or {}).get("createdTime", "")) == newest
-                sink.add_status(ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),)))
+                rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),))
+                sink.add_status(locate_status(rollout_status, text, source.name))
                 sink.hint(provider="azure", deployment_id=item.get("name"))
             else:
                 status = normalize.app_status(item)
-                sink.add_status(status)
+                sink.add_status(locate_status(status, text, source.name))
                 sink.hint(provider="azure", service=status.name)
             count += 1
         return count
@@ -167,7 +168,9 @@ class AzDeployErrorReader:
 
         with source.open() as stream:
             head = stream.read(1 << 20)
-        for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed).*$", head, re.MULTILINE | re.IGNORECASE):
-            sink.add_status(ServiceStatus(name="", conditions=(Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: ")),)))
+        for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
+            location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
+            condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location)
+            sink.add_status(ServiceStatus(name="", conditions=(condition,)))
         sink.hint(provider="azure")
         return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text
+from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
@@ -78,7 +78,7 @@ class CloudRunObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Services become the status; revisions become rollouts with their conditions."""
-        value, _text = _load(source, sink)
+        value, text = _load(source, sink)
         items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
         count = 0
         revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
@@ -88,13 +88,14 @@ class CloudRunObjectReader:
                 continue
             if item.get("kind") == "Service":
                 status = normalize.service_status(item)
-                sink.add_status(status)
+                sink.add_status(locate_status(status, text, source.name))
                 sink.hint(provider="gcp", service=status.name)
                 count += 1
             elif item.get("kind") == "Revision":
                 metadata: Mapping[str, Any] = item.get("metadata") or {}
                 current = str(metadata.get("creationTimestamp", "")) == newest
-                sink.add_status(ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),)))
+                rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),))
+                sink.add_status(locate_status(rollout_status, text, source.name))
                 labels = metadata.get("labels") or {}
                 sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
                 count += 1
@@ -123,7 +124,8 @@ class GcloudDeployErrorReader:
         for match in _GCLOUD_ERROR.finditer(text):
             message = match.group("message").strip()
             revision = _REVISION.search(message)
-            condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message)
+            line = text.count("\n", 0, match.start()) + 1
+            condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line))
             sink.add_status(ServiceStatus(name="", conditions=(condition,)))
             if revision:
                 sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])

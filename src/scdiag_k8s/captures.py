@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text
+from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -96,7 +96,7 @@ class KubectlJsonReader:
             sink.hint(provider="kubernetes")
         status = status_from_objects(objects, lambda obj: locations.get(id(obj)))
         if status is not None:
-            sink.add_status(status)
+            sink.add_status(locate_status(status, text, source.name))
         return count
 
 

@@ -68,6 +68,11 @@ def stamp(seconds: float) -> str:
     return (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stamp_precise(seconds: float) -> str:
+    """RFC 3339 with fractional seconds, as Cloud Logging and Log Analytics print."""
+    return (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
 def ms(seconds: float) -> int:
     """Epoch milliseconds, as CloudWatch Logs prints."""
     return int((T0 + timedelta(seconds=seconds)).timestamp() * 1000)
@@ -407,11 +412,11 @@ def cr_log_entries(name: str, lines: list[tuple[float, str, str, bool]], revisio
             {
                 "insertId": f"{index:04x}a1b2c3d4e5",
                 "logName": f"projects/acme-prod/logs/{log}",
-                "receiveTimestamp": stamp(at + 1),
+                "receiveTimestamp": stamp_precise(at + 1),
                 "resource": {"type": "cloud_run_revision", "labels": {"configuration_name": name, "location": "europe-west1", "project_id": "acme-prod", "revision_name": f"{name}-{revision}", "service_name": name}},
                 "severity": severity,
                 "textPayload": text,
-                "timestamp": stamp(at),
+                "timestamp": stamp_precise(at),
                 "labels": {"instanceId": "00f46b9285a1c4f3b2"},
             }
         )
@@ -461,6 +466,6 @@ def aca_system_rows(app: str, revision: str, rows: list[tuple[float, str, str, s
 def aca_console_rows(app: str, revision: str, lines: list[str], *, start: float = 20) -> list[dict[str, Any]]:
     """Rows of ContainerAppConsoleLogs_CL."""
     return [
-        {"TimeGenerated": stamp(start + index * 0.5), "ContainerAppName_s": app, "RevisionName_s": revision, "ContainerName_s": app, "Stream_s": "stderr", "Log_s": line, "TableName": "PrimaryResult"}
+        {"TimeGenerated": stamp_precise(start + index * 0.5), "ContainerAppName_s": app, "RevisionName_s": revision, "ContainerName_s": app, "Stream_s": "stderr", "Log_s": line, "TableName": "PrimaryResult"}
         for index, line in enumerate(lines)
     ]

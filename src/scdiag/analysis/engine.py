@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from scdiag.analysis.health import RolloutHealth, assess_rollout, derive_facts
+from scdiag.analysis.health import Fact, RolloutHealth, assess_rollout, derive_facts
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
@@ -66,6 +66,7 @@ _OLD_ROLLOUT_FACTOR = 0.25
 _RECOVERED_FACTOR = 0.2
 _EXPLAINS_MIN_SCORE = 0.5
 _MAX_EVIDENCE = 8
+_MAX_CONFIDENCE = 0.99
 
 
 @attrs.frozen
@@ -92,7 +93,15 @@ class PatternMatch:
 
     def evidence(self) -> tuple[Evidence, ...]:
         """The matches as evidence, strongest first, secrets masked."""
-        ordered = sorted(self.matches, key=lambda m: -m.weight)[:_MAX_EVIDENCE]
+        ordered = []
+        seen: set[tuple[str, str]] = set()
+        for match in sorted(self.matches, key=lambda m: -m.weight):
+            # Two indicators may match the same line: show it once.
+            key = (match.excerpt, str(match.location))
+            if key not in seen:
+                seen.add(key)
+                ordered.append(match)
+        ordered = ordered[:_MAX_EVIDENCE]
         return tuple(
             Evidence(
                 source=m.source,
@@ -314,7 +323,7 @@ class AnalysisEngine:
         for index, rule in enumerate(self._matcher.rules):
             if rule.indicator is not None and index in log_hits:
                 by_indicator.setdefault(id(rule.indicator), []).extend(log_hits[index])
-        listening = (s.text for s in signals.of(SignalKind.LOG) if s.current and ("isten" in s.text or "port" in s.text.lower()))
+        listening = ((s.text, s.location) for s in signals.of(SignalKind.LOG) if s.current and ("isten" in s.text or "port" in s.text.lower()))
         facts = derive_facts(data.status, signals.old_instances, listening)
         points = [point for metrics in data.metrics for point in metrics.points]
         results = []
@@ -338,7 +347,7 @@ class AnalysisEngine:
         provider: str,
         signals: SignalSet,
         log_hits: dict[int, list[Signal]],
-        facts: dict[FactName, str],
+        facts: dict[FactName, Fact],
         points: list[MetricPoint],
     ) -> PatternMatch | None:
         matches: list[IndicatorMatch] = []
@@ -355,7 +364,8 @@ class AnalysisEngine:
         remaining = 1.0
         for match in matches:
             remaining *= 1.0 - min(match.weight, 1.0)
-        return PatternMatch(pattern, tuple(matches), round(1.0 - remaining, 4))
+        # Evidence never makes a diagnosis certain: confidence stops short of 1.
+        return PatternMatch(pattern, tuple(matches), round(min(1.0 - remaining, _MAX_CONFIDENCE), 4))
 
     def _match_indicator(
         self,
@@ -363,7 +373,7 @@ class AnalysisEngine:
         indicator: Indicator,
         signals: SignalSet,
         log_hits: dict[int, list[Signal]],
-        facts: dict[FactName, str],
+        facts: dict[FactName, Fact],
         points: list[MetricPoint],
     ) -> IndicatorMatch | None:
         kind = indicator.kind
@@ -371,10 +381,10 @@ class AnalysisEngine:
             return self._best(pattern, indicator, log_hits.get(id(indicator), []), signals)
         if kind is IndicatorKind.FACT:
             assert indicator.fact is not None
-            sentence = facts.get(indicator.fact)
-            if sentence is None:
+            fact = facts.get(indicator.fact)
+            if fact is None:
                 return None
-            return IndicatorMatch(indicator, indicator.weight, sentence, "config")
+            return IndicatorMatch(indicator, indicator.weight, fact.sentence, "config", location=fact.location)
         if kind is IndicatorKind.METRIC:
             point = _metric_crossing(indicator, points)
             if point is None:

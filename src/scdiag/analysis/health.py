@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterable
 
 from scdiag.analysis.patterns import FactName
-from scdiag.models import ContainerStatus, Instance, ServiceStatus
+import attrs
 
-__all__ = ["RolloutHealth", "assess_rollout", "derive_facts", "failing_instances"]
+from scdiag.models import ContainerStatus, Instance, ServiceStatus, SourceLocation
+
+__all__ = ["Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances"]
 
 _BAD_WAITING = {
     "CrashLoopBackOff",
@@ -110,22 +112,30 @@ _LISTENING = re.compile(
 )
 
 
-def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[str]) -> str | None:
+def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[tuple[str, SourceLocation | None]]) -> Fact | None:
     expected = {p for c in status.containers if not c.init for p in c.ports}
     expected |= {e.target_port for e in status.endpoints if isinstance(e.target_port, int)}
     if not expected:
         return None
-    for line in listening:
+    for line, location in listening:
         match = _LISTENING.search(line)
         if match and int(match.group(1)) not in expected:
             port = int(match.group(1))
-            return f"the application says it listens on port {port}, but the platform sends traffic to {', '.join(map(str, sorted(expected)))}"
+            return Fact(f"the application says it listens on port {port}, but the platform sends traffic to {', '.join(map(str, sorted(expected)))}", location)
     return None
 
 
-def derive_facts(status: ServiceStatus | None, old: set[str], log_lines: Iterable[str] = ()) -> dict[FactName, str]:
+@attrs.frozen
+class Fact:
+    """A derived fact: the sentence saying why it holds, and where it was seen."""
+
+    sentence: str
+    location: SourceLocation | None = None
+
+
+def derive_facts(status: ServiceStatus | None, old: set[str], log_lines: Iterable[tuple[str, SourceLocation | None]] = ()) -> dict[FactName, Fact]:
     """Configuration facts that hold, each with a sentence saying why."""
-    facts: dict[FactName, str] = {}
+    facts: dict[FactName, Fact] = {}
     if status is None:
         return facts
     mismatch = _listen_port_mismatch(status, log_lines)
@@ -135,27 +145,29 @@ def derive_facts(status: ServiceStatus | None, old: set[str], log_lines: Iterabl
     for endpoint in status.endpoints:
         target = endpoint.target_port
         if isinstance(target, int) and container_ports and target not in container_ports:
-            facts[FactName.PORT_MISMATCH] = (
+            facts[FactName.PORT_MISMATCH] = Fact(
                 f"{endpoint.kind} {endpoint.name} sends traffic to port {target}, "
                 f"but the containers listen on {', '.join(map(str, sorted(container_ports)))}"
             )
         if endpoint.kind == "kubernetes-service":
             if endpoint.ready_addresses == 0 and endpoint.not_ready_addresses == 0:
-                facts[FactName.SELECTOR_MATCHES_NOTHING] = f"Service {endpoint.name} selects no pod (selector {dict(endpoint.selector)})"
+                facts[FactName.SELECTOR_MATCHES_NOTHING] = Fact(f"Service {endpoint.name} selects no pod (selector {dict(endpoint.selector)})")
             if endpoint.ready_addresses == 0:
-                facts[FactName.NO_READY_ENDPOINTS] = f"Service {endpoint.name} has no ready endpoints"
-    if any(t.reason == "Target.ResponseCodeMismatch" and "404" in (t.description or "") for t in status.targets):
-        facts[FactName.HEALTH_CHECK_PATH_NOT_FOUND] = "load-balancer health checks get HTTP 404 on the configured path"
+                facts[FactName.NO_READY_ENDPOINTS] = Fact(f"Service {endpoint.name} has no ready endpoints")
+    not_found = [t for t in status.targets if t.reason == "Target.ResponseCodeMismatch" and "404" in (t.description or "")]
+    if not_found:
+        facts[FactName.HEALTH_CHECK_PATH_NOT_FOUND] = Fact("load-balancer health checks get HTTP 404 on the configured path", not_found[0].location)
     rollout = status.current_rollout()
     if rollout is not None and (rollout.rollout_state or "").upper() == "FAILED":
-        facts[FactName.ROLLOUT_FAILED] = f"rollout {rollout.id} failed" + (f": {rollout.reason}" if rollout.reason else "")
+        facts[FactName.ROLLOUT_FAILED] = Fact(f"rollout {rollout.id} failed" + (f": {rollout.reason}" if rollout.reason else ""))
     current = [i for i in status.instances if i.id not in old and not i.terminating]
     never_ready = [
-        i.id
+        i
         for i in current
         if any(c.type == "Ready" and c.status == "False" for c in i.conditions)
         or (i.containers and all(c.ready is False for c in i.containers if not c.init) and i.phase == "Running")
     ]
     if never_ready:
-        facts[FactName.NEVER_READY] = f"{len(never_ready)} instance(s) of the current rollout never became ready: {', '.join(never_ready[:3])}"
+        names = ", ".join(i.id for i in never_ready[:3])
+        facts[FactName.NEVER_READY] = Fact(f"{len(never_ready)} instance(s) of the current rollout never became ready: {names}", never_ready[0].location)
     return facts

@@ -151,7 +151,7 @@ def _status_signals(status: ServiceStatus, old: set[str]) -> Iterator[Signal]:
             yield Signal(SignalKind.STATUS, text=instance.message or "", reason=instance.reason, timestamp=instance.stopped_at or instance.created_at, location=instance.location, instance=instance.id, current=current, label=label)
         for condition in instance.conditions:
             if condition.reason or condition.message:
-                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, location=instance.location, instance=instance.id, current=current, label=f"{label} {condition.type}={condition.status}", state=condition.status)
+                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, location=condition.location or instance.location, instance=instance.id, current=current, label=f"{label} {condition.type}={condition.status}", state=condition.status)
         for container in instance.containers:
             yield from _container_signals(container, instance, current)
     for rollout in status.rollouts:
@@ -159,12 +159,12 @@ def _status_signals(status: ServiceStatus, old: set[str]) -> Iterator[Signal]:
             yield Signal(SignalKind.STATUS, text=rollout.reason, reason=rollout.rollout_state, timestamp=rollout.updated_at, current=rollout.current, label=f"rollout {rollout.id}")
         for condition in rollout.conditions:
             if condition.reason or condition.message:
-                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, current=rollout.current, label=f"rollout {rollout.id} {condition.type}={condition.status}", state=condition.status)
+                yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, location=condition.location, current=rollout.current, label=f"rollout {rollout.id} {condition.type}={condition.status}", state=condition.status)
     for condition in status.conditions:
         if condition.reason or condition.message:
-            yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, label=f"{status.name} {condition.type}={condition.status}", state=condition.status)
+            yield Signal(SignalKind.STATUS, text=condition.message or "", reason=condition.reason, timestamp=condition.last_transition, location=condition.location, label=f"{status.name} {condition.type}={condition.status}", state=condition.status)
     for target in status.targets:
-        yield Signal(SignalKind.TARGET, text=target.description or "", reason=target.reason, state=target.state, label=f"target {target.target_id}" + (f" in {target.target_group}" if target.target_group else ""))
+        yield Signal(SignalKind.TARGET, text=target.description or "", reason=target.reason, state=target.state, location=target.location, label=f"target {target.target_id}" + (f" in {target.target_group}" if target.target_group else ""))
 
 
 def _log_signals(data: DiagnosticData, old: set[str]) -> Iterator[Signal]:

@@ -240,6 +240,9 @@ class CaptureCollector:
                 elif parse is not None:
                     entries[line] = parse(item, line)
             ordered = tuple(entries[line] for line in sorted(entries))
+            if all(entry.timestamp is not None for entry in ordered):
+                # Some CLIs print newest first (gcloud logging read): order by time, stably.
+                ordered = tuple(sorted(ordered, key=lambda entry: entry.timestamp))  # type: ignore[arg-type, return-value]
             result.append(
                 LogData(source=state.source, entries=ordered, total_lines=state.total, skipped_lines=state.skipped, attributes={"stream": state.name})
             )

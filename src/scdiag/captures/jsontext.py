@@ -13,7 +13,9 @@ from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text"]
+from scdiag.models import Condition, ServiceStatus, SourceLocation
+
+__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -135,3 +137,34 @@ class LineFinder:
         self._line += self._text.count("\n", self._position, found)
         self._position = found
         return self._line
+
+    def line_of_value(self, value: str, length: int = 60) -> int | None:
+        """The line where a JSON string value (as it is escaped in the file) appears."""
+        return self.line_of(json.dumps(value)[1 : length + 1]) if value else None
+
+
+def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatus:
+    """The status with its conditions and targets pointed at their lines in ``text``.
+
+    A condition is found by its message as the file escapes it (or its type),
+    a target by its id; what cannot be found keeps no line but names the file.
+    """
+
+    def where(*needles: str | None) -> SourceLocation:
+        for needle in needles:
+            if needle:
+                line = LineFinder(text).line_of_value(needle)
+                if line is not None:
+                    return SourceLocation(source, line)
+        return SourceLocation(source)
+
+    def conditions(items: tuple[Condition, ...]) -> tuple[Condition, ...]:
+        return tuple(c if c.location else attrs.evolve(c, location=where(c.message, c.reason, c.type)) for c in items)
+
+    return attrs.evolve(
+        status,
+        conditions=conditions(status.conditions),
+        rollouts=tuple(attrs.evolve(r, conditions=conditions(r.conditions)) for r in status.rollouts),
+        instances=tuple(attrs.evolve(i, conditions=conditions(i.conditions)) for i in status.instances),
+        targets=tuple(t if t.location else attrs.evolve(t, location=where(t.target_id)) for t in status.targets),
+    )
