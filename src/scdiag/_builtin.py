@@ -25,6 +25,8 @@ def scdiag_register_report_formats(registry: ReportFormatRegistry) -> None:
     registry.add_format("json", "scdiag.reporting.json_format:render_json", description="the JSON report document")
     registry.add_format("yaml", "scdiag.reporting.yaml_format:render_yaml", description="the report document as YAML")
     registry.add_format("markdown", "scdiag.reporting.markdown_format:render_markdown", description="Markdown for issues and PR comments")
+    registry.add_format("html", "scdiag.reporting.html_format:render_html", description="one self-contained HTML page")
+    registry.add_format("github", "scdiag.reporting.github_format:render_github", description="GitHub Actions annotations and step summary")
 
 
 @hookimpl

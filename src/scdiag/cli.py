@@ -50,7 +50,7 @@ def _duration(text: str) -> timedelta:
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
-    group.add_argument("--format", "-f", help="interactive, text, json, yaml, markdown (default: output.format of the config)")
+    group.add_argument("--format", "-f", help="interactive, text, json, yaml, markdown, html, github (default: output.format of the config)")
     group.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     detail = group.add_mutually_exclusive_group()
     detail.add_argument("--details", action="store_const", const="details", dest="detail", help="all causes, timeline, every solution")
@@ -136,7 +136,7 @@ def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
     for extra in config.output.export_formats:
         if base is None or extra == fmt:
             continue
-        suffix = {"markdown": ".md", "interactive": ".txt", "text": ".txt"}.get(extra, f".{extra}")
+        suffix = {"markdown": ".md", "interactive": ".txt", "text": ".txt", "github": ".github.txt"}.get(extra, f".{extra}")
         target = base.with_suffix(suffix)
         target.write_text(generator.export_report(report, extra), encoding="utf-8")
         print(f"scdiag: report written to {target}", file=sys.stderr)

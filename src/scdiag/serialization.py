@@ -6,6 +6,7 @@ tuples lists. ``structure(unstructure(x), type(x)) == x`` for every model.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -21,10 +22,21 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
     converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
     converter.register_unstructure_hook(timedelta, lambda value: value.total_seconds())
+    # str-valued enums would pass through as enum objects (str comes before Enum in
+    # their MRO), which YAML cannot represent: register each one by its class.
+    from scdiag import models
+
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, enum.Enum):
+            converter.register_unstructure_hook(value, _enum_value)
     converter.register_structure_hook(timedelta, lambda value, _t: timedelta(seconds=value))
     # Ports are numbers or, in Kubernetes, names ("http"): keep whichever it is.
     converter.register_structure_hook_func(lambda t: t == (int | str | None), _port_or_name)
     return converter
+
+
+def _enum_value(value: enum.Enum) -> Any:
+    return value.value
 
 
 def _port_or_name(value: Any, _type: Any) -> int | str | None:

@@ -67,6 +67,8 @@ _RECOVERED_FACTOR = 0.2
 _EXPLAINS_MIN_SCORE = 0.5
 _MAX_EVIDENCE = 8
 _MAX_CONFIDENCE = 0.99
+_SECONDARY_MIN_SCORE = 0.2
+"""Weaker candidates (a recovered error, one stray line) are not worth a reader's time."""
 
 
 @attrs.frozen
@@ -468,7 +470,7 @@ class AnalysisEngine:
             return result(
                 status=status,
                 root_cause=root,
-                secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5]),
+                secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5] if m.score >= _SECONDARY_MIN_SCORE),
                 symptoms=symptom_causes,
                 summary=f"{data.service_name}: {verdict}{top.pattern.name} ({root.confidence:.0%} confidence)",
             )

@@ -1,98 +1,169 @@
 """The JSON report document: a public contract with a schema version.
 
-Field names here are stable; a change that removes or renames a field bumps
-the major part of :data:`SCHEMA_VERSION`. JSON, YAML and every machine format
-are renderings of this one document.
+The document is made of the attrs classes below; JSON, YAML and the other
+machine formats are renderings of it, and ``docs/report-schema.json`` is
+generated from the same classes (:func:`scdiag.reporting.schema.report_schema`).
+Field names are stable: removing or renaming one bumps the major part of
+:data:`SCHEMA_VERSION`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from scdiag.models import DiagnosticReport, DiagnosticResult, DiagnosticStatus, RootCause
+import attrs
+
+from scdiag.models import (
+    DataGap,
+    DiagnosticData,
+    DiagnosticReport,
+    DiagnosticRequest,
+    DiagnosticResult,
+    DiagnosticStatus,
+    InputRecord,
+    Recommendation,
+    RootCause,
+    Solution,
+    SourceLocation,
+)
 from scdiag.serialization import unstructure
 
-__all__ = ["SCHEMA_VERSION", "report_document"]
+__all__ = ["SCHEMA_VERSION", "CauseDocument", "EvidenceDocument", "ReportDocument", "TimelineRow", "build_document", "report_document"]
 
 SCHEMA_VERSION = "1.0"
 
 
-def _location(value: Any) -> Any:
-    return None if value is None else {"source": value["source"], "line": value["line"]}
+@attrs.frozen
+class EvidenceDocument:
+    """One evidence line."""
+
+    source: str
+    """``log``, ``event``, ``status``, ``load-balancer``, ``metric`` or ``config``."""
+    excerpt: str
+    timestamp: datetime | None
+    location: SourceLocation | None
+    """Capture file and line, or the API it came from."""
+    indicator: str
 
 
-def _cause(cause: RootCause | None) -> dict[str, Any] | None:
-    if cause is None:
-        return None
-    data: dict[str, Any] = unstructure(cause)
-    data["evidence"] = [
-        {
-            "source": item["source"],
-            "timestamp": item["timestamp"],
-            "excerpt": item["excerpt"],
-            "location": _location(item["location"]),
-            "indicator": item["indicator"],
-        }
-        for item in data["evidence"]
-    ]
-    return data
+@attrs.frozen
+class CauseDocument:
+    """A root cause, a secondary cause or a symptom."""
+
+    pattern_id: str
+    name: str
+    category: str
+    severity: str
+    confidence: float
+    description: str
+    evidence: tuple[EvidenceDocument, ...]
+    solutions: tuple[Solution, ...]
+    prevention: tuple[str, ...]
+    learn_more: tuple[str, ...]
+    guess: bool
+    """True when the cause is the statistical classifier's guess."""
 
 
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.isoformat()
+@attrs.frozen
+class TimelineRow:
+    """One row of the merged timeline (repeats folded into ``count``)."""
+
+    timestamp: datetime | None
+    offset_seconds: float | None
+    """Seconds since the start of the diagnosed window (or the first row)."""
+    last_seen: datetime | None
+    source: str
+    level: str
+    reason: str | None
+    message: str
+    count: int
 
 
-def _offset(start: datetime | None, when: datetime | None) -> float | None:
-    if start is None or when is None:
-        return None
-    return round((when - start).total_seconds(), 3)
+@attrs.frozen
+class ReportDocument:
+    """The whole report."""
+
+    schema_version: str
+    status: DiagnosticStatus
+    healthy: bool
+    summary: str
+    provider: str
+    service: str
+    root_cause: CauseDocument | None
+    secondary_causes: tuple[CauseDocument, ...]
+    symptoms: tuple[CauseDocument, ...]
+    timeline: tuple[TimelineRow, ...]
+    recommendations: tuple[Recommendation, ...]
+    data_gaps: tuple[DataGap, ...]
+    inputs: tuple[InputRecord, ...]
+    request: DiagnosticRequest
+    generated_at: datetime
+    detail: str
+    redacted: bool
+    versions: Mapping[str, str]
+    data: DiagnosticData | None = None
+    """Everything collected; only in ``deep`` reports."""
+
+
+def _cause(cause: RootCause) -> CauseDocument:
+    return CauseDocument(
+        pattern_id=cause.pattern_id,
+        name=cause.name,
+        category=cause.category,
+        severity=cause.severity.value,
+        confidence=cause.confidence,
+        description=cause.description,
+        evidence=tuple(EvidenceDocument(e.source, e.excerpt, e.timestamp, e.location, e.indicator) for e in cause.evidence),
+        solutions=cause.solutions,
+        prevention=cause.prevention,
+        learn_more=cause.learn_more,
+        guess=cause.guess,
+    )
 
 
 def _start(result: DiagnosticResult) -> datetime | None:
-    firsts = [e.first_seen or e.timestamp for e in result.timeline if (e.first_seen or e.timestamp) is not None]
     if result.request.start_time is not None:
         return result.request.start_time
-    return min(firsts) if firsts else None  # type: ignore[type-var]
+    firsts = [when for e in result.timeline if (when := e.first_seen or e.timestamp) is not None]
+    return min(firsts) if firsts else None
 
 
-def report_document(report: DiagnosticReport) -> dict[str, Any]:
-    """The report as the JSON document every machine format renders."""
+def build_document(report: DiagnosticReport) -> ReportDocument:
+    """The report document of a (redacted) report."""
     result = report.result
     start = _start(result)
     data = result.data
-    document: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "status": result.status.value,
-        "healthy": result.status is DiagnosticStatus.HEALTHY,
-        "summary": result.summary,
-        "provider": result.request.provider,
-        "service": result.request.service_name,
-        "root_cause": _cause(result.root_cause),
-        "secondary_causes": [_cause(c) for c in result.secondary_causes],
-        "symptoms": [_cause(c) for c in result.symptoms],
-        "timeline": [
-            {
-                "timestamp": _iso(e.first_seen or e.timestamp),
-                "offset_seconds": _offset(start, e.first_seen or e.timestamp),
-                "last_seen": e.timestamp.isoformat() if e.timestamp else None,
-                "source": e.source,
-                "level": e.level.value,
-                "reason": e.reason,
-                "message": e.message,
-                "count": e.count,
-            }
-            for e in result.timeline
-        ],
-        "recommendations": unstructure(result.recommendations),
-        "data_gaps": unstructure(data.gaps) if data else [],
-        "inputs": unstructure(data.inputs) if data else [],
-        "request": unstructure(result.request),
-        "generated_at": result.generated_at.isoformat(),
-        "detail": report.detail,
-        "redacted": report.redacted,
-        "versions": dict(report.versions),
-    }
-    if report.detail == "deep" and data is not None:
-        document["data"] = unstructure(data)
+    timeline = []
+    for event in result.timeline:
+        when = event.first_seen or event.timestamp
+        offset = round((when - start).total_seconds(), 3) if when is not None and start is not None else None
+        timeline.append(TimelineRow(when, offset, event.timestamp, event.source, event.level.value, event.reason, event.message, event.count))
+    return ReportDocument(
+        schema_version=SCHEMA_VERSION,
+        status=result.status,
+        healthy=result.status is DiagnosticStatus.HEALTHY,
+        summary=result.summary,
+        provider=result.request.provider,
+        service=result.request.service_name,
+        root_cause=_cause(result.root_cause) if result.root_cause is not None else None,
+        secondary_causes=tuple(_cause(c) for c in result.secondary_causes),
+        symptoms=tuple(_cause(c) for c in result.symptoms),
+        timeline=tuple(timeline),
+        recommendations=result.recommendations,
+        data_gaps=data.gaps if data else (),
+        inputs=data.inputs if data else (),
+        request=result.request,
+        generated_at=result.generated_at,
+        detail=report.detail,
+        redacted=report.redacted,
+        versions=dict(report.versions),
+        data=data if report.detail == "deep" else None,
+    )
+
+
+def report_document(report: DiagnosticReport) -> dict[str, Any]:
+    """The report document as plain JSON-able data."""
+    document: dict[str, Any] = unstructure(build_document(report))
     return document

@@ -24,6 +24,7 @@ from scdiag.serialization import structure, unstructure
 __all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
 
 DETAIL_LEVELS = ("summary", "details", "deep")
+_MAX_TEXT = 64 * 1024
 _PLACEHOLDER = re.compile(r"\{(stack|environment|service)\}")
 
 
@@ -69,6 +70,10 @@ class ReportGenerator:
         redactor = self.redactor
 
         def prepare(text: str) -> str:
+            # No format shows more of one string than this; clipping first also keeps
+            # redaction linear in what is shown, not in a 10 MB log line.
+            if len(text) > _MAX_TEXT:
+                text = f"{text[:_MAX_TEXT]}… (+{len(text) - _MAX_TEXT} chars)"
             text = fill_placeholders(text, values)
             return redactor.redact(text) if redactor is not None else text
 
