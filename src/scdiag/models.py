@@ -323,6 +323,8 @@ class Evidence:
     indicator: str = ""
     """Which indicator of the pattern it satisfied."""
     weight: float = 0.0
+    context: tuple[str, ...] = ()
+    """For a log line: the lines around it in its stream, the line itself included."""
 
 
 @attrs.frozen

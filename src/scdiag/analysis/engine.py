@@ -83,6 +83,7 @@ class IndicatorMatch:
     timestamp: datetime | None = None
     location: SourceLocation | None = None
     occurrences: int = 1
+    context: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -112,6 +113,7 @@ class PatternMatch:
                 location=m.location,
                 indicator=m.indicator.id,
                 weight=round(m.weight, 3),
+                context=tuple(redact_text(line) for line in m.context),
             )
             for m in ordered
         )
@@ -305,6 +307,7 @@ class AnalysisEngine:
             timestamp=signal.timestamp,
             location=signal.location,
             occurrences=occurrences,
+            context=signals.context(signal) if signal.kind is SignalKind.LOG else (),
         )
 
     def _log_hits(self, signals: SignalSet) -> dict[int, list[Signal]]:

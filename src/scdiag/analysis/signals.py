@@ -89,6 +89,7 @@ class SignalSet:
     by_kind: dict[SignalKind, list[Signal]] = attrs.field(factory=lambda: defaultdict(list))
     current_instances: set[str] = attrs.field(factory=set)
     old_instances: set[str] = attrs.field(factory=set)
+    _by_stream: dict[str, list[Signal]] | None = None
 
     def add(self, signal: Signal) -> None:
         """Add one signal."""
@@ -98,11 +99,22 @@ class SignalSet:
         """Signals of one kind, in the order they were added."""
         return self.by_kind.get(kind, [])
 
+    def context(self, signal: Signal, before: int = 3, after: int = 2) -> tuple[str, ...]:
+        """Lines kept around a log line in its stream (the line itself included)."""
+        stream = self._streams().get(signal.stream, [])
+        return tuple(s.text for s in stream[max(0, signal.index - before) : signal.index + after + 1])
+
+    def _streams(self) -> dict[str, list[Signal]]:
+        if self._by_stream is None:
+            grouped: dict[str, list[Signal]] = defaultdict(list)
+            for line in self.of(SignalKind.LOG):
+                grouped[line.stream].append(line)
+            self._by_stream = dict(grouped)
+        return self._by_stream
+
     def later_lines(self, signal: Signal) -> Iterator[Signal]:
         """Log lines of the same stream after ``signal``."""
-        for other in self.of(SignalKind.LOG):
-            if other.stream == signal.stream and other.index > signal.index:
-                yield other
+        yield from self._streams().get(signal.stream, [])[signal.index + 1 :]
 
 
 def _instance_membership(status: ServiceStatus | None) -> tuple[set[str], set[str]]:
@@ -138,7 +150,10 @@ def _container_signals(container: ContainerStatus, instance: Instance, current: 
     if container.reason or container.message:
         yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, location=instance.location, instance=instance.id, current=current, label=label, state=container.state)
     if container.termination is not None:
-        yield from _termination_signals(container.termination, label, instance, current, previous=False)
+        signals = _termination_signals(container.termination, label, instance, current, previous=False)
+        # ECS repeats the container's reason on its termination: one observation, not two.
+        duplicate = container.termination.reason == container.reason and not container.termination.message
+        yield from (s for s in signals if not (duplicate and s.kind is SignalKind.CONTAINER))
     if container.last_termination is not None:
         yield from _termination_signals(container.last_termination, label, instance, current, previous=True)
 

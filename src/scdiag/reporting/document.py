@@ -46,6 +46,8 @@ class EvidenceDocument:
     location: SourceLocation | None
     """Capture file and line, or the API it came from."""
     indicator: str
+    context: tuple[str, ...]
+    """For a log line: the lines around it, the line itself included."""
 
 
 @attrs.frozen
@@ -115,7 +117,7 @@ def _cause(cause: RootCause) -> CauseDocument:
         severity=cause.severity.value,
         confidence=cause.confidence,
         description=cause.description,
-        evidence=tuple(EvidenceDocument(e.source, e.excerpt, e.timestamp, e.location, e.indicator) for e in cause.evidence),
+        evidence=tuple(EvidenceDocument(e.source, e.excerpt, e.timestamp, e.location, e.indicator, e.context) for e in cause.evidence),
         solutions=cause.solutions,
         prevention=cause.prevention,
         learn_more=cause.learn_more,

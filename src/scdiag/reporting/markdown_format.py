@@ -61,9 +61,12 @@ def _cause(cause: RootCause, heading: str, full: bool) -> Iterable[str]:
     if cause.evidence:
         yield "Evidence:"
         yield ""
-        yield fence(
-            f"{item.excerpt}" + (f"    [{item.location}]" if item.location else "") for item in cause.evidence[: 8 if full else 3]
-        )
+        rows = []
+        for item in cause.evidence[: 8 if full else 3]:
+            rows.append(f"{item.excerpt}" + (f"    [{item.location}]" if item.location else ""))
+            if full and len(item.context) > 1:
+                rows.extend(f"    | {line}" for line in item.context)
+        yield fence(rows)
         yield ""
     for solution in cause.solutions if full else cause.solutions[:1]:
         yield from _solution(solution)
@@ -91,6 +94,11 @@ def render_markdown(report: DiagnosticReport) -> str:
     if full:
         for cause in result.secondary_causes:
             lines.extend(_cause(cause, "Also possible", False))
+        from scdiag.reporting.text_format import resource_lines
+
+        resources = resource_lines(result)
+        if resources:
+            lines += ["### Resources", "", fence(resources[1:]), ""]
         if result.timeline:
             lines += ["### Timeline", ""]
             lines.append(fence(_timeline_row(e) for e in result.timeline))

@@ -21,10 +21,12 @@ def _t(text: str, limit: int = _LINE) -> str:
     return clip(clean(text).replace("\n", " ⏎ "), limit)
 
 
-def _evidence_lines(cause: RootCause, limit: int) -> Iterable[str]:
+def _evidence_lines(cause: RootCause, limit: int, full: bool = False) -> Iterable[str]:
     for item in cause.evidence[:limit]:
         where = f" [{item.location}]" if item.location else ""
         yield f"  - {_t(item.excerpt, 200)}{where}"
+        if full and len(item.context) > 1:
+            yield from (f"      | {_t(line, 160)}" for line in item.context)
 
 
 def _solution_lines(solution: Solution, full: bool) -> Iterable[str]:
@@ -54,7 +56,7 @@ def _cause_block(cause: RootCause, title: str, full: bool) -> Iterable[str]:
         yield f"  {_t(cause.description)}"
     if cause.evidence:
         yield "Evidence:"
-        yield from _evidence_lines(cause, 8 if full else 3)
+        yield from _evidence_lines(cause, 8 if full else 3, full)
     solutions = cause.solutions if full else cause.solutions[:1]
     if solutions:
         yield "Fix:" if not full else "Solutions:"
@@ -80,6 +82,29 @@ def _timeline(result: DiagnosticResult) -> Iterable[str]:
         yield f"  {offset} {event.source:<14} {_t(reason + event.message, 160)}{count}"
 
 
+def resource_lines(result: DiagnosticResult) -> list[str]:
+    """Limits as configured, and the peak of each metric collected."""
+    data = result.data
+    if data is None:
+        return []
+    lines = []
+    status = data.status
+    for spec in status.containers if status else ():
+        parts = [f"memory limit {spec.memory_limit_mib:g} MB" if spec.memory_limit_mib else "", f"cpu {spec.cpu_limit:g} vCPU" if spec.cpu_limit else "", f"ports {', '.join(map(str, spec.ports))}" if spec.ports else ""]
+        described = ", ".join(p for p in parts if p)
+        if described:
+            lines.append(f"  container {spec.name}: {described}")
+    peaks: dict[str, tuple[float, str]] = {}
+    for metrics in data.metrics:
+        for point in metrics.points:
+            if point.name not in peaks or point.value > peaks[point.name][0]:
+                peaks[point.name] = (point.value, point.unit)
+    for name, (value, unit) in sorted(peaks.items()):
+        suffix = "%" if unit == "Percent" else f" {unit}" if unit else ""
+        lines.append(f"  {name}: peak {value:g}{suffix}")
+    return ["Resources:", *lines] if lines else []
+
+
 def report_lines(report: DiagnosticReport) -> list[str]:
     """The text report as lines."""
     result = report.result
@@ -98,6 +123,10 @@ def report_lines(report: DiagnosticReport) -> list[str]:
         if result.symptoms:
             lines.append("")
             lines.append("Symptoms: " + ", ".join(f"{s.name} [{s.pattern_id}]" for s in result.symptoms))
+        resources = resource_lines(result)
+        if resources:
+            lines.append("")
+            lines.extend(resources)
         lines.append("")
         lines.extend(_timeline(result))
     data = result.data
