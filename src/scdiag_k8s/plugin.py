@@ -8,6 +8,7 @@ from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 @hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``kubernetes``."""
+    registry.add_provider("kubernetes", "scdiag_k8s.provider:KubernetesProvider", description="any cluster, through the official client")
     registry.add_capability("kubernetes", "offline analysis of kubectl get -o json, kubectl describe pod and kubectl logs (scdiag analyze)")
 
 
