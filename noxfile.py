@@ -71,6 +71,7 @@ def eval(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Matching speed and `scdiag analyze` time and memory on a generated 1,000,000-line log."""
-    _install_dev(session)
+    """Matching speed, `scdiag analyze` time and memory (1,000,000-line log); ECS collection under latency."""
+    _install_dev(session, "test")
     session.run("python", "benchmarks/bench_analyze.py", *session.posargs)
+    session.run("python", "benchmarks/bench_collection.py")

@@ -21,6 +21,7 @@ _READERS = (
 @hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``aws``."""
+    registry.add_provider("aws", "scdiag_aws.provider:ECSProvider", description="Amazon ECS (Fargate and EC2) through boto3")
     registry.add_capability("aws", "offline analysis of aws ecs / logs / elbv2 / cloudwatch / ecr CLI output and deploy errors (scdiag analyze)")
 
 

@@ -1,0 +1,109 @@
+"""Collection wall time with injected per-call latency: parallel, not the sum of calls.
+
+    python benchmarks/bench_collection.py [--latency 0.1]
+
+Runs the ECS provider against moto on 127.0.0.1 with every API call delayed
+by --latency seconds, and compares the wall time of a collection with the sum
+of all call latencies and with its longest chain of dependent calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scdiag.app import DiagnosticOrchestrator  # noqa: E402
+from scdiag.models import DiagnosticRequest, RequestContext  # noqa: E402
+from scdiag.plugins import ProviderRegistry, hookimpl  # noqa: E402
+from scdiag.testing import host_with  # noqa: E402
+from tests.adapters.aws.moto_ecs import REGION, EcsWorld  # noqa: E402
+
+# describe_services -> describe_task_definition -> list_tasks x2 -> describe_tasks, then one more level
+# (a log stream, or the target group's two calls): the calls that must wait for each other.
+CHAIN = 5 + 2
+
+
+class SlowClient:
+    """Delays every API method of a boto3 client, and counts the calls."""
+
+    def __init__(self, client: Any, latency: float, counter: list[int], lock: threading.Lock) -> None:
+        self._client, self._latency, self._counter, self._lock = client, latency, counter, lock
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("_") or name in ("get_paginator", "can_paginate"):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self._counter[0] += 1
+            time.sleep(self._latency)
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency", type=float, default=0.1)
+    args = parser.parse_args()
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    world = EcsWorld(f"http://{host}:{port}").build(tasks=3)
+    for task_id in world.task_ids:
+        world.stop(task_id, stop_code="EssentialContainerExited", reason="Essential container in task exited", exit_code=137, container_reason="OutOfMemoryError: Container killed due to memory usage")
+        world.logs(task_id, ["boot"])
+
+    counter = [0]
+    lock = threading.Lock()
+    clients: dict[str, Any] = {}
+
+    def factory(service: str) -> Any:
+        if service not in clients:
+            clients[service] = SlowClient(world.client(service), args.latency, counter, lock)
+        return clients[service]
+
+    from scdiag_aws.provider import ECSProvider
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def scdiag_register_providers(registry: ProviderRegistry) -> None:
+            registry.add_provider("aws", lambda config: ECSProvider(config, clients=factory))
+
+    orchestrator = DiagnosticOrchestrator(host=host_with(("aws", Plugin())))
+    request = DiagnosticRequest(provider="aws", service_name="web", region=REGION, context=RequestContext(cluster="prod"))
+    started = time.perf_counter()
+    data = orchestrator.collect(request)
+    wall = time.perf_counter() - started
+    server.stop()
+
+    calls = counter[0]
+    total = calls * args.latency
+    chain = (CHAIN + 1) * args.latency  # + the credentials check before collection starts
+    print(f"latency per call                  {args.latency * 1000:.0f} ms")
+    print(f"API calls made                    {calls}")
+    print(f"sum of call latencies             {total:.2f} s")
+    print(f"longest dependent chain           {chain:.2f} s ({CHAIN + 1} calls)")
+    print(f"collection wall time              {wall:.2f} s = {wall / chain:.2f}x the chain, {wall / total:.0%} of the sum")
+    print(f"tasks / log streams collected     {len(data.status.instances) if data.status else 0} / {len(data.logs)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,255 @@
+"""Live diagnosis of an ECS service (Fargate or EC2) through boto3.
+
+Every call goes through :func:`scdiag.cloudcall.cloud_call`, page by page.
+Responses go through :mod:`scdiag_aws.normalize`, the same code the AWS CLI
+capture readers use, so a live call and a saved ``aws ecs describe-tasks``
+give identical data.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from scdiag.app import run_with_deadline
+from scdiag.cloudcall import CloudOperation, cloud_call
+from scdiag.config import DiagnosticsConfig
+from scdiag.deadline import Deadline
+from scdiag.errors import AccessDeniedError, NotFoundError
+from scdiag.models import (
+    DiagnosticRequest,
+    EventData,
+    GapKind,
+    HealthCheckSpec,
+    LogData,
+    MetricData,
+    ServiceEndpoint,
+    ServiceStatus,
+    utcnow,
+)
+from scdiag.ports import CollectionScope
+
+from scdiag_aws import _errors, normalize
+from scdiag_aws._client import AwsClients
+
+__all__ = ["ECSProvider"]
+
+_MAX_TASKS = 20
+"""Stopped tasks described, newest first: enough to see the pattern of a crash loop."""
+_LOG_TASKS = 3
+"""Failed tasks whose logs are read."""
+
+
+@attrs.define
+class _Snapshot:
+    service: dict[str, Any]
+    task_definition: dict[str, Any]
+    tasks: list[dict[str, Any]]
+
+
+class ECSProvider:
+    """Implements :class:`scdiag.ports.DiagnosticProvider` for Amazon ECS.
+
+    Args:
+        config: the diagnostics configuration.
+        clients: a factory of boto3 clients (tests pass one pointed at moto);
+            built from the standard credential chain otherwise.
+    """
+
+    name: ClassVar[str] = "aws"
+
+    def __init__(self, config: DiagnosticsConfig, clients: Callable[[str], Any] | None = None) -> None:
+        self._config = config
+        self._clients = clients
+        self._clients_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_for: tuple[CollectionScope, _Snapshot] | None = None
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _client(self, request: DiagnosticRequest, service: str) -> Any:
+        with self._clients_lock:
+            if self._clients is None:
+                regions = self._config.providers.aws.regions
+                self._clients = AwsClients(region=request.region or (regions[0] if regions else None))
+            return self._clients(service)
+
+    def _call(self, scope: CollectionScope, service: str, method: str, permission: str, **params: Any) -> Any:
+        client = self._client(scope.request, service)
+        op = CloudOperation(provider="aws", service=service.upper() if service != "cloudwatch" else "CloudWatch", method=method, region=scope.request.region, target=scope.request.service_name)
+        function = getattr(client, method)
+        return cloud_call(op, lambda: function(**params), classify=lambda e: _errors.classify(e, operation=method, permission=permission), deadline=scope.deadline)
+
+    def _cluster(self, request: DiagnosticRequest) -> str:
+        return request.context.cluster or "default"
+
+    # -- the port -------------------------------------------------------------
+
+    def validate_credentials(self, request: DiagnosticRequest) -> None:
+        """STS GetCallerIdentity: no credentials, expired SSO, wrong region all surface here."""
+        now = utcnow()
+        scope = CollectionScope(request=request, window_start=now, window_end=now, deadline=Deadline.after(30))
+        self._call(scope, "sts", "get_caller_identity", "sts:GetCallerIdentity")
+
+    def _snapshot(self, scope: CollectionScope) -> _Snapshot:
+        with self._snapshot_lock:
+            if self._snapshot_for is None or self._snapshot_for[0] is not scope:
+                self._snapshot_for = (scope, self._fetch(scope))
+            return self._snapshot_for[1]
+
+    def _fetch(self, scope: CollectionScope) -> _Snapshot:
+        cluster = self._cluster(scope.request)
+        response = self._call(scope, "ecs", "describe_services", "ecs:DescribeServices", cluster=cluster, services=[scope.request.service_name], include=["TAGS"])
+        services = response.get("services") or []
+        if not services:
+            reasons = "; ".join(f.get("reason", "") for f in response.get("failures", []))
+            raise NotFoundError(f"service {scope.request.service_name!r} not found in cluster {cluster!r} ({reasons or 'no such service'})", provider="aws", operation="DescribeServices")
+        service = services[0]
+        primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+        definition_arn = (primary or {}).get("taskDefinition") or service.get("taskDefinition")
+        task_definition = {}
+        if definition_arn:
+            task_definition = self._call(scope, "ecs", "describe_task_definition", "ecs:DescribeTaskDefinition", taskDefinition=definition_arn).get("taskDefinition", {})
+        arns: list[str] = []
+        for desired in ("STOPPED", "RUNNING"):
+            token: str | None = None
+            while True:
+                params: dict[str, Any] = {"cluster": cluster, "serviceName": scope.request.service_name, "desiredStatus": desired}
+                if token:
+                    params["nextToken"] = token
+                page = self._call(scope, "ecs", "list_tasks", "ecs:ListTasks", **params)
+                arns.extend(page.get("taskArns", []))
+                token = page.get("nextToken")
+                if not token:
+                    break
+        tasks: list[dict[str, Any]] = []
+        for start in range(0, min(len(arns), 100), 100):
+            described = self._call(scope, "ecs", "describe_tasks", "ecs:DescribeTasks", cluster=cluster, tasks=arns[start : start + 100])
+            tasks.extend(described.get("tasks", []))
+        group = f"service:{scope.request.service_name}"
+        tasks = [t for t in tasks if t.get("group") in (None, group)]
+        stopped = sorted((t for t in tasks if t.get("lastStatus") == "STOPPED"), key=_stopped_at, reverse=True)[:_MAX_TASKS]
+        running = [t for t in tasks if t.get("lastStatus") != "STOPPED"]
+        return _Snapshot(service=service, task_definition=task_definition, tasks=stopped + running)
+
+    def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
+        """Deployments, tasks (stop codes, exit codes), container specs and target health."""
+        snapshot = self._snapshot(scope)
+        status = normalize.service_status(snapshot.service)
+        endpoints = []
+        targets = []
+        for balancer in snapshot.service.get("loadBalancers", []):
+            arn = balancer.get("targetGroupArn")
+            if not arn:
+                continue
+            name = normalize.short_id(arn)
+            try:
+                groups = self._call(scope, "elbv2", "describe_target_groups", "elasticloadbalancing:DescribeTargetGroups", TargetGroupArns=[arn]).get("TargetGroups", [])
+                health = self._call(scope, "elbv2", "describe_target_health", "elasticloadbalancing:DescribeTargetHealth", TargetGroupArn=arn)
+            except (AccessDeniedError, NotFoundError) as error:
+                scope.gaps.record(f"target-group:{name}", GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED, str(error), "aws")
+                endpoints.append(ServiceEndpoint(name=name, kind="target-group", target_port=balancer.get("containerPort")))
+                continue
+            group = groups[0] if groups else {}
+            port: Any = group.get("HealthCheckPort")
+            check = HealthCheckSpec(
+                kind="load-balancer",
+                path=group.get("HealthCheckPath"),
+                port=int(port) if str(port or "").isdigit() else port,
+                protocol=group.get("HealthCheckProtocol"),
+                matcher=(group.get("Matcher") or {}).get("HttpCode"),
+                interval_seconds=group.get("HealthCheckIntervalSeconds"),
+                timeout_seconds=group.get("HealthCheckTimeoutSeconds"),
+                failure_threshold=group.get("UnhealthyThresholdCount"),
+            )
+            endpoints.append(ServiceEndpoint(name=name, kind="target-group", target_port=balancer.get("containerPort"), health_check=check))
+            targets.extend(normalize.target_health(health.get("TargetHealthDescriptions", []), target_group=name))
+        return attrs.evolve(
+            status,
+            instances=tuple(normalize.task_instances(snapshot.tasks)),
+            containers=normalize.container_specs(snapshot.task_definition) if snapshot.task_definition else (),
+            endpoints=tuple(endpoints) or status.endpoints,
+            targets=tuple(targets),
+        )
+
+    def collect_events(self, scope: CollectionScope) -> Sequence[EventData]:
+        """The service's events within the window."""
+        snapshot = self._snapshot(scope)
+        events = [e for e in normalize.service_events(snapshot.service) if e.timestamp is None or scope.window_start <= e.timestamp <= scope.window_end]
+        return [EventData(source="ecs-service", events=tuple(events))]
+
+    def collect_logs(self, scope: CollectionScope) -> Sequence[LogData]:
+        """CloudWatch Logs of the newest failed tasks, found from the task definition's awslogs options.
+
+        Streams are read concurrently: their calls do not depend on each other.
+        """
+        snapshot = self._snapshot(scope)
+        failed = [t for t in snapshot.tasks if t.get("lastStatus") == "STOPPED"][:_LOG_TASKS] or snapshot.tasks[:1]
+        reads: dict[str, Callable[[], LogData | None]] = {}
+        for container in snapshot.task_definition.get("containerDefinitions", []):
+            configuration = container.get("logConfiguration") or {}
+            if configuration.get("logDriver") != "awslogs":
+                scope.gaps.record(f"logs:{container.get('name')}", GapKind.UNAVAILABLE, f"container {container.get('name')} logs with {configuration.get('logDriver') or 'no log driver'}, not awslogs: scdiag cannot read it", "aws")
+                continue
+            options = configuration.get("options") or {}
+            group = options.get("awslogs-group")
+            prefix = options.get("awslogs-stream-prefix")
+            if not group or not prefix:
+                scope.gaps.record(f"logs:{container.get('name')}", GapKind.UNAVAILABLE, "awslogs without a stream prefix: the task's stream cannot be named", "aws")
+                continue
+            for task in failed:
+                stream = f"{prefix}/{container.get('name')}/{normalize.short_id(task.get('taskArn'))}"
+                reads[stream] = functools.partial(self._read_stream, scope, group, stream)
+        outcomes = run_with_deadline(reads, scope.deadline)
+        logs = []
+        for stream, outcome in outcomes.items():
+            if outcome.timed_out:
+                scope.gaps.record(f"logs:{stream}", GapKind.TIMED_OUT, "no answer before the collection deadline", "aws")
+            elif isinstance(outcome.error, AccessDeniedError):
+                scope.gaps.record(f"logs:{stream}", GapKind.ACCESS_DENIED, f"{outcome.error} (needs logs:GetLogEvents)", "aws")
+            elif outcome.error is not None:
+                scope.gaps.record(f"logs:{stream}", GapKind.FAILED, str(outcome.error), "aws")
+            elif outcome.value is not None:
+                logs.append(outcome.value)
+        return logs
+
+    def _read_stream(self, scope: CollectionScope, group: str, stream: str) -> LogData | None:
+        try:
+            response = self._call(scope, "logs", "get_log_events", "logs:GetLogEvents", logGroupName=group, logStreamName=stream, limit=scope.log_lines_limit, startFromHead=False)
+        except NotFoundError:
+            return None  # the task never started, so it wrote no stream
+        entries = normalize.log_entries(response.get("events", []), group=group, stream=stream)
+        return LogData(source="cloudwatch-logs", entries=tuple(entries), total_lines=len(entries), attributes={"stream": stream})
+
+    def collect_metrics(self, scope: CollectionScope) -> Sequence[MetricData]:
+        """CPUUtilization and MemoryUtilization of the service (AWS/ECS), in one request."""
+        cluster = self._cluster(scope.request)
+        dimensions = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": scope.request.service_name}]
+        period = max(60, int(scope.metric_resolution.total_seconds()))
+        queries = [
+            {"Id": name.lower(), "Label": name, "MetricStat": {"Metric": {"Namespace": "AWS/ECS", "MetricName": name, "Dimensions": dimensions}, "Period": period, "Stat": "Maximum"}}
+            for name in ("CPUUtilization", "MemoryUtilization")
+        ]
+        points = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": scope.window_start, "EndTime": scope.window_end}
+            if token:
+                params["NextToken"] = token
+            response = self._call(scope, "cloudwatch", "get_metric_data", "cloudwatch:GetMetricData", **params)
+            points.extend(normalize.metric_points_from_data(response))
+            token = response.get("NextToken")
+            if not token:
+                break
+        return [MetricData(source="cloudwatch-metrics", points=tuple(points))]
+
+
+def _stopped_at(task: dict[str, Any]) -> float:
+    value = task.get("stoppedAt") or task.get("createdAt")
+    return value.timestamp() if isinstance(value, datetime) else 0.0
+
