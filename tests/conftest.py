@@ -36,12 +36,14 @@ _CLOUD_ENV = (
 
 
 @pytest.fixture(autouse=True)
-def _no_cloud_config(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_cloud_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     for name in _CLOUD_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # Each test gets its own diagnostic cache, never the developer's.
+    monkeypatch.setenv("SCDIAG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(name="spans")

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from scdiag.analysis.logscan import LogMatcher
+from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_directory
 from scdiag.captures.pipeline import CaptureOverrides
 from scdiag.deadline import Deadline
 from scdiag.config import DiagnosticsConfig
@@ -188,10 +189,15 @@ class DiagnosticOrchestrator:
     host: PluginHost = attrs.field(factory=PluginHost)
     analyzer: Analyzer | None = None
     clock: Clock = attrs.field(factory=SystemClock)
+    cache: DiagnosticCache | None = attrs.field(default=None)
+    """Where collected data is kept for ``cache.ttl``; built from the config when enabled."""
     providers: ProviderManager = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.providers = ProviderManager(self.host, self.config)
+        if self.cache is None and self.config.cache.enabled:
+            settings = self.config.cache
+            self.cache = DiagnosticCache(FileCacheStore(default_cache_directory(), max_size=int(settings.max_size)), ttl=settings.ttl)
 
     def scope_for(self, request: DiagnosticRequest) -> CollectionScope:
         """The window, deadline and limits for collecting ``request``."""
@@ -209,12 +215,28 @@ class DiagnosticOrchestrator:
             event_lookback=collection.event_lookback,
         )
 
-    def collect(self, request: DiagnosticRequest) -> DiagnosticData:
+    def collect(self, request: DiagnosticRequest, *, use_cache: bool = True) -> DiagnosticData:
         """Collect everything about the request's service (the seed's CollectDiagnostics).
+
+        An identical request (same service, place and window, to the minute)
+        collected within ``cache.ttl`` is served from the cache, redacted.
 
         Raises:
             PluginError: the provider is not installed or failed to start.
         """
+        if use_cache and self.cache is not None:
+            cached = self.cache.get(request)
+            if cached is not None:
+                return cached
+        data = self._collect(request)
+        if self.cache is not None and not nothing_collected(data):
+            try:
+                self.cache.set(request, data)
+            except OSError as error:  # an unwritable cache costs the cache, not the diagnosis
+                _log.warning("cannot write the cache: %s", error)
+        return data
+
+    def _collect(self, request: DiagnosticRequest) -> DiagnosticData:
         provider = self.providers.get(request.provider)
         scope = self.scope_for(request)
         try:
@@ -235,9 +257,9 @@ class DiagnosticOrchestrator:
         """Analyse collected data (the seed's AnalyzeFailure)."""
         return self.engine().analyze(data, request)
 
-    def diagnose(self, request: DiagnosticRequest) -> DiagnosticResult:
+    def diagnose(self, request: DiagnosticRequest, *, use_cache: bool = True) -> DiagnosticResult:
         """Collect and analyse one deployment."""
-        return self.analyze(self.collect(request), request)
+        return self.analyze(self.collect(request, use_cache=use_cache), request)
 
     def analyze_captures(self, paths: Sequence[str], overrides: CaptureOverrides | None = None) -> DiagnosticResult:
         """Analyse captured CLI output (files, directories, ``-`` for stdin)."""

@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
     diagnose.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
     diagnose.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
+    diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
     _add_output_options(diagnose)
 
     analyze = sub.add_parser("analyze", help="analyse captured CLI output (no cloud access needed)")
@@ -169,7 +170,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         context=context,
     )
-    data = orchestrator.collect(request)
+    data = orchestrator.collect(request, use_cache=not args.no_cache)
     _warn_plugin_failures(orchestrator)
     if nothing_collected(data):
         for gap in data.gaps:

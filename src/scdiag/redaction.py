@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
-__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "redact_text"]
+__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "map_strings", "redact_structure", "redact_text"]
 
 MASK = "****"
 
@@ -145,3 +146,22 @@ _DEFAULT = Redactor()
 def redact_text(text: str) -> str:
     """Mask secrets in ``text`` with the built-in rules."""
     return _DEFAULT.redact(text)
+
+
+def map_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:
+    """Plain data (dicts, lists, scalars) with ``change`` applied to every string.
+
+    Values under the keys in ``skip`` (timestamps and the like) are left as they are.
+    """
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [map_strings(item, change, skip) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key in skip else map_strings(item, change, skip) for key, item in value.items()}
+    return value
+
+
+def redact_structure(value: Any, redactor: Redactor, skip: frozenset[str] = frozenset()) -> Any:
+    """Plain data with every string redacted."""
+    return map_strings(value, redactor.redact, skip)

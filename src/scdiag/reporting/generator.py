@@ -18,7 +18,7 @@ import attrs
 from scdiag._version import __version__
 from scdiag.errors import RenderError
 from scdiag.models import DiagnosticReport, DiagnosticResult
-from scdiag.redaction import Redactor
+from scdiag.redaction import Redactor, map_strings
 from scdiag.serialization import structure, unstructure
 
 __all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
@@ -31,16 +31,6 @@ _PLACEHOLDER = re.compile(r"\{(stack|environment|service)\}")
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
     """Replace ``{stack}``, ``{environment}`` and ``{service}``; unknown ones read ``<stack>``."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or f"<{m.group(1)}>", text)
-
-
-def _walk_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, list):
-        return [_walk_strings(item, change, skip) for item in value]
-    if isinstance(value, dict):
-        return {key: value[key] if key in skip else _walk_strings(item, change, skip) for key, item in value.items()}
-    return value
 
 
 @attrs.define
@@ -78,7 +68,7 @@ class ReportGenerator:
             return redactor.redact(text) if redactor is not None else text
 
         # Timestamps and enum values hold no secrets; everything else is text a log could have put there.
-        data = _walk_strings(unstructure(result), prepare, skip=frozenset({"generated_at", "collected_at", "timestamp", "first_seen"}))
+        data = map_strings(unstructure(result), prepare, skip=frozenset({"generated_at", "collected_at", "timestamp", "first_seen"}))
         prepared = structure(data, DiagnosticResult)
         versions = {"scdiag": __version__, **self.versions}
         return DiagnosticReport(result=prepared, detail=detail, redacted=redactor is not None, versions=versions)

@@ -1,0 +1,136 @@
+"""The diagnostic cache: collected data kept for a while, secrets masked first.
+
+A live collection can take a minute; reading the same report again with
+``--details`` a moment later should not. :class:`DiagnosticCache` (the
+seed's DiagnosticCache) stores :class:`~scdiag.models.DiagnosticData` for
+``cache.ttl`` in a :class:`~scdiag.ports.CacheStore`; :class:`FileCacheStore`
+is the default store, a directory capped at ``cache.max_size``. Data is
+redacted before it is written: a cache never holds a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+
+from scdiag.models import DiagnosticData, DiagnosticRequest
+from scdiag.redaction import Redactor, redact_structure
+from scdiag.serialization import structure, unstructure
+
+__all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory"]
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def default_cache_directory() -> Path:
+    """``$SCDIAG_CACHE_DIR``, else ``$XDG_CACHE_HOME/scdiag``, else ``~/.cache/scdiag``."""
+    explicit = os.environ.get("SCDIAG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "scdiag"
+
+
+@attrs.define
+class FileCacheStore:
+    """A :class:`~scdiag.ports.CacheStore` in a directory: one file per key, oldest evicted first.
+
+    Each file's first line holds the expiry time and the key, so expired
+    entries and prefixes can be found without an index.
+    """
+
+    directory: Path
+    max_size: int = 100 * 1000**2
+    clock: object = attrs.field(default=time.time, repr=False)
+
+    def _path(self, key: str) -> Path:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return self.directory / f"{_SAFE.sub('_', key)[:60]}-{digest}.cache"
+
+    def _now(self) -> float:
+        return float(self.clock())  # type: ignore[operator]
+
+    def get(self, key: str) -> bytes | None:
+        """The value, or ``None`` when absent, expired or unreadable."""
+        path = self._path(key)
+        try:
+            with path.open("rb") as handle:
+                header = json.loads(handle.readline())
+                if header.get("key") != key or header.get("expires", 0) < self._now():
+                    return None
+                return handle.read()
+        except (OSError, ValueError):
+            return None
+
+    def set(self, key: str, value: bytes, ttl: timedelta) -> None:
+        """Store ``value`` for ``ttl``, then trim the directory to ``max_size``."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(key)
+        temporary = path.with_suffix(".tmp")
+        header = json.dumps({"key": key, "expires": self._now() + ttl.total_seconds()}).encode()
+        temporary.write_bytes(header + b"\n" + value)
+        os.replace(temporary, path)  # readers never see a half-written entry
+        self._trim()
+
+    def invalidate(self, prefix: str) -> None:
+        """Drop every entry whose key starts with ``prefix``."""
+        for path in self.directory.glob("*.cache"):
+            try:
+                with path.open("rb") as handle:
+                    key = json.loads(handle.readline()).get("key", "")
+            except (OSError, ValueError):
+                continue
+            if key.startswith(prefix):
+                path.unlink(missing_ok=True)
+
+    def _trim(self) -> None:
+        files = sorted(self.directory.glob("*.cache"), key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in files)
+        for path in files:
+            if total <= self.max_size:
+                break
+            total -= path.stat().st_size
+            path.unlink(missing_ok=True)
+
+
+def request_key(request: DiagnosticRequest) -> str:
+    """What identifies a collection: provider, service, where it lives, and the window to the minute."""
+    context = request.context
+    where = "/".join(str(part or "") for part in (context.cluster, context.namespace, context.kube_context, context.project, context.resource_group, request.region))
+    window = "/".join(stamp.strftime("%Y%m%dT%H%M") if stamp else "" for stamp in (request.start_time, request.end_time))
+    return f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
+
+
+@attrs.define
+class DiagnosticCache:
+    """Collected data by request, for ``ttl``; redacted before it is stored."""
+
+    store: FileCacheStore
+    ttl: timedelta = timedelta(hours=1)
+    redactor: Redactor = attrs.field(factory=Redactor)
+
+    def get(self, request: DiagnosticRequest) -> DiagnosticData | None:
+        """The data of an identical recent request, if cached."""
+        raw = self.store.get(request_key(request))
+        if raw is None:
+            return None
+        try:
+            return structure(json.loads(raw), DiagnosticData)
+        except Exception:  # a stale format or a damaged file is a miss, not a failure
+            return None
+
+    def set(self, request: DiagnosticRequest, data: DiagnosticData) -> None:
+        """Keep the data (secrets masked) for ``ttl``."""
+        masked = redact_structure(unstructure(data), self.redactor, skip=frozenset({"timestamp", "first_seen", "collected_at", "window_start", "window_end", "started_at", "finished_at", "created_at", "stopped_at", "updated_at", "last_transition"}))
+        self.store.set(request_key(request), json.dumps(masked).encode(), self.ttl)
+
+    def invalidate(self, request: DiagnosticRequest) -> None:
+        """Forget everything cached for the request's provider and service."""
+        self.store.invalidate(f"{request.provider}/{request.service_name}/")

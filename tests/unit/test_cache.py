@@ -1,0 +1,95 @@
+"""The diagnostic cache: identical requests are served again, without secrets, within limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from scdiag.app import DiagnosticOrchestrator
+from scdiag.cache import DiagnosticCache, FileCacheStore
+from scdiag.config import CacheConfig, DiagnosticsConfig
+from scdiag.models import DiagnosticData, DiagnosticRequest, LogData, LogEntry, ServiceStatus
+from scdiag.testing import StaticProvider, host_with, provider_plugin
+
+REQUEST = DiagnosticRequest(provider="static", service_name="web")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_value_expires_after_its_ttl(tmp_path: Path) -> None:
+    """Within the ttl the value is there; after it, it is not."""
+    clock = Clock()
+    store = FileCacheStore(tmp_path, clock=clock)
+    store.set("k", b"value", timedelta(seconds=60))
+    assert store.get("k") == b"value"
+    clock.now += 61
+    assert store.get("k") is None
+
+
+def test_the_directory_is_kept_under_max_size(tmp_path: Path) -> None:
+    """The oldest entries go first when the cache outgrows max_size."""
+    store = FileCacheStore(tmp_path, max_size=2500)
+    for index in range(5):
+        store.set(f"k{index}", b"x" * 1000, timedelta(hours=1))
+    assert store.get("k0") is None and store.get("k4") == b"x" * 1000
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 2500
+
+
+def test_invalidate_drops_a_prefix(tmp_path: Path) -> None:
+    """Entries of one service can be forgotten together."""
+    store = FileCacheStore(tmp_path)
+    store.set("aws/web/1", b"a", timedelta(hours=1))
+    store.set("aws/api/1", b"b", timedelta(hours=1))
+    store.invalidate("aws/web/")
+    assert store.get("aws/web/1") is None and store.get("aws/api/1") == b"b"
+
+
+def test_cached_data_holds_no_secret(tmp_path: Path) -> None:
+    """What is written to disk is redacted."""
+    cache = DiagnosticCache(FileCacheStore(tmp_path))
+    data = DiagnosticData(provider="static", service_name="web", logs=(LogData(source="x", entries=(LogEntry(message="DB_PASSWORD=hunter2hunter2"),)),))
+    cache.set(REQUEST, data)
+    assert b"hunter2hunter2" not in b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    cached = cache.get(REQUEST)
+    assert cached is not None and cached.logs[0].entries[0].message == "DB_PASSWORD=****"
+
+
+def test_a_second_identical_collection_is_served_from_the_cache() -> None:
+    """The provider is asked once for two identical requests."""
+    provider = StaticProvider(status=ServiceStatus(name="web"))
+    orchestrator = DiagnosticOrchestrator(host=host_with(("static", provider_plugin("static", provider))))
+    orchestrator.collect(REQUEST)
+    orchestrator.collect(REQUEST)
+    assert provider.calls.count("status") == 1
+
+
+def test_no_cache_collects_afresh() -> None:
+    """use_cache=False (--no-cache) asks the provider again."""
+    provider = StaticProvider(status=ServiceStatus(name="web"))
+    orchestrator = DiagnosticOrchestrator(host=host_with(("static", provider_plugin("static", provider))))
+    orchestrator.collect(REQUEST)
+    orchestrator.collect(REQUEST, use_cache=False)
+    assert provider.calls.count("status") == 2
+
+
+def test_the_cache_can_be_turned_off() -> None:
+    """cache.enabled: false builds no cache."""
+    orchestrator = DiagnosticOrchestrator(config=DiagnosticsConfig(cache=CacheConfig(enabled=False)), host=host_with())
+    assert orchestrator.cache is None
+
+
+@pytest.mark.parametrize("content", [b"", b"not json\n", b'{"key": "other"}\nvalue'])
+def test_a_damaged_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
+    """An unreadable or foreign file never breaks a read."""
+    store = FileCacheStore(tmp_path)
+    store.set("k", b"v", timedelta(hours=1))
+    next(tmp_path.iterdir()).write_bytes(content)
+    assert store.get("k") is None
