@@ -74,10 +74,14 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
         threading.Thread(target=run, args=(name, task), name=f"scdiag-{name}", daemon=True).start()
     outcomes: dict[str, SourceOutcome] = {}
     while len(outcomes) < len(tasks):
-        try:
-            outcome = results.get(timeout=max(deadline.remaining(), 0.0) or 0.001)
-        except queue.Empty:
+        remaining = deadline.remaining()
+        if remaining <= 0:
             break
+        try:
+            # Waits are capped so an infinite deadline still polls (a lock cannot wait forever in one call).
+            outcome = results.get(timeout=min(remaining, 60.0))
+        except queue.Empty:
+            continue
         outcomes[outcome.name] = outcome
         if deadline.expired():
             break

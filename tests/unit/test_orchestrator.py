@@ -174,3 +174,12 @@ def test_collected_data_keeps_logs_and_events() -> None:
     data = _orchestrator(StaticProvider(status=OOM_STATUS, logs=logs, events=events)).collect(REQUEST)
     assert data.logs == logs
     assert data.events == events
+
+
+def test_run_with_deadline_accepts_a_deadline_that_never_expires() -> None:
+    """Tasks run to completion under Deadline.never()."""
+    from scdiag.app import run_with_deadline
+    from scdiag.deadline import Deadline
+
+    outcomes = run_with_deadline({"a": lambda: 1, "b": lambda: 2}, Deadline.never())
+    assert {name: o.value for name, o in outcomes.items()} == {"a": 1, "b": 2}
