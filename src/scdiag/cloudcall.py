@@ -39,6 +39,8 @@ from scdiag.redaction import redact_text
 __all__ = ["CloudOperation", "Deadline", "RetryPolicy", "cloud_call"]
 
 T = TypeVar("T")
+_JITTER = random.Random()
+"""Its own generator: retry jitter must not disturb (or be disturbed by) the global random state."""
 _log = logging.getLogger(__name__)
 
 
@@ -96,7 +98,7 @@ class _Wait:
     def __call__(self, state: tenacity.RetryCallState) -> float:
         policy = self._policy
         delay = min(policy.max_delay, policy.initial_delay * 2 ** (state.attempt_number - 1))
-        delay += random.uniform(0, policy.jitter) if policy.jitter else 0.0
+        delay += _JITTER.uniform(0, policy.jitter) if policy.jitter else 0.0
         error = state.outcome.exception() if state.outcome is not None else None
         if isinstance(error, ThrottledError) and error.retry_after is not None:
             delay = max(delay, error.retry_after)
@@ -242,13 +244,13 @@ def cloud_call(
             else:
                 outcome = "error"
 
-            def record_failure(s: Any) -> None:
+            def record_failure(s: Any, failure: BaseException = error) -> None:
                 s.set_attribute("scdiag.attempts", attempts)
                 s.set_attribute("scdiag.outcome", outcome)
-                s.set_attribute("error.type", type(error).__name__)
-                if isinstance(error, CloudError) and error.status is not None:
-                    s.set_attribute("scdiag.status", str(error.status))
-                s.set_status(trace.Status(trace.StatusCode.ERROR, redact_text(str(error))[:500]))
+                s.set_attribute("error.type", type(failure).__name__)
+                if isinstance(failure, CloudError) and failure.status is not None:
+                    s.set_attribute("scdiag.status", str(failure.status))
+                s.set_status(trace.Status(trace.StatusCode.ERROR, redact_text(str(failure))[:500]))
 
             _span_do(span, record_failure)
             raise

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Instance, ServiceStatus, SourceLocation
@@ -66,17 +66,11 @@ class _AwsJsonReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Parse the JSON (after any warning lines, even if truncated) and normalise it."""
-        with source.open() as stream:
-            text = stream.read()
-        document = load_json_text(text)
-        if not isinstance(document.value, dict):
-            raise CaptureError(source.name, f"not a JSON object: {document.error or 'unexpected shape'}", document.error_line)
-        if document.skipped_prefix_lines:
-            sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
-        if document.truncated:
-            sink.problem("the JSON is truncated; the complete objects before the cut were read")
+        value, text = read_json_capture(source, sink)
+        if not isinstance(value, dict):
+            raise CaptureError(source.name, f"expected a JSON object, got a {type(value).__name__}")
         sink.hint(provider="aws")
-        return self.handle(document.value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
+        return self.handle(value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
 
     def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         raise NotImplementedError

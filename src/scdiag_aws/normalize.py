@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from scdiag.captures.shapes import as_dict as _dict, as_list as _list
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import (
     Condition,
@@ -45,12 +46,6 @@ __all__ = [
 _WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _number(value: Any) -> float | None:

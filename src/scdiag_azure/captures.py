@@ -6,9 +6,8 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, iter_json_lines, load_json_text, locate_status
+from scdiag.captures.jsontext import LineFinder, iter_json_lines, locate_status, read_json_capture
 from scdiag.captures.text import stream_blocks
-from scdiag.errors import CaptureError
 from scdiag.models import ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
@@ -17,19 +16,6 @@ from scdiag_azure import normalize
 __all__ = ["AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
 _ROW_KEYS = re.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
-
-
-def _load(source: CaptureSource, sink: CaptureSink) -> tuple[Any, str]:
-    with source.open() as stream:
-        text = stream.read()
-    document = load_json_text(text)
-    if document.value is None:
-        raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
-    if document.skipped_prefix_lines:
-        sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
-    if document.truncated:
-        sink.problem("the JSON is truncated; the complete rows before the cut were read")
-    return document.value, text
 
 
 def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> None:
@@ -55,7 +41,7 @@ class LogAnalyticsRowsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """System rows become events, console rows log lines."""
-        value, text = _load(source, sink)
+        value, text = read_json_capture(source, sink)
         rows = value if isinstance(value, list) else value.get("tables", []) if isinstance(value, dict) else []
         finder = LineFinder(text)
         count = 0
@@ -106,7 +92,7 @@ class ContainerAppObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Apps become the status, revisions rollouts (the newest is current)."""
-        value, text = _load(source, sink)
+        value, text = read_json_capture(source, sink)
         items = value if isinstance(value, list) else [value]
         revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
         newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
@@ -141,7 +127,7 @@ class MonitorMetricsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every data point of every series."""
-        value, _text = _load(source, sink)
+        value, _text = read_json_capture(source, sink)
         points = normalize.metric_points(value if isinstance(value, dict) else {})
         for point in points:
             sink.add_metric(point, "azure-metrics")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scdiag.captures.shapes import as_dict as _dict, as_list as _list
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import (
     Condition,
@@ -30,12 +31,6 @@ from scdiag.models import (
 __all__ = ["is_system_row", "metric_points", "revision_rollout", "row_event", "row_log", "app_status"]
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _field(row: Mapping[str, Any], *names: str) -> Any:

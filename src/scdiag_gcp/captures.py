@@ -7,28 +7,14 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
 from scdiag.captures.text import stream_blocks
-from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_gcp import normalize
 
 __all__ = ["CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReader"]
-
-
-def _load(source: CaptureSource, sink: CaptureSink) -> tuple[Any, str]:
-    with source.open() as stream:
-        text = stream.read()
-    document = load_json_text(text)
-    if document.value is None:
-        raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
-    if document.skipped_prefix_lines:
-        sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
-    if document.truncated:
-        sink.problem("the JSON is truncated; the complete entries before the cut were read")
-    return document.value, text
 
 
 class CloudLoggingReader:
@@ -46,7 +32,7 @@ class CloudLoggingReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every entry as a log line; system lines stay marked as the platform's."""
-        value, text = _load(source, sink)
+        value, text = read_json_capture(source, sink)
         entries = value if isinstance(value, list) else [value]
         finder = LineFinder(text)
         count = 0
@@ -78,7 +64,7 @@ class CloudRunObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Services become the status; revisions become rollouts with their conditions."""
-        value, text = _load(source, sink)
+        value, text = read_json_capture(source, sink)
         items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
         count = 0
         revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]

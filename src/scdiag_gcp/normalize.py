@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import Condition, ContainerSpec, HealthCheckSpec, LogEntry, LogLevel, Rollout, ServiceStatus, SourceLocation
 
@@ -29,12 +30,6 @@ _SEVERITY = {
 _MEMORY = {"Ki": 1 / 1024, "Mi": 1.0, "Gi": 1024.0, "K": 1000 / 1024**2 * 1024, "M": 1000**2 / 1024**2, "G": 1000**3 / 1024**2}
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _payload(entry: Mapping[str, Any]) -> str:
@@ -77,17 +72,7 @@ def log_entry(entry: Mapping[str, Any], location: SourceLocation | None = None) 
 
 
 def _conditions(status: Mapping[str, Any]) -> tuple[Condition, ...]:
-    return tuple(
-        Condition(
-            type=str(c.get("type", "")),
-            status=str(c.get("status", "Unknown")),
-            reason=c.get("reason"),
-            message=c.get("message"),
-            last_transition=parse_timestamp(c.get("lastTransitionTime")),
-        )
-        for c in map(_dict, _list(status.get("conditions")))
-        if c.get("type")
-    )
+    return conditions(_list(status.get("conditions")))
 
 
 def _memory_mib(value: Any) -> float | None:

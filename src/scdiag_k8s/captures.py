@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, load_json_text, locate_status
-from scdiag.errors import CaptureError
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
@@ -59,16 +58,7 @@ class KubectlJsonReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Events become events; everything else becomes the service status."""
-        with source.open() as stream:
-            text = stream.read()
-        document = load_json_text(text)
-        if document.value is None:
-            raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
-        if document.skipped_prefix_lines:
-            sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
-        if document.truncated:
-            sink.problem("the JSON is truncated; the complete objects before the cut were read")
-        value = document.value
+        value, text = read_json_capture(source, sink)
         items: list[Any] = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
         objects = []
         count = 0

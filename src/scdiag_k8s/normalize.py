@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from scdiag.captures.collector import merge_status
+from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions as _conditions
 from scdiag.captures.logtext import parse_timestamp
 from scdiag.models import (
     Condition,
@@ -58,12 +59,6 @@ _MEMORY_UNITS = {
 _QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _time(value: Any) -> datetime | None:
@@ -89,20 +84,6 @@ def parse_cpu(value: Any) -> float | None:
         return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
     except ValueError:
         return None
-
-
-def _conditions(items: Iterable[Any]) -> tuple[Condition, ...]:
-    return tuple(
-        Condition(
-            type=str(c.get("type", "")),
-            status=str(c.get("status", "Unknown")),
-            reason=c.get("reason"),
-            message=c.get("message"),
-            last_transition=_time(c.get("lastTransitionTime") or c.get("lastUpdateTime")),
-        )
-        for c in map(_dict, items)
-        if c.get("type")
-    )
 
 
 def _termination(state: Mapping[str, Any]) -> Termination | None:

@@ -36,7 +36,7 @@ from scdiag.models import (
 from scdiag.ports import CollectionScope
 
 from scdiag_k8s import _errors
-from scdiag_k8s.normalize import WORKLOAD_KINDS, event_from_object, parse_cpu, parse_memory_mib, pod_instance, status_from_objects
+from scdiag_k8s.normalize import event_from_object, parse_cpu, parse_memory_mib, pod_instance, status_from_objects
 
 __all__ = ["KubernetesProvider"]
 

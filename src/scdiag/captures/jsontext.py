@@ -13,9 +13,11 @@ from typing import Any, TextIO
 
 import attrs
 
+from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
+from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status"]
+__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -168,3 +170,21 @@ def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatu
         instances=tuple(attrs.evolve(i, conditions=conditions(i.conditions)) for i in status.instances),
         targets=tuple(t if t.location else attrs.evolve(t, location=where(t.target_id)) for t in status.targets),
     )
+
+
+def read_json_capture(source: CaptureSource, sink: CaptureSink) -> tuple[Any, str]:
+    """A capture's JSON value and its text; warnings and truncation are reported to the sink.
+
+    Raises:
+        CaptureError: nothing in the input can be read as JSON (names the line).
+    """
+    with source.open() as stream:
+        text = stream.read()
+    document = load_json_text(text)
+    if document.value is None:
+        raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)
+    if document.skipped_prefix_lines:
+        sink.problem(f"skipped {document.skipped_prefix_lines} line(s) before the JSON")
+    if document.truncated:
+        sink.problem("the JSON is truncated; the complete elements before the cut were read")
+    return document.value, text
