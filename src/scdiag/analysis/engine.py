@@ -67,6 +67,10 @@ _RECOVERED_FACTOR = 0.2
 _EXPLAINS_MIN_SCORE = 0.5
 _MAX_EVIDENCE = 8
 _MAX_CONFIDENCE = 0.99
+_STAGE = {1: "before start", 2: "killed by the platform"}
+"""What the tier says about where it failed: the platform never started the
+container, the platform stopped a running one, or (tiers 3-5) the
+application itself failed after it started."""
 _SECONDARY_MIN_SCORE = 0.2
 """Weaker candidates (a recovered error, one stray line) are not worth a reader's time."""
 
@@ -433,7 +437,12 @@ class AnalysisEngine:
             solutions=render_solutions(pattern.solutions, values or {}),
             prevention=pattern.prevention,
             learn_more=pattern.learn_more,
-            attributes={"origin": pattern.origin, "pattern_version": pattern.version, "tier": str(pattern.tier)},
+            attributes={
+                "pattern_origin": pattern.origin,
+                "pattern_version": pattern.version,
+                "tier": str(pattern.tier),
+                "stage": _STAGE.get(pattern.tier, "after start"),
+            },
         )
 
     def analyze(self, data: DiagnosticData, request: DiagnosticRequest) -> DiagnosticResult:

@@ -15,6 +15,11 @@ from scdiag.reporting.sanitize import clean, clip
 __all__ = ["render_text", "report_lines"]
 
 _LINE = 300
+_STAGE_WORDS = {
+    "before start": "platform failure: the container never started",
+    "killed by the platform": "the platform stopped the running container",
+    "after start": "application failure: it started, then failed",
+}
 
 
 def _t(text: str, limit: int = _LINE) -> str:
@@ -51,7 +56,9 @@ def _solution_lines(solution: Solution, full: bool) -> Iterable[str]:
 def _cause_block(cause: RootCause, title: str, full: bool) -> Iterable[str]:
     guess = " — a guess" if cause.guess else ""
     yield f"{title}: {_t(cause.name)} [{cause.pattern_id}]"
-    yield f"  confidence {cause.confidence:.0%}{guess} · {cause.category} · {cause.severity.value}"
+    stage = cause.attributes.get("stage")
+    where = f" · {_STAGE_WORDS[stage]}" if stage in _STAGE_WORDS else ""
+    yield f"  confidence {cause.confidence:.0%}{guess} · {cause.category} · {cause.severity.value}{where}"
     if full and cause.description:
         yield f"  {_t(cause.description)}"
     if cause.evidence:
