@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Instance, ServiceStatus, SourceLocation
@@ -66,11 +66,12 @@ class _AwsJsonReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Parse the JSON (after any warning lines, even if truncated) and normalise it."""
-        value, text = read_json_capture(source, sink)
-        if not isinstance(value, dict):
-            raise CaptureError(source.name, f"expected a JSON object, got a {type(value).__name__}")
-        sink.hint(provider="aws")
-        return self.handle(value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            if not isinstance(value, dict):
+                raise CaptureError(source.name, f"expected a JSON object, got a {type(value).__name__}")
+            sink.hint(provider="aws")
+            return self.handle(value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
 
     def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         raise NotImplementedError
@@ -239,5 +240,6 @@ class AwsDeployErrorReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The lines as log lines of the deploy tool, with the provider noted."""
-        sink.hint(provider="aws")
-        return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+        with unexpected_shape(source, self.name):
+            sink.hint(provider="aws")
+            return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

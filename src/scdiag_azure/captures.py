@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, iter_json_lines, locate_status, read_json_capture
+from scdiag.captures.jsontext import LineFinder, iter_json_lines, locate_status, read_json_capture, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -41,19 +41,20 @@ class LogAnalyticsRowsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """System rows become events, console rows log lines."""
-        value, text = read_json_capture(source, sink)
-        rows = value if isinstance(value, list) else value.get("tables", []) if isinstance(value, dict) else []
-        finder = LineFinder(text)
-        count = 0
-        for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                sink.skipped_line(index + 1, "not a row object")
-                continue
-            stamp = row.get("TimeGenerated")
-            line = finder.line_of(f'"TimeGenerated": "{stamp}"') if stamp else None
-            _add_row(row, SourceLocation(source.name, line), sink)
-            count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            rows = value if isinstance(value, list) else value.get("tables", []) if isinstance(value, dict) else []
+            finder = LineFinder(text)
+            count = 0
+            for index, row in enumerate(rows):
+                if not isinstance(row, dict):
+                    sink.skipped_line(index + 1, "not a row object")
+                    continue
+                stamp = row.get("TimeGenerated")
+                line = finder.line_of(f'"TimeGenerated": "{stamp}"') if stamp else None
+                _add_row(row, SourceLocation(source.name, line), sink)
+                count += 1
+            return count
 
 
 class ContainerAppLogsReader:
@@ -69,15 +70,16 @@ class ContainerAppLogsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Each line is a row; a line that is not JSON is counted and skipped."""
-        count = 0
-        with source.open() as stream:
-            for number, value, _raw in iter_json_lines(stream):
-                if not isinstance(value, dict):
-                    sink.skipped_line(number, "not a JSON object")
-                    continue
-                _add_row(value, SourceLocation(source.name, number), sink)
-                count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            count = 0
+            with source.open() as stream:
+                for number, value, _raw in iter_json_lines(stream):
+                    if not isinstance(value, dict):
+                        sink.skipped_line(number, "not a JSON object")
+                        continue
+                    _add_row(value, SourceLocation(source.name, number), sink)
+                    count += 1
+            return count
 
 
 class ContainerAppObjectReader:
@@ -92,26 +94,27 @@ class ContainerAppObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Apps become the status, revisions rollouts (the newest is current)."""
-        value, text = read_json_capture(source, sink)
-        items = value if isinstance(value, list) else [value]
-        revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
-        newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
-        count = 0
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            kind = str(item.get("type", "")).lower()
-            if kind.endswith("/revisions"):
-                current = str((item.get("properties") or {}).get("createdTime", "")) == newest
-                rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),))
-                sink.add_status(locate_status(rollout_status, text, source.name))
-                sink.hint(provider="azure", deployment_id=item.get("name"))
-            else:
-                status = normalize.app_status(item)
-                sink.add_status(locate_status(status, text, source.name))
-                sink.hint(provider="azure", service=status.name)
-            count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            items = value if isinstance(value, list) else [value]
+            revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
+            newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
+            count = 0
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                kind = str(item.get("type", "")).lower()
+                if kind.endswith("/revisions"):
+                    current = str((item.get("properties") or {}).get("createdTime", "")) == newest
+                    rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),))
+                    sink.add_status(locate_status(rollout_status, text, source.name))
+                    sink.hint(provider="azure", deployment_id=item.get("name"))
+                else:
+                    status = normalize.app_status(item)
+                    sink.add_status(locate_status(status, text, source.name))
+                    sink.hint(provider="azure", service=status.name)
+                count += 1
+            return count
 
 
 class MonitorMetricsReader:
@@ -127,12 +130,13 @@ class MonitorMetricsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every data point of every series."""
-        value, _text = read_json_capture(source, sink)
-        points = normalize.metric_points(value if isinstance(value, dict) else {})
-        for point in points:
-            sink.add_metric(point, "azure-metrics")
-        sink.hint(provider="azure")
-        return len(points)
+        with unexpected_shape(source, self.name):
+            value, _text = read_json_capture(source, sink)
+            points = normalize.metric_points(value if isinstance(value, dict) else {})
+            for point in points:
+                sink.add_metric(point, "azure-metrics")
+            sink.hint(provider="azure")
+            return len(points)
 
 
 _AZ_ERROR = re.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
@@ -150,13 +154,14 @@ class AzDeployErrorReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The lines as log lines, and the errors as a failed provisioning condition."""
-        from scdiag.models import Condition
+        with unexpected_shape(source, self.name):
+            from scdiag.models import Condition
 
-        with source.open() as stream:
-            head = stream.read(1 << 20)
-        for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
-            location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
-            condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location)
-            sink.add_status(ServiceStatus(name="", conditions=(condition,)))
-        sink.hint(provider="azure")
-        return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+            with source.open() as stream:
+                head = stream.read(1 << 20)
+            for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
+                location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
+                condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location)
+                sink.add_status(ServiceStatus(name="", conditions=(condition,)))
+            sink.hint(provider="azure")
+            return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -32,21 +32,22 @@ class CloudLoggingReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every entry as a log line; system lines stay marked as the platform's."""
-        value, text = read_json_capture(source, sink)
-        entries = value if isinstance(value, list) else [value]
-        finder = LineFinder(text)
-        count = 0
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                sink.skipped_line(index + 1, "not a LogEntry object")
-                continue
-            line = finder.line_of(f'"insertId": "{entry.get("insertId")}"') if entry.get("insertId") else None
-            log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
-            sink.add_log(log, log.attributes["source"])
-            labels = (entry.get("resource") or {}).get("labels") or {}
-            sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
-            count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            entries = value if isinstance(value, list) else [value]
+            finder = LineFinder(text)
+            count = 0
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    sink.skipped_line(index + 1, "not a LogEntry object")
+                    continue
+                line = finder.line_of(f'"insertId": "{entry.get("insertId")}"') if entry.get("insertId") else None
+                log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
+                sink.add_log(log, log.attributes["source"])
+                labels = (entry.get("resource") or {}).get("labels") or {}
+                sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
+                count += 1
+            return count
 
 
 class CloudRunObjectReader:
@@ -64,28 +65,29 @@ class CloudRunObjectReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Services become the status; revisions become rollouts with their conditions."""
-        value, text = read_json_capture(source, sink)
-        items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
-        count = 0
-        revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
-        newest = max((str((r.get("metadata") or {}).get("creationTimestamp", "")) for r in revisions), default="")
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            if item.get("kind") == "Service":
-                status = normalize.service_status(item)
-                sink.add_status(locate_status(status, text, source.name))
-                sink.hint(provider="gcp", service=status.name)
-                count += 1
-            elif item.get("kind") == "Revision":
-                metadata: Mapping[str, Any] = item.get("metadata") or {}
-                current = str(metadata.get("creationTimestamp", "")) == newest
-                rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),))
-                sink.add_status(locate_status(rollout_status, text, source.name))
-                labels = metadata.get("labels") or {}
-                sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
-                count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
+            count = 0
+            revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
+            newest = max((str((r.get("metadata") or {}).get("creationTimestamp", "")) for r in revisions), default="")
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                if item.get("kind") == "Service":
+                    status = normalize.service_status(item)
+                    sink.add_status(locate_status(status, text, source.name))
+                    sink.hint(provider="gcp", service=status.name)
+                    count += 1
+                elif item.get("kind") == "Revision":
+                    metadata: Mapping[str, Any] = item.get("metadata") or {}
+                    current = str(metadata.get("creationTimestamp", "")) == newest
+                    rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),))
+                    sink.add_status(locate_status(rollout_status, text, source.name))
+                    labels = metadata.get("labels") or {}
+                    sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
+                    count += 1
+            return count
 
 
 _GCLOUD_ERROR = re.compile(r"^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$", re.MULTILINE)
@@ -104,17 +106,18 @@ class GcloudDeployErrorReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The error becomes the revision's Ready=False condition; every line is also a log line."""
-        with source.open() as stream:
-            text = stream.read()
-        count = 0
-        for match in _GCLOUD_ERROR.finditer(text):
-            message = match.group("message").strip()
-            revision = _REVISION.search(message)
-            line = text.count("\n", 0, match.start()) + 1
-            condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line))
-            sink.add_status(ServiceStatus(name="", conditions=(condition,)))
-            if revision:
-                sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])
-            count += 1
-        sink.hint(provider="gcp")
-        return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+        with unexpected_shape(source, self.name):
+            with source.open() as stream:
+                text = stream.read()
+            count = 0
+            for match in _GCLOUD_ERROR.finditer(text):
+                message = match.group("message").strip()
+                revision = _REVISION.search(message)
+                line = text.count("\n", 0, match.start()) + 1
+                condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line))
+                sink.add_status(ServiceStatus(name="", conditions=(condition,)))
+                if revision:
+                    sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])
+                count += 1
+            sink.hint(provider="gcp")
+            return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
@@ -58,36 +58,37 @@ class KubectlJsonReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Events become events; everything else becomes the service status."""
-        value, text = read_json_capture(source, sink)
-        items: list[Any] = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
-        objects = []
-        count = 0
-        finder = LineFinder(text)
-        locations: dict[int, SourceLocation] = {}
-        for index, item in enumerate(items):
-            if not isinstance(item, dict) or "kind" not in item:
-                if isinstance(value, dict) and isinstance(item, dict) and value.get("kind", "").endswith("List"):
-                    item = {**item, "kind": value["kind"][:-4]}
-                else:
-                    sink.skipped_line(index + 1, "item without a kind")
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            items: list[Any] = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
+            objects = []
+            count = 0
+            finder = LineFinder(text)
+            locations: dict[int, SourceLocation] = {}
+            for index, item in enumerate(items):
+                if not isinstance(item, dict) or "kind" not in item:
+                    if isinstance(value, dict) and isinstance(item, dict) and value.get("kind", "").endswith("List"):
+                        item = {**item, "kind": value["kind"][:-4]}
+                    else:
+                        sink.skipped_line(index + 1, "item without a kind")
+                        continue
+                count += 1
+                name = (item.get("metadata") or {}).get("name")
+                line = finder.line_of(f'"name": "{name}"') if name else None
+                location = SourceLocation(source.name, line)
+                locations[id(item)] = location
+                if item.get("kind") == "Event":
+                    sink.add_event(event_from_object(item, location))
                     continue
-            count += 1
-            name = (item.get("metadata") or {}).get("name")
-            line = finder.line_of(f'"name": "{name}"') if name else None
-            location = SourceLocation(source.name, line)
-            locations[id(item)] = location
-            if item.get("kind") == "Event":
-                sink.add_event(event_from_object(item, location))
-                continue
-            objects.append(item)
-            service = _service_hint(item)
-            sink.hint(provider="kubernetes", service=service)
-        if count:
-            sink.hint(provider="kubernetes")
-        status = status_from_objects(objects, lambda obj: locations.get(id(obj)))
-        if status is not None:
-            sink.add_status(locate_status(status, text, source.name))
-        return count
+                objects.append(item)
+                service = _service_hint(item)
+                sink.hint(provider="kubernetes", service=service)
+            if count:
+                sink.hint(provider="kubernetes")
+            status = status_from_objects(objects, lambda obj: locations.get(id(obj)))
+            if status is not None:
+                sink.add_status(locate_status(status, text, source.name))
+            return count
 
 
 _TOP = re.compile(r"^([A-Z][A-Za-z ]+):\s*(.*)$")
@@ -140,26 +141,27 @@ class KubectlDescribePodReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """One or more pod descriptions (separated by blank lines before ``Name:``)."""
-        with source.open() as stream:
-            lines = stream.read().split("\n")
-        pods: list[tuple[int, list[str]]] = []
-        for number, line in enumerate(lines, 1):
-            if line.startswith("Name:") or not pods:
-                pods.append((number, []))
-            pods[-1][1].append(line)
-        count = 0
-        for first, block in pods:
-            if not block or not block[0].startswith("Name:"):
-                continue
-            pod, events = self._parse(block, first, source.name)
-            status = status_from_objects([pod], lambda _obj: SourceLocation(source.name, first))
-            if status is not None:
-                sink.add_status(status)
-            for event in events:
-                sink.add_event(event)
-            sink.hint(provider="kubernetes", service=_service_hint(pod))
-            count += 1
-        return count
+        with unexpected_shape(source, self.name):
+            with source.open() as stream:
+                lines = stream.read().split("\n")
+            pods: list[tuple[int, list[str]]] = []
+            for number, line in enumerate(lines, 1):
+                if line.startswith("Name:") or not pods:
+                    pods.append((number, []))
+                pods[-1][1].append(line)
+            count = 0
+            for first, block in pods:
+                if not block or not block[0].startswith("Name:"):
+                    continue
+                pod, events = self._parse(block, first, source.name)
+                status = status_from_objects([pod], lambda _obj: SourceLocation(source.name, first))
+                if status is not None:
+                    sink.add_status(status)
+                for event in events:
+                    sink.add_event(event)
+                sink.hint(provider="kubernetes", service=_service_hint(pod))
+                count += 1
+            return count
 
     def _parse(self, lines: list[str], first: int, name: str) -> tuple[dict[str, Any], list[DiagnosticEvent]]:
         top: dict[str, str] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 import attrs
@@ -17,7 +18,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture"]
+__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -188,3 +189,16 @@ def read_json_capture(source: CaptureSource, sink: CaptureSink) -> tuple[Any, st
     if document.truncated:
         sink.problem("the JSON is truncated; the complete elements before the cut were read")
     return document.value, text
+
+
+@contextmanager
+def unexpected_shape(source: CaptureSource, reader: str) -> Iterator[None]:
+    """Turn a field of the wrong type deep in a capture into one CaptureError naming the file.
+
+    Captures are hand-edited and truncated; a normaliser meeting a number
+    where it expects text must not crash the analysis of the other files.
+    """
+    try:
+        yield
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError) as error:
+        raise CaptureError(source.name, f"does not have the shape {reader} expects: {type(error).__name__}: {error}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import ClassVar
 
+from scdiag.captures.jsontext import unexpected_shape
 from scdiag.captures.logtext import detect_level, split_timestamp
 from scdiag.models import LogEntry, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -64,5 +65,6 @@ class PlainLogReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every line, as a log line of a stream named after the input."""
-        stream = PurePath(source.name).name or source.name
-        return stream_blocks(source, sink, log_source="container-log", stream=stream)
+        with unexpected_shape(source, self.name):
+            stream = PurePath(source.name).name or source.name
+            return stream_blocks(source, sink, log_source="container-log", stream=stream)
