@@ -22,7 +22,7 @@ from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_director
 from scdiag.captures.pipeline import CaptureOverrides
 from scdiag.deadline import Deadline
 from scdiag.config import DiagnosticsConfig
-from scdiag.errors import AccessDeniedError, CloudError, PluginError, ScdiagError
+from scdiag.errors import AccessDeniedError, CloudError, ConfigError, PluginError, ScdiagError
 from scdiag.models import (
     DataGap,
     DiagnosticData,
@@ -228,6 +228,8 @@ class DiagnosticOrchestrator:
         Raises:
             PluginError: the provider is not installed or failed to start.
         """
+        if not self.config.enabled:
+            raise ConfigError("live diagnosis is turned off (diagnostics.enabled: false); offline analysis still works")
         if use_cache and self.cache is not None:
             cached = self.cache.get(request)
             if cached is not None:

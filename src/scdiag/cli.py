@@ -126,7 +126,8 @@ def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
     if fmt == "interactive" and (args.output or not sys.stdout.isatty()):
         fmt = "text"
     generator = orchestrator.report_generator(redact=not args.no_redact)
-    report = generator.generate_report(result, args.detail or "summary")
+    detail = args.detail or ("deep" if config.output.show_raw_data else "summary")
+    report = generator.generate_report(result, detail)
     text = generator.export_report(report, fmt)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

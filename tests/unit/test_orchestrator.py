@@ -183,3 +183,12 @@ def test_run_with_deadline_accepts_a_deadline_that_never_expires() -> None:
 
     outcomes = run_with_deadline({"a": lambda: 1, "b": lambda: 2}, Deadline.never())
     assert {name: o.value for name, o in outcomes.items()} == {"a": 1, "b": 2}
+
+
+def test_live_diagnosis_can_be_turned_off() -> None:
+    """diagnostics.enabled: false refuses live collection with a config error."""
+    from scdiag.errors import ConfigError
+
+    orchestrator = _orchestrator(StaticProvider(status=OOM_STATUS), config=DiagnosticsConfig(enabled=False))
+    with pytest.raises(ConfigError, match="diagnostics.enabled"):
+        orchestrator.collect(REQUEST)

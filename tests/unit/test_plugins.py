@@ -148,3 +148,20 @@ def test_resolve_imports_module_attribute_strings() -> None:
     assert resolve(marker) is marker
     with pytest.raises(PluginError, match="cannot import"):
         resolve("scdiag.nowhere:thing")
+
+
+def test_a_plugin_redaction_rule_masks_report_text() -> None:
+    """Rules from scdiag_register_redaction_rules apply to every report."""
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.models import DiagnosticRequest, DiagnosticResult, DiagnosticStatus
+    from scdiag.plugins import RedactionRegistry
+
+    class Rules:
+        @staticmethod
+        @hookimpl
+        def scdiag_register_redaction_rules(registry: RedactionRegistry) -> None:
+            registry.add_rule("ticket", r"TICKET-\d{6}")
+
+    orchestrator = DiagnosticOrchestrator(host=host_with(("rules", Rules())))
+    result = DiagnosticResult(status=DiagnosticStatus.UNKNOWN, request=DiagnosticRequest(provider="x", service_name="web"), summary="see TICKET-123456")
+    assert "TICKET-123456" not in orchestrator.report_generator().export_report(orchestrator.report_generator().generate_report(result), "text")

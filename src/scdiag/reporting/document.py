@@ -126,6 +126,11 @@ def _cause(cause: RootCause) -> CauseDocument:
 
 
 def _start(result: DiagnosticResult) -> datetime | None:
+    """The deployment's start: the current rollout's creation, else the window's start, else the first row."""
+    status = result.data.status if result.data else None
+    rollout = status.current_rollout() if status else None
+    if rollout is not None and rollout.created_at is not None:
+        return rollout.created_at
     if result.request.start_time is not None:
         return result.request.start_time
     firsts = [when for e in result.timeline if (when := e.first_seen or e.timestamp) is not None]
