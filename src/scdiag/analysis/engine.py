@@ -25,13 +25,20 @@ from __future__ import annotations
 import fnmatch
 import functools
 import logging
-import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
+from scdiag.analysis._matching import (
+    EVIDENCE_SOURCE,
+    SIGNAL_FOR_INDICATOR,
+    IndicatorMatch,
+    PatternMatch,
+    metric_crossing,
+    signal_matches,
+    unknown_cause,
+)
 from scdiag.analysis.health import Fact, RolloutHealth, assess_rollout, derive_facts
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
@@ -44,15 +51,12 @@ from scdiag.models import (
     DiagnosticRequest,
     DiagnosticResult,
     DiagnosticStatus,
-    Evidence,
     MetricPoint,
     Recommendation,
     RootCause,
     Severity,
-    SourceLocation,
 )
 from scdiag.ports import Classifier
-from scdiag.redaction import redact_text
 
 if TYPE_CHECKING:
     from scdiag.config import DiagnosticsConfig
@@ -65,7 +69,6 @@ _log = logging.getLogger(__name__)
 _OLD_ROLLOUT_FACTOR = 0.25
 _RECOVERED_FACTOR = 0.2
 _EXPLAINS_MIN_SCORE = 0.5
-_MAX_EVIDENCE = 8
 _MAX_CONFIDENCE = 0.99
 _STAGE = {1: "before start", 2: "killed by the platform"}
 """What the tier says about where it failed: the platform never started the
@@ -73,138 +76,6 @@ container, the platform stopped a running one, or (tiers 3-5) the
 application itself failed after it started."""
 _SECONDARY_MIN_SCORE = 0.2
 """Weaker candidates (a recovered error, one stray line) are not worth a reader's time."""
-
-
-@attrs.frozen
-class IndicatorMatch:
-    """An indicator that matched, with the signal that matched it best."""
-
-    indicator: Indicator
-    weight: float
-    """The indicator's weight after the position and recovery factors."""
-    excerpt: str
-    source: str
-    timestamp: datetime | None = None
-    location: SourceLocation | None = None
-    occurrences: int = 1
-    context: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class PatternMatch:
-    """A pattern with the indicators that matched and its score."""
-
-    pattern: FailurePattern
-    matches: tuple[IndicatorMatch, ...]
-    score: float
-
-    def evidence(self) -> tuple[Evidence, ...]:
-        """The matches as evidence, strongest first, secrets masked."""
-        ordered = []
-        seen: set[tuple[str, str]] = set()
-        for match in sorted(self.matches, key=lambda m: -m.weight):
-            # Two indicators may match the same line: show it once.
-            key = (match.excerpt, str(match.location))
-            if key not in seen:
-                seen.add(key)
-                ordered.append(match)
-        ordered = ordered[:_MAX_EVIDENCE]
-        return tuple(
-            Evidence(
-                source=m.source,
-                excerpt=redact_text(m.excerpt if m.occurrences == 1 else f"{m.excerpt} (seen {m.occurrences} times)"),
-                timestamp=m.timestamp,
-                location=m.location,
-                indicator=m.indicator.id,
-                weight=round(m.weight, 3),
-                context=tuple(redact_text(line) for line in m.context),
-            )
-            for m in ordered
-        )
-
-
-_SIGNAL_FOR_INDICATOR = {
-    IndicatorKind.LOG: SignalKind.LOG,
-    IndicatorKind.EVENT: SignalKind.EVENT,
-    IndicatorKind.STATUS: SignalKind.STATUS,
-    IndicatorKind.CONTAINER: SignalKind.CONTAINER,
-    IndicatorKind.EXIT_CODE: SignalKind.EXIT_CODE,
-    IndicatorKind.TARGET_HEALTH: SignalKind.TARGET,
-}
-_EVIDENCE_SOURCE = {
-    SignalKind.LOG: "log",
-    SignalKind.EVENT: "event",
-    SignalKind.STATUS: "status",
-    SignalKind.CONTAINER: "status",
-    SignalKind.EXIT_CODE: "status",
-    SignalKind.TARGET: "load-balancer",
-}
-
-
-def _text_matches(indicator: Indicator, signal: Signal) -> bool:
-    if indicator.source is not None and signal.source != indicator.source:
-        return False
-    if indicator.kind is IndicatorKind.TARGET_HEALTH and indicator.state is not None and signal.state != indicator.state:
-        return False
-    if indicator.reason is not None and not indicator.reason.search(signal.reason or ""):
-        return False
-    if indicator.pattern is not None and not indicator.pattern.search(signal.text):
-        return False
-    return True
-
-
-def _signal_matches(indicator: Indicator, signal: Signal) -> bool:
-    if indicator.kind is IndicatorKind.EXIT_CODE:
-        return signal.exit_code in indicator.codes
-    return _text_matches(indicator, signal)
-
-
-def _metric_crossing(indicator: Indicator, points: Sequence[MetricPoint]) -> MetricPoint | None:
-    """The first point of a run beyond the threshold lasting ``duration``, if any."""
-    name = (indicator.metric or "").lower()
-    series = sorted((p for p in points if p.name.lower() == name), key=lambda p: p.timestamp)
-    run_start: MetricPoint | None = None
-    for point in series:
-        beyond = (indicator.above is not None and point.value > indicator.above) or (
-            indicator.below is not None and point.value < indicator.below
-        )
-        if not beyond:
-            run_start = None
-            continue
-        run_start = run_start or point
-        if (point.timestamp - run_start.timestamp).total_seconds() >= indicator.duration_seconds:
-            return run_start
-    return None
-
-
-_ERROR_WORDS = re.compile(r"(?i)\b(error|exception|fatal|panic|traceback|failed|refused|denied|killed)\b")
-_NOT_ERRORS = re.compile(r"(?i)\b(0 errors?|no errors?|error_count=0|errors?: 0)\b")
-
-
-def _unknown_cause(signals: SignalSet) -> RootCause | None:
-    """No pattern matched: say so, with the most relevant error lines as evidence."""
-    lines = [
-        s
-        for s in signals.of(SignalKind.LOG)
-        if s.current and _ERROR_WORDS.search(s.text) and not _NOT_ERRORS.search(s.text)
-    ]
-    if not lines:
-        return None
-    # The last error lines of each stream are the most likely to matter.
-    lines.sort(key=lambda s: (s.tail, s.index), reverse=True)
-    evidence = tuple(
-        Evidence(source="log", excerpt=redact_text(s.text), timestamp=s.timestamp, location=s.location, indicator="error-line")
-        for s in lines[:5]
-    )
-    return RootCause(
-        pattern_id="unknown",
-        name="Unknown cause",
-        category="application",
-        severity=Severity.HIGH,
-        confidence=0.0,
-        description="No known failure pattern matched. These are the most relevant error lines.",
-        evidence=evidence,
-    )
 
 
 @attrs.define
@@ -307,7 +178,7 @@ class AnalysisEngine:
             indicator=indicator,
             weight=indicator.weight * factor,
             excerpt=signal.excerpt(),
-            source=_EVIDENCE_SOURCE[signal.kind],
+            source=EVIDENCE_SOURCE[signal.kind],
             timestamp=signal.timestamp,
             location=signal.location,
             occurrences=occurrences,
@@ -395,15 +266,15 @@ class AnalysisEngine:
                 return None
             return IndicatorMatch(indicator, indicator.weight, fact.sentence, "config", location=fact.location)
         if kind is IndicatorKind.METRIC:
-            point = _metric_crossing(indicator, points)
+            point = metric_crossing(indicator, points)
             if point is None:
                 return None
             bound = f"> {indicator.above:g}" if indicator.above is not None else f"< {indicator.below:g}"
             excerpt = f"{point.name} {point.value:g}{point.unit and ' ' + point.unit} ({bound}"
             excerpt += f" for {indicator.duration_seconds:g}s)" if indicator.duration_seconds else ")"
             return IndicatorMatch(indicator, indicator.weight, excerpt, "metric", timestamp=point.timestamp)
-        signal_kind = _SIGNAL_FOR_INDICATOR[kind]
-        candidates = [s for s in signals.of(signal_kind) if _signal_matches(indicator, s)]
+        signal_kind = SIGNAL_FOR_INDICATOR[kind]
+        candidates = [s for s in signals.of(signal_kind) if signal_matches(indicator, s)]
         return self._best(pattern, indicator, candidates, signals)
 
     # -- verdict --------------------------------------------------------------
@@ -498,7 +369,7 @@ class AnalysisEngine:
         wrapper_note = f" ({symptoms[0].pattern.name})" if symptoms else ""
         return result(
             status=DiagnosticStatus.FAILED if failed else DiagnosticStatus.UNKNOWN,
-            root_cause=_unknown_cause(signals),
+            root_cause=unknown_cause(signals),
             symptoms=symptom_causes,
             summary=(
                 f"{data.service_name}: the deployment failed{wrapper_note} but no known cause matched"
