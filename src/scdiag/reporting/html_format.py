@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from scdiag.models import DiagnosticReport, RootCause, Solution
+from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_html"]
@@ -41,9 +42,9 @@ def _solution(solution: Solution, full: bool) -> Iterable[str]:
     if solution.steps:
         yield "<ol>" + "".join(f"<li>{_e(step)}</li>" for step in solution.steps) + "</ol>"
     for change in solution.config_changes:
-        yield f"<p class=\"meta\"><code>{_e(change.file)}</code> &rarr; <code>{_e(change.key_path)}</code></p>"
-        diff = [f'<span class="del">- {_e(change.before)}</span>'] if change.before is not None else []
-        diff += [f'<span class="add">+ {_e(change.after)}</span>'] if change.after is not None else []
+        yield f'<p class="meta">In <code>{_e(change.file)}</code>:</p>'
+        styled = {"-": "del", "+": "add"}
+        diff = [f'<span class="{styled[line[0]]}">{_e(line)}</span>' if line[0] in styled else _e(line) for line in config_diff_lines(change)]
         yield "<pre>" + "\n".join(diff) + "</pre>"
     if full and solution.validation:
         yield "<ul>" + "".join(f"<li>check: {_e(v)}</li>" for v in solution.validation) + "</ul>"

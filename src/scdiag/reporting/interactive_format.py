@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scdiag.models import DiagnosticReport, DiagnosticStatus, RootCause
+from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 from scdiag.reporting.text_format import render_text
 
@@ -48,14 +49,17 @@ def _cause_panel(cause: RootCause, full: bool) -> Panel:
     for solution in cause.solutions if full else cause.solutions[:1]:
         fix = Text("Fix: ", style="bold") + Text(clean(solution.title))
         parts.append(fix)
-        for number, step in enumerate(solution.steps, 1):
+        # The summary shows the change itself; its steps wait for --details.
+        steps = solution.steps if full or not solution.config_changes else ()
+        for number, step in enumerate(steps, 1):
             parts.append(Text(f"  {number}. {clip(clean(step), 300)}"))
         for change in solution.config_changes:
-            parts.append(Text(f"  {change.file}: {change.key_path}", style="cyan"))
-            if change.before is not None:
-                parts.append(Text(f"    - {clean(change.before)}", style="red"))
-            if change.after is not None:
-                parts.append(Text(f"    + {clean(change.after)}", style="green"))
+            parts.append(Text(f"  in {change.file}:", style="cyan"))
+            styles = {"-": "red", "+": "green"}
+            for line in config_diff_lines(change):
+                parts.append(Text(f"  {clean(line)}", style=styles.get(line[0], "dim")))
+            if change.explanation:
+                parts.append(Text(f"  ({clip(clean(change.explanation), 200)})", style="dim"))
     if cause.learn_more:
         parts.append(Text("Learn more: " + cause.learn_more[0], style="dim"))
     title = f"[bold]{escape(clean(cause.name))}[/] [dim]{escape(cause.pattern_id)}[/]"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from scdiag.models import DiagnosticEvent, DiagnosticReport, RootCause, Solution
+from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["fence", "md_escape", "render_markdown"]
@@ -41,11 +42,12 @@ def _solution(solution: Solution) -> Iterable[str]:
         yield f"{number}. {md_escape(step)}"
     for change in solution.config_changes:
         yield ""
-        yield f"`{md_escape(change.file, 200)}` → `{md_escape(change.key_path, 200)}`"
-        diff = [f"- {change.before}"] if change.before is not None else []
-        diff += [f"+ {change.after}"] if change.after is not None else []
+        yield f"In `{md_escape(change.file, 200)}`:"
+        diff = config_diff_lines(change)
         if diff:
             yield fence(diff, "diff")
+        if change.explanation:
+            yield md_escape(change.explanation)
     yield ""
 
 

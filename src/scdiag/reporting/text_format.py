@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scdiag.models import DiagnosticReport, DiagnosticResult, RootCause, Solution
+from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_text", "report_lines"]
@@ -38,16 +39,17 @@ def _solution_lines(solution: Solution, full: bool) -> Iterable[str]:
     yield f"  {_t(solution.title)}" + (f" ({solution.difficulty}, {solution.estimated_time})" if full and solution.estimated_time else "")
     if full and solution.description:
         yield f"    {_t(solution.description)}"
-    for number, step in enumerate(solution.steps, 1):
+    # The summary shows the change itself; its steps wait for --details.
+    steps = solution.steps if full or not solution.config_changes else ()
+    for number, step in enumerate(steps, 1):
         yield f"    {number}. {_t(step)}"
     for change in solution.config_changes:
-        yield f"    change {change.file}: {change.key_path}"
-        if change.before is not None:
-            yield f"      - {_t(change.before)}"
-        if change.after is not None:
-            yield f"      + {_t(change.after)}"
-        if full and change.explanation:
+        yield f"    in {change.file}:"
+        yield from (f"    {_t(line)}" for line in config_diff_lines(change))
+        if change.explanation:
             yield f"      ({_t(change.explanation)})"
+    if not full and solution.steps and solution.config_changes:
+        yield "    (steps: --details)"
     if full:
         for check in solution.validation:
             yield f"    check: {_t(check)}"

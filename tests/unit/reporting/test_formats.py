@@ -136,7 +136,7 @@ def test_the_summary_has_verdict_cause_evidence_and_fix(generator: ReportGenerat
     """Summary level: the verdict, the cause with confidence, evidence and the first fix with its change."""
     out = _render(generator, oom, "text")
     assert out.startswith("FAILED:") and "96%" in out and "OOMKilled" in out
-    assert "Give the container more memory" in out and "- 256" in out and "+ 512" in out
+    assert "Give the container more memory" in out and "-         memory: 256" in out and "+         memory: 512" in out
 
 
 def test_details_add_the_folded_timeline(generator: ReportGenerator, oom: DiagnosticResult) -> None:
