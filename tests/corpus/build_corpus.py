@@ -616,6 +616,92 @@ def aca_healthy_new_tables(d: Path, rng: random.Random) -> None:
          running="Running", health="Healthy", classic=False)
 
 
+# -- Harder cases: several signals at once, where ranking decides ------------------------------
+
+
+@scenario
+def k8s_oom_with_liveness_kills(d: Path, rng: random.Random) -> None:
+    _k8s_crash(d, rng, expected="container-oom-kill", description="OOM kills and liveness failures together: the OOM explains the probe", runtime="java",
+               previous=["INFO 1 --- [main] c.e.shop.cache.CatalogCache : Warming catalog cache (420000 entries)"], exit_code=137, reason="OOMKilled",
+               extra_events=[k8s_event(NEW_POD, "Unhealthy", 'Liveness probe failed: Get "http://10.24.3.17:8080/actuator/health": context deadline exceeded', count=9, first=30, last=590),
+                             k8s_event(NEW_POD, "Killing", "Container web failed liveness probe, will be restarted", count=2, first=60, last=300)])
+
+
+@scenario
+def k8s_old_pod_oom_new_pod_dns(d: Path, rng: random.Random) -> None:
+    old_last = {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2026-11-19T09:00:00Z"}
+    pods = [
+        k8s_pod(NEW_POD, NEW_RS, waiting=("CrashLoopBackOff", "back-off 1m20s restarting failed container"), last={"exitCode": 1, "reason": "Error", "finishedAt": "2026-11-20T14:05:00Z"}, restarts=4),
+        k8s_pod("web-5d4b8f7c9-mz7wn", OLD_RS, created=-86400, ready=True, last=old_last, restarts=2),
+    ]
+    write_json(d / "pods.json", k8s_list(pods))
+    write_json(d / "deployment.json", k8s_deployment("web", NEW_RS, state="failed"))
+    k8s_logs(d / "web-previous.log", noise("node", 20, rng) + ["[info] connecting to cache", "Error: getaddrinfo ENOTFOUND redis-master", "    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)"])
+    write_label(d, "dns-resolution-failure", "kubernetes", "the old ReplicaSet's pod was OOM-killed yesterday; the new one fails on DNS", "old rollout's OOM must not outrank the new pod's failure")
+
+
+@scenario
+def k8s_recovered_db_then_missing_module(d: Path, rng: random.Random) -> None:
+    _k8s_crash(d, rng, expected="container-dependency-missing", description="a DB error that recovered, then an import error", runtime="python",
+               previous=["ERROR [app.db] connection to server at \"orders-db\" (10.3.0.12), port 5432 failed: Connection refused", "INFO  [app.db] connected to database orders", "Traceback (most recent call last):", "ModuleNotFoundError: No module named 'orjson'"], exit_code=1)
+
+
+@scenario
+def k8s_healthy_after_scheduling_trouble(d: Path, rng: random.Random) -> None:
+    pods = [k8s_pod(NEW_POD, NEW_RS, ready=True)]
+    events = [
+        k8s_event(NEW_POD, "FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.", count=4, first=1, last=40),
+        k8s_event(NEW_POD, "Scheduled", f"Successfully assigned shop/{NEW_POD} to gke-shop-pool-2-88aa", warning=False, first=95),
+        k8s_event(NEW_POD, "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", count=3, first=100, last=115),
+    ]
+    write_json(d / "pods.json", k8s_list(pods))
+    write_json(d / "events.json", k8s_list(events))
+    write_json(d / "deployment.json", k8s_deployment("web", NEW_RS, state="complete"))
+    write_label(d, "healthy", "kubernetes", "the autoscaler added a node; scheduling and readiness warnings resolved", "warnings that resolved before the rollout completed")
+
+
+@scenario
+def ecs_healthy_after_failed_deployment(d: Path, rng: random.Random) -> None:
+    events = [
+        (-3000, "(service web) has stopped 2 running tasks: (task 8d3e2a1f) (task 1b9f3e77)."),
+        (-2990, "(service web) deployment ecs-svc/3300112233445566778 deployment failed: tasks failed to start."),
+        (10, "(service web) has started 2 tasks: (task 4c71aa02) (task 9e11b3c4)."),
+        (300, "(service web) has reached a steady state."),
+    ]
+    write_json(d / "describe-services.json", ecs_service("web", events=events, state="COMPLETED", running=2))
+    old = ecs_task("8d3e2a1f0b6c4e2f9a7d3c1b5e8f2a4d", stop_code="EssentialContainerExited", stopped_reason="Essential container in task exited",
+                   containers=[{"name": "web", "exitCode": 137, "reason": "OutOfMemoryError: Container killed due to memory usage"}], started_by="ecs-svc/3300112233445566778", at=-3000)
+    new = ecs_task("4c71aa02e5f64b7c8d9e0f1a2b3c4d5e", stop_code=None, stopped_reason=None, containers=[{"name": "web", "lastStatus": "RUNNING"}], last_status="RUNNING", at=20)
+    write_json(d / "describe-tasks.json", {"tasks": [old, new], "failures": []})
+    write_label(d, "healthy", "aws", "an earlier deployment OOM-looped; the current one is steady", "the stopped task belongs to the previous deployment")
+
+
+@scenario
+def ecs_circuit_breaker_pull_denied(d: Path, rng: random.Random) -> None:
+    _ecs(d, rng, expected="image-pull-auth-failure", description="circuit breaker over ECR 403s", stop_code="TaskFailedToStart",
+         stopped_reason="CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref 444455556666.dkr.ecr.eu-west-1.amazonaws.com/web:2.14.0: pulling from host 444455556666.dkr.ecr.eu-west-1.amazonaws.com failed with status code [manifests 2.14.0]: 403 Forbidden",
+         containers=[{"name": "web", "lastStatus": "STOPPED"}], state="FAILED", reason="ECS deployment circuit breaker: tasks failed to start.")
+
+
+@scenario
+def cr_healthy_after_failed_revision(d: Path, rng: random.Random) -> None:
+    _cloud_run(d, rng, expected="healthy", description="the previous revision crashed; the new one is ready", ready=True, message=None,
+               lines=[(-3000, "ERROR", "Traceback (most recent call last):", False), (-2999, "ERROR", "KeyError: 'OPENAI_API_KEY'", False), (-2998, "WARNING", "Container called exit(1).", True)])
+
+
+@scenario
+def cr_listening_elsewhere(d: Path, rng: random.Random) -> None:
+    _cloud_run(d, rng, expected="container-not-listening-on-port", description="app ignores $PORT and listens on 3000", ready=False, message=PORT_MESSAGE,
+               lines=[(3, "INFO", "> web@2.14.0 start", False), (3.5, "INFO", "Server listening on port 3000", False)], runtime="node",
+               notes="only the service's container port and the log together show it")
+
+
+@scenario
+def aca_oom_with_probe_failures(d: Path, rng: random.Random) -> None:
+    _aca(d, rng, expected="container-oom-kill", description="OOM kills make the startup probe fail", system=[(30, "Warning", "ProbeFailed", "Startup probe failed: Get \"http://100.100.0.76:8080/\": dial tcp 100.100.0.76:8080: connect: connection refused"), (45, "Warning", "ContainerTerminated", "Container 'web' was terminated with exit code '137' and reason 'OOMKilled'")],
+         console=["[info] loading embeddings into memory (2.4 GB)"], running="Degraded")
+
+
 def main() -> None:
     """Rewrite every scenario directory."""
     if ROOT.exists():

@@ -34,6 +34,8 @@ class Outcome:
     predicted: str
     confidence: float
     threshold: float
+    naive: str = ""
+    """What plain matching says: the best-scoring pattern, wrappers included, no health verdict."""
 
     @property
     def correct(self) -> bool:
@@ -53,13 +55,16 @@ def evaluate(directory: Path = SCENARIOS, config: DiagnosticsConfig | None = Non
         label = yaml.safe_load((scenario / "label.yaml").read_text(encoding="utf-8"))
         inputs = [str(p) for p in sorted(scenario.iterdir()) if p.name != "label.yaml"]
         result = orchestrator.analyze_captures(inputs)
+        engine = orchestrator.engine()
+        matches = engine.identify_patterns(result.data) if result.data is not None else []  # type: ignore[attr-defined]
+        naive = matches[0].pattern.id if matches else "unknown"
         if result.status is DiagnosticStatus.HEALTHY:
             predicted, confidence = "healthy", 1.0
         elif result.root_cause is not None and result.root_cause.pattern_id != "unknown":
             predicted, confidence = result.root_cause.pattern_id, result.root_cause.confidence
         else:
             predicted, confidence = "unknown", 0.0
-        outcomes.append(Outcome(scenario.name, label["provider"], label["expected"], predicted, confidence, threshold))
+        outcomes.append(Outcome(scenario.name, label["provider"], label["expected"], predicted, confidence, threshold, naive))
     return outcomes
 
 
@@ -72,6 +77,9 @@ def report(outcomes: Sequence[Outcome]) -> tuple[str, bool]:
     for provider in sorted({o.provider for o in outcomes}):
         subset = [o for o in outcomes if o.provider == provider]
         lines.append(f"  {provider:<11} {sum(o.correct for o in subset)}/{len(subset)}")
+    naive_right = sum(o.naive == o.expected for o in outcomes)
+    naive_healthy_fp = sum(o.expected == "healthy" and o.naive != "unknown" for o in outcomes)
+    lines.append(f"for comparison, plain matching (best-scoring pattern, wrappers included, no health verdict): {naive_right}/{total} = {naive_right / total:.1%}, and it names a failure for {naive_healthy_fp} of the healthy scenarios")
     confusions = [o for o in outcomes if not o.correct]
     lines.append(f"confusions: {len(confusions)}")
     lines.extend(f"  {o.name}: expected {o.expected}, got {o.predicted} ({o.confidence:.2f})" for o in confusions)
