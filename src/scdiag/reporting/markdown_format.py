@@ -16,7 +16,9 @@ from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["fence", "md_escape", "render_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@:&-])")
+# Enough to stop emphasis, code, links, HTML, tables, mentions and entities;
+# hyphens, colons and parentheses are harmless inline and stay readable.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~@&!])")
 
 
 def md_escape(text: str, limit: int = 500) -> str:
