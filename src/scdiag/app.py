@@ -174,8 +174,13 @@ def _as_tuple(value: Any, kind: type) -> Sequence[Any]:
 
 
 def nothing_collected(data: DiagnosticData) -> bool:
-    """True when no source delivered anything at all."""
-    return data.status is None and not data.logs and not data.events and not data.metrics
+    """True when no source delivered anything at all (empty lists count as nothing)."""
+    return (
+        data.status is None
+        and not any(log.entries for log in data.logs)
+        and not any(group.events for group in data.events)
+        and not any(metrics.points for metrics in data.metrics)
+    )
 
 
 @attrs.define

@@ -9,6 +9,7 @@ give identical data.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -20,7 +21,7 @@ from scdiag.app import run_with_deadline
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline
-from scdiag.errors import AccessDeniedError, NotFoundError
+from scdiag.errors import AccessDeniedError, CloudError, NotFoundError, TransientCloudError
 from scdiag.models import (
     DiagnosticRequest,
     EventData,
@@ -42,6 +43,7 @@ __all__ = ["ECSProvider"]
 _MAX_TASKS = 20
 """Stopped tasks described, newest first: enough to see the pattern of a crash loop."""
 _LOG_TASKS = 3
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 """Failed tasks whose logs are read."""
 
 
@@ -92,9 +94,14 @@ class ECSProvider:
 
     def validate_credentials(self, request: DiagnosticRequest) -> None:
         """STS GetCallerIdentity: no credentials, expired SSO, wrong region all surface here."""
+        if request.region and not _REGION.match(request.region):
+            raise CloudError(f"{request.region!r} is not an AWS region name (like eu-west-1)", provider="aws", operation="GetCallerIdentity")
         now = utcnow()
-        scope = CollectionScope(request=request, window_start=now, window_end=now, deadline=Deadline.after(30))
-        self._call(scope, "sts", "get_caller_identity", "sts:GetCallerIdentity")
+        scope = CollectionScope(request=request, window_start=now, window_end=now, deadline=Deadline.after(20))
+        try:
+            self._call(scope, "sts", "get_caller_identity", "sts:GetCallerIdentity")
+        except TransientCloudError as error:
+            raise CloudError(f"cannot reach AWS STS in region {request.region or 'from the environment'}: {error} (a wrong --region, or no network?)", provider="aws", operation="GetCallerIdentity") from error
 
     def _snapshot(self, scope: CollectionScope) -> _Snapshot:
         with self._snapshot_lock:

@@ -223,3 +223,9 @@ def test_live_and_captured_describe_tasks_normalise_identically(world: EcsWorld,
     import attrs
 
     assert [attrs.evolve(i, location=None) for i in captured.status.instances] == live
+
+
+def test_a_malformed_region_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A region that is not a region name stops before any call."""
+    assert main(["diagnose", "--provider", "aws", "--cluster", "prod", "--service", "web", "--region", "europe"]) == 3
+    assert "'europe' is not an AWS region name" in capsys.readouterr().err

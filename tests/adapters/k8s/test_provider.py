@@ -187,3 +187,11 @@ def test_the_command_line_diagnoses_a_live_cluster(api: FakeKubeAPI, tmp_path: P
     code = main(["diagnose", "--provider", "kubernetes", "--namespace", "shop", "--service", "web", "--kubeconfig", str(config_path), "--context", "fake", "--format", "text", "--since", "30d"])
     assert code == 0
     assert "k8s-create-container-config-error" in capsys.readouterr().out
+
+
+def test_an_unknown_service_is_nothing_collected(api: FakeKubeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No workload and no pod by that name: exit 3 and say what was looked for."""
+    config_path = kubeconfig(tmp_path / "kubeconfig", api.url)
+    code = main(["diagnose", "--provider", "kubernetes", "--namespace", "shop", "--service", "nope", "--kubeconfig", str(config_path), "--context", "fake", "--no-cache"])
+    assert code == 3
+    assert "no Deployment, StatefulSet or DaemonSet named 'nope'" in capsys.readouterr().err
