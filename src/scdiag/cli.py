@@ -48,7 +48,13 @@ def _duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    # Accepted before or after the command; SUPPRESS keeps a missing one from hiding the other.
+    parser.add_argument("--config", "-c", metavar="FILE", default=argparse.SUPPRESS, help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    _add_config_option(parser)
     group = parser.add_argument_group("output")
     group.add_argument("--format", "-f", help="interactive, text, json, yaml, markdown, html, github (default: output.format of the config)")
     group.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -94,12 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(analyze)
 
     providers = sub.add_parser("providers", help="list providers and what each can do")
+    _add_config_option(providers)
     providers.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
     patterns = sub.add_parser("patterns", help="list the failure patterns of the knowledge base")
     patterns.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     patterns.add_argument("pattern_id", nargs="?", metavar="ID")
     patterns.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    _add_config_option(patterns)
 
     sub.add_parser("version", help="print the version of scdiag and its plugins")
     return parser

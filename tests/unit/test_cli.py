@@ -110,3 +110,11 @@ def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["version"]) == 0
     assert capsys.readouterr().out.startswith(f"scdiag {__version__}")
+
+
+def test_config_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`scdiag providers --config FILE` reads FILE like `scdiag --config FILE providers`."""
+    config = tmp_path / "c.yaml"
+    config.write_text("diagnostics: {collection: {timeout: soon}}\n")
+    assert main(["providers", "--config", str(config)]) == 2
+    assert "diagnostics.collection.timeout" in capsys.readouterr().err
