@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Instance, ServiceStatus, SourceLocation
@@ -147,15 +147,21 @@ class CloudWatchLogsReader(_AwsJsonReader):
             return 0.9
         return 0.0
 
-    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
-        events = [e for e in value.get("events", []) if isinstance(e, dict)]
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Event by event: a log capture of gigabytes is never held whole."""
         stream = PurePath(source.name).name
         count = 0
-        for event in events:
-            line = lines.line_of(f'"timestamp": {event.get("timestamp")}') if "timestamp" in event else None
-            (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name)
-            sink.add_log(_with_location(entry, SourceLocation(source.name, line)), "cloudwatch-logs")
-            count += 1
+        with unexpected_shape(source, self.name), source.open() as text:
+            array = ArrayStream(text, key="events")
+            for line, event in array:
+                if not isinstance(event, dict):
+                    sink.skipped_line(line, "not a log event object")
+                    continue
+                (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name, first_line=line)
+                sink.add_log(entry, "cloudwatch-logs")
+                count += 1
+            report_array_stream(array, source, sink, "log events")
+        sink.hint(provider="aws")
         return count
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, iter_json_lines, locate_status, read_json_capture, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -41,19 +41,17 @@ class LogAnalyticsRowsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """System rows become events, console rows log lines."""
-        with unexpected_shape(source, self.name):
-            value, text = read_json_capture(source, sink)
-            rows = value if isinstance(value, list) else value.get("tables", []) if isinstance(value, dict) else []
-            finder = LineFinder(text)
+        # Row by row: a query export of gigabytes is never held whole.
+        with unexpected_shape(source, self.name), source.open() as stream:
+            array = ArrayStream(stream)
             count = 0
-            for index, row in enumerate(rows):
+            for line, row in array:
                 if not isinstance(row, dict):
-                    sink.skipped_line(index + 1, "not a row object")
+                    sink.skipped_line(line, "not a row object")
                     continue
-                stamp = row.get("TimeGenerated")
-                line = finder.line_of(f'"TimeGenerated": "{stamp}"') if stamp else None
                 _add_row(row, SourceLocation(source.name, line), sink)
                 count += 1
+            report_array_stream(array, source, sink, "rows")
             return count
 
 

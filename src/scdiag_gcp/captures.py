@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -32,21 +32,20 @@ class CloudLoggingReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every entry as a log line; system lines stay marked as the platform's."""
-        with unexpected_shape(source, self.name):
-            value, text = read_json_capture(source, sink)
-            entries = value if isinstance(value, list) else [value]
-            finder = LineFinder(text)
+        # Entry by entry: a logging export of gigabytes is never held whole.
+        with unexpected_shape(source, self.name), source.open() as stream:
+            array = ArrayStream(stream)
             count = 0
-            for index, entry in enumerate(entries):
+            for line, entry in array:
                 if not isinstance(entry, dict):
-                    sink.skipped_line(index + 1, "not a LogEntry object")
+                    sink.skipped_line(line, "not a LogEntry object")
                     continue
-                line = finder.line_of(f'"insertId": "{entry.get("insertId")}"') if entry.get("insertId") else None
                 log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
                 sink.add_log(log, log.attributes["source"])
                 labels = (entry.get("resource") or {}).get("labels") or {}
                 sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
                 count += 1
+            report_array_stream(array, source, sink, "log entries")
             return count
 
 

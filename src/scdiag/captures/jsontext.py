@@ -18,7 +18,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["JsonDocument", "LineFinder", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -202,3 +202,102 @@ def unexpected_shape(source: CaptureSource, reader: str) -> Iterator[None]:
         yield
     except (TypeError, AttributeError, ValueError, KeyError, IndexError) as error:
         raise CaptureError(source.name, f"does not have the shape {reader} expects: {type(error).__name__}: {error}") from None
+
+
+_ARRAY_CHUNK = 1 << 20
+
+
+@attrs.define
+class ArrayStream:
+    """The elements of one JSON array in a capture, parsed one at a time.
+
+    For large log captures (``aws logs filter-log-events``, ``gcloud logging
+    read``, Log Analytics rows) the text is never held whole: memory stays at
+    about one chunk plus one element. After iterating, ``truncated`` says
+    whether the text ended inside the array (the whole elements before the
+    cut were yielded).
+    """
+
+    stream: TextIO
+    key: str | None = None
+    """The top-level key holding the array; ``None`` for a top-level array.
+    Elements are expected to be objects or arrays (a bare number cut at a
+    chunk's end could read short)."""
+    truncated: bool = False
+    found: bool = False
+    skipped_prefix_lines: int = 0
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        """(1-based line where the element starts, element)."""
+        decoder = json.JSONDecoder()
+        window = _Window(self.stream)
+        opener = re.compile(rf'"{re.escape(self.key)}"\s*:\s*\[' if self.key else r"^[ \t]*\[", re.MULTILINE)
+        match = opener.search(window.text)
+        while match is None:
+            if not window.fill():
+                return
+            match = opener.search(window.text)
+        if self.key is None:
+            self.skipped_prefix_lines = window.text.count("\n", 0, match.start())
+        self.found = True
+        line = 1 + window.text.count("\n", 0, match.end())
+        window.position = match.end()
+        while True:
+            text, position = window.text, window.position
+            while position < len(text) and text[position] in " \t\r\n,":
+                line += text[position] == "\n"
+                position += 1
+            window.position = position
+            if position >= len(text):
+                if window.fill():
+                    continue
+                self.truncated = True
+                return
+            if text[position] == "]":
+                return
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError:
+                if window.fill():
+                    continue
+                self.truncated = True
+                return
+            yield line, value
+            line += text.count("\n", position, end)
+            window.position = end
+
+
+@attrs.define
+class _Window:
+    """The unread part of a stream, about one chunk long."""
+
+    stream: TextIO
+    text: str = ""
+    position: int = 0
+    eof: bool = False
+
+    def fill(self) -> bool:
+        """Drop what was consumed and read one more chunk; False at the end."""
+        if self.eof:
+            return False
+        chunk = self.stream.read(_ARRAY_CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.text = self.text[self.position :] + chunk
+        self.position = 0
+        return True
+
+
+def report_array_stream(array: ArrayStream, source: CaptureSource, sink: CaptureSink, what: str) -> None:
+    """After streaming: say what was skipped or cut, or fail when there was no array at all.
+
+    Raises:
+        CaptureError: the expected array never appeared.
+    """
+    if not array.found:
+        raise CaptureError(source.name, f"no {what} array found")
+    if array.skipped_prefix_lines:
+        sink.problem(f"skipped {array.skipped_prefix_lines} line(s) before the JSON")
+    if array.truncated:
+        sink.problem(f"the JSON is truncated; the complete {what} before the cut were read")

@@ -1,0 +1,44 @@
+"""Large JSON log captures are read element by element."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from scdiag.captures import jsontext
+from scdiag.captures.jsontext import ArrayStream
+
+DOC = json.dumps({"events": [{"message": f"line {i}", "timestamp": i} for i in range(50)], "searchedLogStreams": []}, indent=4)
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 37 characters: elements always straddle a chunk boundary."""
+    monkeypatch.setattr(jsontext, "_ARRAY_CHUNK", 37)
+
+
+def test_every_element_is_read_with_its_line() -> None:
+    """All elements, each with the line it starts on."""
+    items = list(ArrayStream(io.StringIO(DOC), key="events"))
+    assert [value["message"] for _line, value in items] == [f"line {i}" for i in range(50)]
+    assert items[0][0] == 3 and items[1][0] == 7
+
+
+def test_a_cut_array_yields_the_whole_elements_before_the_cut() -> None:
+    """Truncated text: elements before the cut, and the stream says it was cut."""
+    array = ArrayStream(io.StringIO(DOC[: DOC.index('"line 20"')]), key="events")
+    assert len(list(array)) == 20 and array.truncated
+
+
+def test_warning_lines_before_a_top_level_array_are_counted() -> None:
+    """gcloud's warnings before the list are skipped and counted."""
+    array = ArrayStream(io.StringIO("WARNING: slow\n" + json.dumps([{"a": 1}, {"a": 2}])))
+    assert [v["a"] for _l, v in array] == [1, 2] and array.skipped_prefix_lines == 1
+
+
+def test_no_array_means_nothing_found() -> None:
+    """Text without the array yields nothing and says so."""
+    array = ArrayStream(io.StringIO('{"other": 1}'), key="events")
+    assert list(array) == [] and not array.found
