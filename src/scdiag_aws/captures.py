@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Instance, ServiceStatus, SourceLocation
@@ -110,12 +110,13 @@ class DescribeTasksReader(_AwsJsonReader):
     def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         tasks = [t for t in value.get("tasks", []) if isinstance(t, dict)]
         instances: list[Instance] = []
-        for task in tasks:
+        for index, task in enumerate(tasks):
             line = lines.line_of(f'"taskArn": "{task.get("taskArn", "")}"')
-            instances.extend(normalize.task_instances([task], SourceLocation(source.name, line)))
-            group = str(task.get("group", ""))
-            if group.startswith("service:"):
-                sink.hint(service=group.removeprefix("service:"))
+            with skip_malformed(sink, line or index + 1, "task"):
+                instances.extend(normalize.task_instances([task], SourceLocation(source.name, line)))
+                group = str(task.get("group", ""))
+                if group.startswith("service:"):
+                    sink.hint(service=group.removeprefix("service:"))
         sink.add_status(ServiceStatus(name="", instances=tuple(instances)))
         return len(tasks)
 
@@ -157,9 +158,10 @@ class CloudWatchLogsReader(_AwsJsonReader):
                 if not isinstance(event, dict):
                     sink.skipped_line(line, "not a log event object")
                     continue
-                (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name, first_line=line)
-                sink.add_log(entry, "cloudwatch-logs")
-                count += 1
+                with skip_malformed(sink, line, "log event"):
+                    (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name, first_line=line)
+                    sink.add_log(entry, "cloudwatch-logs")
+                    count += 1
             report_array_stream(array, source, sink, "log events")
         sink.hint(provider="aws")
         return count

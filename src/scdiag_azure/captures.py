@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -49,8 +49,9 @@ class LogAnalyticsRowsReader:
                 if not isinstance(row, dict):
                     sink.skipped_line(line, "not a row object")
                     continue
-                _add_row(row, SourceLocation(source.name, line), sink)
-                count += 1
+                with skip_malformed(sink, line, "row"):
+                    _add_row(row, SourceLocation(source.name, line), sink)
+                    count += 1
             report_array_stream(array, source, sink, "rows")
             return count
 

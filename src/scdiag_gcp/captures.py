@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -40,11 +40,12 @@ class CloudLoggingReader:
                 if not isinstance(entry, dict):
                     sink.skipped_line(line, "not a LogEntry object")
                     continue
-                log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
-                sink.add_log(log, log.attributes["source"])
-                labels = (entry.get("resource") or {}).get("labels") or {}
-                sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
-                count += 1
+                with skip_malformed(sink, line, "log entry"):
+                    log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
+                    sink.add_log(log, log.attributes["source"])
+                    labels = (entry.get("resource") or {}).get("labels") or {}
+                    sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
+                    count += 1
             report_array_stream(array, source, sink, "log entries")
             return count
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, unexpected_shape
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, skip_malformed, unexpected_shape
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
@@ -72,17 +72,18 @@ class KubectlJsonReader:
                     else:
                         sink.skipped_line(index + 1, "item without a kind")
                         continue
-                count += 1
-                name = (item.get("metadata") or {}).get("name")
+                name = (item.get("metadata") or {}).get("name") if isinstance(item.get("metadata"), dict) else None
                 line = finder.line_of(f'"name": "{name}"') if name else None
                 location = SourceLocation(source.name, line)
-                locations[id(item)] = location
-                if item.get("kind") == "Event":
-                    sink.add_event(event_from_object(item, location))
-                    continue
-                objects.append(item)
-                service = _service_hint(item)
-                sink.hint(provider="kubernetes", service=service)
+                with skip_malformed(sink, line or index + 1, str(item.get("kind"))):
+                    if item.get("kind") == "Event":
+                        sink.add_event(event_from_object(item, location))
+                    else:
+                        status_from_objects([item])  # normalises, or raises on a wrong shape: only sound objects go on
+                        locations[id(item)] = location
+                        objects.append(item)
+                        sink.hint(provider="kubernetes", service=_service_hint(item))
+                    count += 1
             if count:
                 sink.hint(provider="kubernetes")
             status = status_from_objects(objects, lambda obj: locations.get(id(obj)))

@@ -18,7 +18,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "skip_malformed", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
 
 _START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
 
@@ -301,3 +301,12 @@ def report_array_stream(array: ArrayStream, source: CaptureSource, sink: Capture
         sink.problem(f"skipped {array.skipped_prefix_lines} line(s) before the JSON")
     if array.truncated:
         sink.problem(f"the JSON is truncated; the complete {what} before the cut were read")
+
+
+@contextmanager
+def skip_malformed(sink: CaptureSink, line: int, what: str) -> Iterator[None]:
+    """One element of the wrong shape is skipped and counted; the rest of the file is read."""
+    try:
+        yield
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError) as error:
+        sink.skipped_line(line, f"{what} of an unexpected shape ({type(error).__name__}: {error})")

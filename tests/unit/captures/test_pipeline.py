@@ -165,3 +165,15 @@ def test_json_lines_with_a_bad_line_count_it_and_go_on(read, tmp_path: Path) -> 
     (record,) = data.inputs
     assert record.reader == "az-containerapp-logs-show" and record.items == 2
     assert any(":2: skipped" in p for p in record.problems)
+
+
+def test_one_malformed_object_is_skipped_and_the_rest_read(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A pod with a container status of the wrong type costs that pod, not the file."""
+    pods = json.loads(_pods_json())
+    pods["items"][1]["status"]["containerStatuses"] = [{"name": "orders-api", "restartCount": "many", "state": 5}]
+    target = tmp_path / "pods.json"
+    target.write_text(json.dumps(pods, indent=4))
+    data = read(target)
+    assert data.status is not None and [i.id for i in data.status.instances] == ["orders-api-7f8c9d6b5-x2kqp"]
+    (record,) = data.inputs
+    assert record.items == 1 and any("unexpected shape" in p for p in record.problems)
