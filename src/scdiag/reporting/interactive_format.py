@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from scdiag.models import DiagnosticReport, DiagnosticStatus, RootCause
+from scdiag.models import DiagnosticReport, DiagnosticResult, DiagnosticStatus, RootCause
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 from scdiag.reporting.text_format import render_text
@@ -31,6 +31,33 @@ def _bar(confidence: float, width: int = 20) -> Text:
     filled = round(confidence * width)
     style = "green" if confidence >= 0.7 else "yellow" if confidence >= 0.4 else "red"
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim") + Text(f" {confidence:.0%}")
+
+
+def _resources(result: DiagnosticResult) -> Table | None:
+    """Limits as configured and the peak of each percentage metric, as bars."""
+    data = result.data
+    if data is None:
+        return None
+    table = Table(title="Resources", expand=True, show_header=False, box=None)
+    table.add_column("what", no_wrap=True)
+    table.add_column("value", ratio=1)
+    rows = 0
+    for spec in data.status.containers if data.status else ():
+        described = ", ".join(p for p in (f"memory limit {spec.memory_limit_mib:g} MB" if spec.memory_limit_mib else "", f"cpu {spec.cpu_limit:g} vCPU" if spec.cpu_limit else "") if p)
+        if described:
+            table.add_row(f"container {spec.name}", described)
+            rows += 1
+    peaks: dict[str, float] = {}
+    for metrics in data.metrics:
+        for point in metrics.points:
+            if point.unit == "Percent":
+                peaks[point.name] = max(point.value, peaks.get(point.name, 0.0))
+    for name, value in sorted(peaks.items()):
+        filled = round(min(value, 100.0) / 5)
+        style = "red" if value >= 90 else "yellow" if value >= 70 else "green"
+        table.add_row(f"{name} peak", Text("█" * filled, style=style) + Text("░" * (20 - filled), style="dim") + Text(f" {value:g}%"))
+        rows += 1
+    return table if rows else None
 
 
 def _cause_panel(cause: RootCause, full: bool) -> Panel:
@@ -87,6 +114,9 @@ def render_interactive(report: DiagnosticReport) -> str:
     if full:
         for cause in result.secondary_causes:
             console.print(Text(f"Also possible: {clean(cause.name)} [{cause.pattern_id}] {cause.confidence:.0%}", style="yellow"))
+        resources = _resources(result)
+        if resources is not None:
+            console.print(resources)
         if result.timeline:
             table = Table(title="Timeline", expand=True, show_lines=False)
             table.add_column("when", no_wrap=True)
