@@ -154,6 +154,9 @@ class CaptureSink(Protocol):
     def add_log(self, entry: LogEntry, source: str) -> None:
         """One log line, from the log source named ``source``."""
 
+    def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
+        """One log line given by its text; ``build`` makes the entry only if the line is kept."""
+
     def add_event(self, event: DiagnosticEvent) -> None:
         """One platform event."""
 

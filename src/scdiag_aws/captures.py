@@ -7,6 +7,7 @@ provider uses for the same API responses.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
-from scdiag.models import Instance, ServiceStatus, SourceLocation
+from scdiag.models import Instance, LogEntry, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_aws import normalize
@@ -159,12 +160,18 @@ class CloudWatchLogsReader(_AwsJsonReader):
                     sink.skipped_line(line, "not a log event object")
                     continue
                 with skip_malformed(sink, line, "log event"):
-                    (entry,) = normalize.log_entries([event], stream=stream, source_name=source.name, first_line=line)
-                    sink.add_log(entry, "cloudwatch-logs")
+                    message = str(event.get("message", "")).rstrip("\n")
+                    build = functools.partial(_one_entry, event, stream, source.name, line)
+                    sink.add_log_lazy(message, "cloudwatch-logs", str(event.get("logStreamName") or stream), build)
                     count += 1
             report_array_stream(array, source, sink, "log events")
         sink.hint(provider="aws")
         return count
+
+
+def _one_entry(event: Mapping[str, Any], stream: str, source_name: str, line: int) -> LogEntry:
+    (entry,) = normalize.log_entries([event], stream=stream, source_name=source_name, first_line=line)
+    return entry
 
 
 class DescribeTargetHealthReader(_AwsJsonReader):

@@ -47,7 +47,7 @@ class _Stream:
     total: int = 0
     skipped: int = 0
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
-    tail: deque[tuple[int, str, LineParser] | tuple[int, LogEntry, None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
     per_rule: Counter[int] = attrs.field(factory=Counter)
 
 
@@ -175,6 +175,16 @@ class CaptureCollector:
             state.kept[sequence] = entry
         state.tail.append((sequence, entry, None))
 
+    def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
+        """A log line by its text: the entry is built only if the line is kept (a match or the tail)."""
+        state = self._stream(source, stream)
+        state.total += 1
+        sequence = state.total
+        rules = self.matcher.match_line(message)
+        if rules and self._keep(state, rules):
+            state.kept[sequence] = build()
+        state.tail.append((sequence, build, None))
+
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser) -> None:
         """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
         if not block:
@@ -237,8 +247,10 @@ class CaptureCollector:
                     continue
                 if isinstance(item, LogEntry):
                     entries[line] = item
-                elif parse is not None:
+                elif parse is not None and isinstance(item, str):
                     entries[line] = parse(item, line)
+                elif callable(item):
+                    entries[line] = item()
             ordered = tuple(entries[line] for line in sorted(entries))
             if all(entry.timestamp is not None for entry in ordered):
                 # Some CLIs print newest first (gcloud logging read): order by time, stably.
