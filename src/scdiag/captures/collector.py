@@ -45,7 +45,6 @@ class _Stream:
     source: str
     name: str
     total: int = 0
-    skipped: int = 0
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
     tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
     per_rule: Counter[int] = attrs.field(factory=Counter)
@@ -256,7 +255,7 @@ class CaptureCollector:
                 # Some CLIs print newest first (gcloud logging read): order by time, stably.
                 ordered = tuple(sorted(ordered, key=lambda entry: entry.timestamp))  # type: ignore[arg-type, return-value]
             result.append(
-                LogData(source=state.source, entries=ordered, total_lines=state.total, skipped_lines=state.skipped, attributes={"stream": state.name})
+                LogData(source=state.source, entries=ordered, total_lines=state.total, attributes={"stream": state.name})
             )
         return result
 
