@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -402,7 +402,3 @@ class PluginHost:
 
         result: list[tuple[str, str]] = self._cached("redaction", build)
         return result
-
-    def plugin_names(self) -> Iterable[str]:
-        """Names of the loaded plugins."""
-        return [plugin.name for plugin in self.loaded]

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
-from scdiag.models import ServiceStatus, SourceLocation
+from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_azure import normalize
@@ -154,8 +154,6 @@ class AzDeployErrorReader:
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The lines as log lines, and the errors as a failed provisioning condition."""
         with unexpected_shape(source, self.name):
-            from scdiag.models import Condition
-
             with source.open() as stream:
                 head = stream.read(1 << 20)
             for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
