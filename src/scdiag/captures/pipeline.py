@@ -17,9 +17,10 @@ import attrs
 
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.inputs import expand_inputs, open_input
+from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
-from scdiag.ports import CaptureReader
+from scdiag.ports import CaptureReader, CaptureSource
 
 __all__ = ["CaptureOverrides", "read_captures"]
 
@@ -39,17 +40,56 @@ class CaptureOverrides:
     """Simple Container environment, for fix steps."""
 
 
-def _choose(readers: Sequence[CaptureReader], source: Any, problems: list[str]) -> CaptureReader | None:
-    best: tuple[float, CaptureReader] | None = None
-    for reader in readers:
-        try:
-            score = float(reader.sniff(source))
-        except Exception as error:  # isolation seam: a plugin's sniffer must not stop the others
-            problems.append(f"reader {getattr(reader, 'name', reader)} failed to sniff {source.name}: {error}")
-            continue
-        if score > 0 and (best is None or score > best[0]):
-            best = (score, reader)
-    return None if best is None else best[1]
+def _choose(readers: Sequence[CaptureReader], sources: Sequence[CaptureSource], problems: list[str]) -> tuple[CaptureReader, CaptureSource] | None:
+    """The reader most sure of any of the renderings of one segment (its text, or the JSON of its YAML)."""
+    best: tuple[float, CaptureReader, CaptureSource] | None = None
+    for source in sources:
+        for reader in readers:
+            try:
+                score = float(reader.sniff(source))
+            except Exception as error:  # isolation seam: a plugin's sniffer must not stop the others
+                problems.append(f"reader {getattr(reader, 'name', reader)} failed to sniff {source.name}: {error}")
+                continue
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, reader, source)
+    return None if best is None else (best[1], best[2])
+
+
+def _whole_text(source: CaptureSource) -> str | None:
+    """The input's text when it is small enough to be a paste; ``None`` for a large capture."""
+    with source.open() as stream:
+        text = stream.read(MAX_PASTE_CHARS + 1)
+    return text if len(text) <= MAX_PASTE_CHARS else None
+
+
+def _renderings(source: CaptureSource) -> list[list[CaptureSource]]:
+    """The segments of one input, each as the sources a reader may read it from."""
+    text = _whole_text(source)
+    if text is None:
+        return [[source]]
+    segments = split_paste(text)
+    if len(segments) == 1 and segments[0].as_json is None and segments[0].text == text.strip("\n"):
+        # A clean capture: its reader streams it from the file, as it would without segmenting.
+        return [[source]]
+    return [segment_sources(source.name, segment) for segment in segments]
+
+
+def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureReader], collector: CaptureCollector) -> tuple[str | None, int]:
+    sniff_problems: list[str] = []
+    chosen = _choose(readers, sources, sniff_problems)
+    for problem in sniff_problems:
+        collector.problem(problem)
+    if chosen is None:
+        return None, 0
+    reader, source = chosen
+    try:
+        return reader.name, reader.read(source, collector)
+    except CaptureError as error:
+        collector.problem(str(error).removeprefix(f"{source.name}: "))
+    except Exception as error:  # isolation seam: a broken reader loses one rendering, not the analysis
+        _log.debug("reader %s failed", reader.name, exc_info=True)
+        collector.problem(f"reader {reader.name} failed: {type(error).__name__}: {error}")
+    return reader.name, 0
 
 
 def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector: CaptureCollector) -> InputRecord:
@@ -67,23 +107,17 @@ def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector:
         return collector.end_input(None, 0)
     if opened.bad_bytes:
         collector.problem("contains bytes that are not UTF-8; they were replaced")
-    sniff_problems: list[str] = []
-    reader = _choose(readers, opened.source, sniff_problems)
-    for problem in sniff_problems:
-        collector.problem(problem)
-    if reader is None:
+    used: list[str] = []
+    items = 0
+    for sources in _renderings(opened.source):
+        reader, count = _read_segment(sources, readers, collector)
+        items += count
+        if reader is not None and reader not in used:
+            used.append(reader)
+    if not used:
         collector.problem("no reader recognises this content; skipped")
         return collector.end_input(None, 0)
-    try:
-        items = reader.read(opened.source, collector)
-    except CaptureError as error:
-        collector.problem(str(error).removeprefix(f"{name}: "))
-        items = 0
-    except Exception as error:  # isolation seam: a broken reader loses one input, not the analysis
-        _log.debug("reader %s failed", reader.name, exc_info=True)
-        collector.problem(f"reader {reader.name} failed: {type(error).__name__}: {error}")
-        items = 0
-    return collector.end_input(reader.name, items)
+    return collector.end_input("+".join(used), items)
 
 
 def _since_filter(data: DiagnosticData, start: datetime) -> DiagnosticData:

@@ -43,6 +43,13 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
                 break
             if not block.endswith("\n"):
                 block += text.readline()
+            if lines == 0:
+                # Blank lines before the first line are no log lines (a rendering cut out of a paste starts so).
+                stripped = block.lstrip("\n")
+                lines = len(block) - len(stripped)
+                block = stripped
+                if not block:
+                    continue
             count = block.count("\n") + (0 if block.endswith("\n") else 1)
             if add_block is not None:
                 add_block(block.rstrip("\n"), source=log_source, stream=stream, first_line=lines + 1, parse=parse)

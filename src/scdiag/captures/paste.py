@@ -1,0 +1,215 @@
+"""Pastes: one input that holds several renderings, framed the way terminals and chats frame them.
+
+People rarely hand over a clean capture file. They paste what a terminal, a
+console or a CI log showed: ``$ kubectl ...`` prompt lines between outputs,
+Markdown code fences, ANSI colour codes, a ``stdout:`` label, concatenated
+JSON documents, ``---``-separated YAML, JSON followed by text. This module
+cleans such an input and cuts it into *segments*, each of which then goes to
+the reader most sure it can read it, exactly as a file would.
+
+Two properties matter to the rest of the pipeline:
+
+- Line numbers survive. A segment's text is prefixed with as many newlines as
+  lines precede it in the input, so a reader's line numbers are the input's
+  (readers skip leading blank lines, as they skip blank lines anywhere).
+- YAML is read as the JSON it denotes. ``-o yaml`` and gcloud's default
+  output carry the same objects as ``-o json``; each YAML segment becomes
+  one JSON document (an array when the segment holds several YAML
+  documents) on the line where the YAML started, so the JSON readers of
+  every adapter read it unchanged.
+
+Only inputs up to :data:`MAX_PASTE_CHARS` are examined this way; larger
+inputs are real capture files and stream straight to their reader.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import attrs
+import re2
+import yaml
+
+from scdiag.captures.inputs import HEAD_BYTES
+from scdiag.ports import CaptureSource
+
+__all__ = ["MAX_PASTE_CHARS", "Segment", "segment_sources", "split_paste"]
+
+MAX_PASTE_CHARS = 8 << 20
+"""Inputs longer than this are streamed whole to one reader, never segmented."""
+
+_ANSI = re2.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]")
+_FENCE = re2.compile(r"^\s{0,3}(?:```|~~~)[\w+.-]*\s*$")
+# A shell prompt before a command: "$ kubectl ...", "PS C:\> az ...", "user@host:~$ gcloud ...".
+_PROMPT = re2.compile(r"^\s*(?:\S*[$#%]|PS [^>]*>|>)\s+[A-Za-z./~][\w./-]*(?:\s|$)")
+# Labels a tool or a person puts above an output: "stdout:", "Output:", "STDERR:".
+_LABEL = re2.compile(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
+_YAML_SEPARATOR = re2.compile(r"^---\s*$|^\.\.\.\s*$")
+_JSON_LINE_START = re2.compile(r"(?m)^[ \t]*[\[{]")
+_WARNING_LINES = 3
+# A line YAML starts with: a top-level key with a value or a nested block, or a sequence item.
+_YAML_KEY = re2.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
+_YAML_ITEM = re2.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
+_YAML_BLOCK_LINE = re2.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
+
+
+@attrs.frozen
+class Segment:
+    """One rendering cut out of a paste: its first line in the input and its text."""
+
+    first_line: int
+    text: str
+    as_json: str | None = None
+    """When the text is YAML: the JSON it denotes, on one line (readers choose either)."""
+
+
+def _clean(text: str) -> tuple[list[str], set[int]]:
+    """The input's lines with colour codes and framing removed, and the lines that end a rendering."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    lines = text.split("\n")
+    boundaries: set[int] = set()
+    for index, line in enumerate(lines):
+        if _FENCE.match(line) or _PROMPT.match(line) or _LABEL.match(line):
+            lines[index] = ""
+            boundaries.add(index)
+    return lines, boundaries
+
+
+def _strip_stray_quote(lines: list[str]) -> None:
+    """A rendering pasted out of a JSON string starts with a stray quote: ``"Name:  web``."""
+    for index, line in enumerate(lines):
+        if line.strip():
+            stripped = line.lstrip()
+            if stripped.startswith('"') and len(stripped) > 1 and stripped[1].isalpha() and stripped.count('"') == 1:
+                lines[index] = stripped[1:]
+            return
+
+
+def _chunks(lines: list[str], boundaries: set[int]) -> Iterator[tuple[int, list[str]]]:
+    """Runs of lines between boundaries: (index of the first line, lines)."""
+    start = 0
+    for index in [*sorted(boundaries), len(lines)]:
+        if any(line.strip() for line in lines[start:index]):
+            yield start, lines[start:index]
+        start = index + 1
+
+
+def _looks_yaml(lines: list[str]) -> bool:
+    significant = [line for line in lines if line.strip() and not line.lstrip().startswith("#") and not _YAML_SEPARATOR.match(line)]
+    if not significant or not (_YAML_KEY.match(significant[0]) or _YAML_ITEM.match(significant[0])):
+        return False
+    return all(_YAML_BLOCK_LINE.match(line) for line in significant)
+
+
+def _as_json(lines: list[str]) -> str | None:
+    """The JSON a YAML text denotes (an array for several documents), or ``None``."""
+    try:
+        documents = [doc for doc in yaml.load_all("\n".join(lines), Loader=_LOADER) if doc is not None]
+    except yaml.YAMLError:
+        return None
+    if not documents or not all(isinstance(doc, (dict, list)) for doc in documents):
+        return None
+    try:
+        return json.dumps(documents[0] if len(documents) == 1 else documents, default=str)
+    except (TypeError, ValueError):
+        return None
+
+
+def _non_blank(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())
+
+
+def _json_documents(first_line: int, lines: list[str]) -> Iterator[Segment]:
+    """Cut concatenated pretty-printed JSON documents apart; the text around them stays whole.
+
+    A few lines before a document (a CLI's warnings) stay with it; a longer
+    text before it is a rendering of its own. JSON lines (one document per
+    line) are one rendering, not thousands: only a document spanning several
+    lines ends a segment.
+    """
+    text = "\n".join(lines)
+    decoder = json.JSONDecoder()
+    segment_start = 0
+    line_at = first_line
+    while True:
+        match = _JSON_LINE_START.search(text, segment_start)
+        if match is None:
+            break
+        value_start = match.end() - 1
+        try:
+            _value, end = decoder.raw_decode(text, value_start)
+        except json.JSONDecodeError:
+            break
+        if "\n" not in text[value_start:end]:
+            break
+        prefix = text[segment_start : match.start()]
+        if _non_blank(prefix) > _WARNING_LINES:
+            yield Segment(line_at, prefix.rstrip("\n"))
+            line_at += prefix.count("\n")
+            segment_start = match.start()
+        newline = text.find("\n", end)
+        if newline < 0 or not text[newline:].strip():
+            break
+        yield Segment(line_at, text[segment_start:newline])
+        line_at += text.count("\n", segment_start, newline) + 1
+        segment_start = newline + 1
+    remainder = text[segment_start:]
+    if remainder.strip():
+        yield Segment(line_at, remainder)
+
+
+def _pieces(start: int, chunk: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """A chunk of YAML documents stays whole (YAML reads them all); elsewhere ``---`` ends a rendering."""
+    if _looks_yaml(chunk):
+        yield start, chunk
+        return
+    piece_start = 0
+    for index, line in enumerate(chunk):
+        if _YAML_SEPARATOR.match(line):
+            if any(item.strip() for item in chunk[piece_start:index]):
+                yield start + piece_start, chunk[piece_start:index]
+            piece_start = index + 1
+    if any(item.strip() for item in chunk[piece_start:]):
+        yield start + piece_start, chunk[piece_start:]
+
+
+def split_paste(text: str) -> list[Segment]:
+    """The renderings of one input, in order, each with its first line (1-based)."""
+    lines, boundaries = _clean(text)
+    segments: list[Segment] = []
+    for chunk_start, chunk in _chunks(lines, boundaries):
+        _strip_stray_quote(chunk)
+        for start, piece in _pieces(chunk_start, chunk):
+            first_line = start + 1
+            while piece and not piece[0].strip():
+                piece = piece[1:]
+                first_line += 1
+            converted = _as_json(piece) if _looks_yaml(piece) else None
+            if converted is not None:
+                segments.append(Segment(first_line, "\n".join(piece), as_json=converted))
+            else:
+                segments.extend(_json_documents(first_line, piece))
+    return segments
+
+
+def segment_sources(name: str, segment: Segment) -> list[CaptureSource]:
+    """Capture sources for one segment (its text, and the JSON of its YAML), numbered as the input."""
+    padding = "\n" * (segment.first_line - 1)
+    sources = [_source(name, segment.text, padding)]
+    if segment.as_json is not None:
+        sources.append(_source(name, segment.as_json, padding))
+    return sources
+
+
+def _source(name: str, text: str, padding: str) -> CaptureSource:
+    padded = padding + text
+    return CaptureSource(name=name, head=text[:HEAD_BYTES], open=lambda: io.StringIO(padded))
+
+
+try:  # libyaml's loader is several times faster; the pure-Python one reads the same.
+    _LOADER: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _LOADER = yaml.SafeLoader
