@@ -9,11 +9,13 @@ from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``kubernetes``."""
     registry.add_provider("kubernetes", "scdiag_k8s.provider:KubernetesProvider", description="any cluster, through the official client")
-    registry.add_capability("kubernetes", "offline analysis of kubectl get -o json, kubectl describe pod and kubectl logs (scdiag analyze)")
+    registry.add_capability("kubernetes", "offline analysis of kubectl get -o json|yaml, kubectl describe, get pods and get events tables, and kubectl logs (scdiag analyze)")
 
 
 @hookimpl
 def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
     """The kubectl readers."""
     registry.add_reader("scdiag_k8s.captures:KubectlJsonReader")
-    registry.add_reader("scdiag_k8s.captures:KubectlDescribePodReader")
+    registry.add_reader("scdiag_k8s.describe:KubectlDescribeReader")
+    registry.add_reader("scdiag_k8s.tables:KubectlPodsTableReader")
+    registry.add_reader("scdiag_k8s.tables:KubectlEventsTableReader")

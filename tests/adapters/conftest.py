@@ -29,3 +29,28 @@ def _read(orchestrator: DiagnosticOrchestrator):  # type: ignore[no-untyped-def]
         return data
 
     return read
+
+
+@pytest.fixture(name="read_text")
+def _read_text(read, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """read_text(text) -> DiagnosticData: ``text`` saved as a file, read through every installed reader."""
+
+    def read_text(text: str, name: str = "paste.txt") -> DiagnosticData:
+        target = tmp_path / name
+        target.write_text(text, encoding="utf-8")
+        data: DiagnosticData = read(target)
+        return data
+
+    return read_text
+
+
+@pytest.fixture(name="diagnose_text")
+def _diagnose_text(orchestrator: DiagnosticOrchestrator, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """diagnose_text(text) -> DiagnosticResult of ``scdiag analyze`` on ``text`` saved as a file."""
+
+    def diagnose_text(text: str, name: str = "paste.txt"):  # type: ignore[no-untyped-def]
+        target = tmp_path / name
+        target.write_text(text, encoding="utf-8")
+        return orchestrator.analyze_captures([str(target)])
+
+    return diagnose_text

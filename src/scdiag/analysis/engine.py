@@ -67,6 +67,9 @@ __all__ = ["AnalysisEngine", "IndicatorMatch", "PatternMatch"]
 _log = logging.getLogger(__name__)
 
 _OLD_ROLLOUT_FACTOR = 0.25
+_FREE_TEXT_FACTOR = 0.8
+"""A platform message found in free text (a paste) weighs less than in its own field:
+the field says what the platform reported; text may only quote or mention it."""
 _RECOVERED_FACTOR = 0.2
 _EXPLAINS_MIN_SCORE = 0.5
 _MAX_CONFIDENCE = 0.99
@@ -96,6 +99,7 @@ class AnalysisEngine:
     problems: list[str] = attrs.field(factory=list)
     """Patterns that were rejected when the knowledge base was loaded."""
     _matcher: LogMatcher = attrs.field(init=False)
+    _in_text: dict[int, list[Signal]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self._matcher = LogMatcher.for_patterns(self.patterns)
@@ -159,11 +163,19 @@ class AnalysisEngine:
                 factor *= _RECOVERED_FACTOR
         return factor
 
-    def _best(self, pattern: FailurePattern, indicator: Indicator, candidates: Sequence[Signal], signals: SignalSet) -> IndicatorMatch | None:
+    def _best(
+        self,
+        pattern: FailurePattern,
+        indicator: Indicator,
+        candidates: Sequence[Signal],
+        signals: SignalSet,
+        in_text: Sequence[Signal] = (),
+    ) -> IndicatorMatch | None:
+        """The strongest signal for one indicator; ``in_text`` are its words found in free text."""
         best: tuple[float, int, Signal] | None = None
         occurrences = 0
-        for signal in candidates:
-            factor = self._factor(pattern, indicator, signal, signals)
+        for signal, free in [*((s, False) for s in candidates), *((s, True) for s in in_text)]:
+            factor = self._factor(pattern, indicator, signal, signals) * (_FREE_TEXT_FACTOR if free else 1.0)
             if factor <= 0.0:
                 continue
             occurrences += signal.count
@@ -200,9 +212,12 @@ class AnalysisEngine:
     def _identify(self, data: DiagnosticData, signals: SignalSet) -> list[PatternMatch]:
         log_hits = self._log_hits(signals)
         by_indicator: dict[int, list[Signal]] = {}
+        in_text: dict[int, list[Signal]] = {}
         for index, rule in enumerate(self._matcher.rules):
             if rule.indicator is not None and index in log_hits:
-                by_indicator.setdefault(id(rule.indicator), []).extend(log_hits[index])
+                target = in_text if rule.free_text else by_indicator
+                target.setdefault(id(rule.indicator), []).extend(log_hits[index])
+        self._in_text = in_text
         listening = ((s.text, s.location) for s in signals.of(SignalKind.LOG) if s.current and ("isten" in s.text or "port" in s.text.lower()))
         facts = derive_facts(data.status, signals.old_instances, listening)
         points = [point for metrics in data.metrics for point in metrics.points]
@@ -275,7 +290,7 @@ class AnalysisEngine:
             return IndicatorMatch(indicator, indicator.weight, excerpt, "metric", timestamp=point.timestamp)
         signal_kind = SIGNAL_FOR_INDICATOR[kind]
         candidates = [s for s in signals.of(signal_kind) if signal_matches(indicator, s)]
-        return self._best(pattern, indicator, candidates, signals)
+        return self._best(pattern, indicator, candidates, signals, self._in_text.get(id(indicator), ()))
 
     # -- verdict --------------------------------------------------------------
 

@@ -14,9 +14,38 @@ from collections.abc import Iterator, Sequence
 import attrs
 import re2
 
-from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex
+from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
-__all__ = ["LogMatcher", "LogRule"]
+_PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
+_ANCHORED_REASON = re2.compile(r"^\^\(?([A-Za-z0-9_.:| ]+?)\)?\$$")
+_DISTINCTIVE_WORD = re2.compile(r"^(?:[A-Z][A-Za-z]*[a-z][A-Za-z]*|[A-Za-z]+\.[A-Za-z.]+)$")
+_MIN_WORD = 8
+_MIN_PHRASE = 20
+
+
+def free_text_regex(indicator: Indicator) -> Regex | None:
+    """What a platform indicator looks for when its words are pasted as text.
+
+    Its message expression when it has one. A reason-only indicator counts in
+    text only when every reason it names is a distinctive word (``OOMKilled``,
+    ``CreateContainerConfigError``, ``Target.FailedHealthChecks``): words such as
+    ``Error`` or ``Pending`` appear in ordinary lines and mean nothing there.
+    """
+    if indicator.pattern is not None:
+        return indicator.pattern
+    if indicator.reason is None:
+        return None
+    match = _ANCHORED_REASON.match(indicator.reason.source)
+    if match is None:
+        # An unanchored reason is a phrase the platform writes: as specific in text as in its field.
+        return indicator.reason if len(indicator.reason.source) >= _MIN_PHRASE else None
+    body = match.group(1)
+    words = body.split("|")
+    if not all(len(w) >= _MIN_WORD and _DISTINCTIVE_WORD.match(w) for w in words):
+        return None
+    return compile_regex(r"\b(?:" + "|".join(w.replace(".", r"\.") for w in words) + r")\b")
+
+__all__ = ["LogMatcher", "LogRule", "free_text_regex"]
 
 
 @attrs.frozen(eq=False)
@@ -27,6 +56,9 @@ class LogRule:
     regex: Regex
     indicator: Indicator | None = None
     """``None`` for a ``recovered_by`` expression."""
+    free_text: bool = False
+    """A platform indicator (event, status, container, target) looked for in free text:
+    the same words pasted as text count, but less than in the field they belong to."""
 
 
 def _options() -> re2.Options:
@@ -52,6 +84,10 @@ class LogMatcher:
             for indicator in pattern.indicators:
                 if indicator.kind is IndicatorKind.LOG and indicator.pattern is not None:
                     rules.append(LogRule(pattern, indicator.pattern, indicator))
+                elif indicator.kind in _PLATFORM_KINDS:
+                    text = free_text_regex(indicator)
+                    if text is not None:
+                        rules.append(LogRule(pattern, text, indicator, free_text=True))
             for regex in pattern.recovered_by:
                 rules.append(LogRule(pattern, regex))
         return cls(rules)

@@ -69,7 +69,7 @@ def test_describe_pod_text_reads_like_the_json(read, tmp_path: Path) -> None:  #
     target = tmp_path / "describe.txt"
     target.write_text(DESCRIBE)
     data = read(target)
-    assert data.inputs[0].reader == "kubectl-describe-pod"
+    assert data.inputs[0].reader == "kubectl-describe"
     (pod,) = data.status.instances
     (container,) = pod.containers
     assert container.last_termination.exit_code == 137 and container.last_termination.reason == "OOMKilled"
