@@ -22,7 +22,7 @@ _READERS = (
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``aws``."""
     registry.add_provider("aws", "scdiag_aws.provider:ECSProvider", description="Amazon ECS (Fargate and EC2) through boto3")
-    registry.add_capability("aws", "offline analysis of aws ecs / logs / elbv2 / cloudwatch / ecr CLI output and deploy errors (scdiag analyze)")
+    registry.add_capability("aws", "offline analysis of aws ecs / logs / elbv2 / cloudwatch / ecr CLI output (JSON or YAML), ECS console text and deploy errors (scdiag analyze)")
 
 
 @hookimpl
@@ -30,3 +30,4 @@ def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
     """The AWS CLI readers."""
     for reader in _READERS:
         registry.add_reader(f"scdiag_aws.captures:{reader}")
+    registry.add_reader("scdiag_aws.console:EcsConsoleReader")

@@ -9,6 +9,7 @@ root cause for a healthy scenario.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,8 +20,19 @@ from scdiag.app import DiagnosticOrchestrator
 from scdiag.config import DiagnosticsConfig
 from scdiag.models import DiagnosticStatus
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from renderings import RENDERINGS, scenario_files  # noqa: E402
+
 SCENARIOS = Path(__file__).parent / "scenarios"
 MIN_ACCURACY = 0.95
+RENDERING_NOTES = {
+    "json": "the files as captured",
+    "yaml": "every JSON file as YAML",
+    "text": "describe, console and log-viewer text",
+    "stdin": "all files concatenated into one input",
+    "single": "only the file holding the cause's strongest evidence; healthy scenarios have none",
+}
 BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 
 
@@ -46,25 +58,50 @@ class Outcome:
         return self.predicted not in ("healthy", "unknown") and self.confidence >= self.threshold
 
 
-def evaluate(directory: Path = SCENARIOS, config: DiagnosticsConfig | None = None) -> list[Outcome]:
-    """Analyse every scenario of the corpus with one orchestrator."""
+def _single_file(orchestrator: DiagnosticOrchestrator, scenario: Path, expected: str) -> list[Path] | None:
+    """The one file holding the strongest evidence of the expected cause; ``None`` for healthy scenarios."""
+    if expected == "healthy":
+        return None
+    result = orchestrator.analyze_captures([str(p) for p in scenario_files(scenario)])
+    cause = result.root_cause
+    if cause is None or cause.pattern_id != expected or not cause.evidence:
+        return None
+    for item in cause.evidence:
+        if item.location is not None and Path(item.location.source).exists():
+            return [Path(item.location.source)]
+    return None
+
+
+def evaluate(directory: Path = SCENARIOS, config: DiagnosticsConfig | None = None, rendering: str = "json") -> list[Outcome]:
+    """Analyse every scenario of the corpus, rendered as ``rendering``, with one orchestrator."""
     orchestrator = DiagnosticOrchestrator(config=config or DiagnosticsConfig())
     threshold = orchestrator.config.analysis.confidence_threshold
     outcomes = []
-    for scenario in sorted(p for p in directory.iterdir() if (p / "label.yaml").exists()):
-        label = yaml.safe_load((scenario / "label.yaml").read_text(encoding="utf-8"))
-        inputs = [str(p) for p in sorted(scenario.iterdir()) if p.name != "label.yaml"]
-        result = orchestrator.analyze_captures(inputs)
-        engine = orchestrator.engine()
-        matches = engine.identify_patterns(result.data) if result.data is not None else []  # type: ignore[attr-defined]
-        naive = matches[0].pattern.id if matches else "unknown"
-        if result.status is DiagnosticStatus.HEALTHY:
-            predicted, confidence = "healthy", 1.0
-        elif result.root_cause is not None and result.root_cause.pattern_id != "unknown":
-            predicted, confidence = result.root_cause.pattern_id, result.root_cause.confidence
-        else:
-            predicted, confidence = "unknown", 0.0
-        outcomes.append(Outcome(scenario.name, label["provider"], label["expected"], predicted, confidence, threshold, naive))
+    with tempfile.TemporaryDirectory() as workspace:
+        for scenario in sorted(p for p in directory.iterdir() if (p / "label.yaml").exists()):
+            label = yaml.safe_load((scenario / "label.yaml").read_text(encoding="utf-8"))
+            out = Path(workspace) / scenario.name
+            out.mkdir()
+            if rendering == "single":
+                single = _single_file(orchestrator, scenario, label["expected"])
+                if single is None:
+                    continue
+                inputs = single
+            else:
+                inputs = RENDERINGS[rendering](scenario, out)
+            result = orchestrator.analyze_captures([str(p) for p in inputs])
+            naive = ""
+            if rendering == "json":
+                engine = orchestrator.engine()
+                matches = engine.identify_patterns(result.data) if result.data is not None else []  # type: ignore[attr-defined]
+                naive = matches[0].pattern.id if matches else "unknown"
+            if result.status is DiagnosticStatus.HEALTHY:
+                predicted, confidence = "healthy", 1.0
+            elif result.root_cause is not None and result.root_cause.pattern_id != "unknown":
+                predicted, confidence = result.root_cause.pattern_id, result.root_cause.confidence
+            else:
+                predicted, confidence = "unknown", 0.0
+            outcomes.append(Outcome(scenario.name, label["provider"], label["expected"], predicted, confidence, threshold, naive))
     return outcomes
 
 
@@ -77,9 +114,10 @@ def report(outcomes: Sequence[Outcome]) -> tuple[str, bool]:
     for provider in sorted({o.provider for o in outcomes}):
         subset = [o for o in outcomes if o.provider == provider]
         lines.append(f"  {provider:<11} {sum(o.correct for o in subset)}/{len(subset)}")
-    naive_right = sum(o.naive == o.expected for o in outcomes)
-    naive_healthy_fp = sum(o.expected == "healthy" and o.naive != "unknown" for o in outcomes)
-    lines.append(f"for comparison, plain matching (best-scoring pattern, wrappers included, no health verdict): {naive_right}/{total} = {naive_right / total:.1%}, and it names a failure for {naive_healthy_fp} of the healthy scenarios")
+    if any(o.naive for o in outcomes):
+        naive_right = sum(o.naive == o.expected for o in outcomes)
+        naive_healthy_fp = sum(o.expected == "healthy" and o.naive != "unknown" for o in outcomes)
+        lines.append(f"for comparison, plain matching (best-scoring pattern, wrappers included, no health verdict): {naive_right}/{total} = {naive_right / total:.1%}, and it names a failure for {naive_healthy_fp} of the healthy scenarios")
     confusions = [o for o in outcomes if not o.correct]
     lines.append(f"confusions: {len(confusions)}")
     lines.extend(f"  {o.name}: expected {o.expected}, got {o.predicted} ({o.confidence:.2f})" for o in confusions)
@@ -105,11 +143,22 @@ def report(outcomes: Sequence[Outcome]) -> tuple[str, bool]:
 
 
 def main(argv: Sequence[str]) -> int:
-    """Evaluate and print; exit 1 when the gate fails."""
+    """Evaluate every rendering and print; exit 1 when any rendering fails the gate."""
     directory = Path(argv[0]) if argv else SCENARIOS
-    text, passed = report(evaluate(directory))
-    print(text)
-    return 0 if passed else 1
+    failed = []
+    summary = []
+    for rendering in (*RENDERINGS, "single"):
+        outcomes = evaluate(directory, rendering=rendering)
+        text, passed = report(outcomes)
+        print(f"== rendering: {rendering} ({RENDERING_NOTES[rendering]})")
+        print(text)
+        correct = sum(o.correct for o in outcomes)
+        summary.append(f"  {rendering:<7} {correct}/{len(outcomes)} = {correct / len(outcomes):.1%}  {'pass' if passed else 'FAIL'}")
+        if not passed:
+            failed.append(rendering)
+    print("== top-1 per rendering")
+    print("\n".join(summary))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ inputs are real capture files and stream straight to their reader.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Iterator
@@ -49,6 +50,8 @@ _LABEL = re2.compile(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
 _YAML_SEPARATOR = re2.compile(r"^---\s*$|^\.\.\.\s*$")
 _JSON_LINE_START = re2.compile(r"(?m)^[ \t]*[\[{]")
 _WARNING_LINES = 3
+_COLUMN_NAME = re2.compile(r"^[A-Za-z_][\w .\[\]()-]{0,60}$")
+_MIN_COLUMNS = 3
 # A line YAML starts with: a top-level key with a value or a nested block, or a sequence item.
 _YAML_KEY = re2.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
 _YAML_ITEM = re2.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
@@ -62,7 +65,7 @@ class Segment:
     first_line: int
     text: str
     as_json: str | None = None
-    """When the text is YAML: the JSON it denotes, on one line (readers choose either)."""
+    """When the text is YAML or a delimited table: the JSON it denotes, on one line (readers choose either)."""
 
 
 def _clean(text: str) -> tuple[list[str], set[int]]:
@@ -116,6 +119,30 @@ def _as_json(lines: list[str]) -> str | None:
         return json.dumps(documents[0] if len(documents) == 1 else documents, default=str)
     except (TypeError, ValueError):
         return None
+
+
+def _table_as_json(lines: list[str]) -> str | None:
+    """A tab- or comma-separated table under a header of column names, as a JSON array of rows.
+
+    Query results copied from a portal's grid, or exported as CSV, carry the
+    same rows a query API returns as JSON.
+    """
+    significant = [line for line in lines if line.strip()]
+    if len(significant) < 2:
+        return None
+    header = significant[0]
+    delimiter = "\t" if "\t" in header else "," if "," in header else None
+    if delimiter is None:
+        return None
+    names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
+    if len(names) < _MIN_COLUMNS or not all(_COLUMN_NAME.match(name) for name in names):
+        return None
+    rows = []
+    for cells in csv.reader(significant[1:], delimiter=delimiter):
+        if len(cells) != len(names):
+            return None
+        rows.append(dict(zip(names, cells)))
+    return json.dumps(rows)
 
 
 def _non_blank(text: str) -> int:
@@ -187,7 +214,7 @@ def split_paste(text: str) -> list[Segment]:
             while piece and not piece[0].strip():
                 piece = piece[1:]
                 first_line += 1
-            converted = _as_json(piece) if _looks_yaml(piece) else None
+            converted = _as_json(piece) if _looks_yaml(piece) else _table_as_json(piece)
             if converted is not None:
                 segments.append(Segment(first_line, "\n".join(piece), as_json=converted))
             else:

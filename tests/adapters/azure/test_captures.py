@@ -35,3 +35,17 @@ def test_az_errors_are_read_as_azure_output(read) -> None:  # type: ignore[no-un
     """An az error with a Container Apps code is taken by the Azure reader."""
     data = read(SCENARIOS / "aca-keyvault" / "az-output.txt")
     assert data.inputs[0].reader == "az-deploy-error-text" and data.provider == "azure"
+
+
+def test_log_analytics_rows_copied_as_a_tab_separated_grid(read, read_text) -> None:  # type: ignore[no-untyped-def]
+    """The portal's results grid, copied with its header, reads like the query's JSON rows."""
+    from scdiag.captures.jsontext import load_json_text
+
+    rows_file = SCENARIOS / "aca-oom" / "system-logs.json"
+    rows = load_json_text(rows_file.read_text(encoding="utf-8")).value
+    columns = [c for c in rows[0] if c != "TableName"]
+    grid = "\n".join(["\t".join(columns), *("\t".join(str(r.get(c, "")) for c in columns) for r in rows)]) + "\n"
+    data = read_text(grid, name="results.tsv")
+    assert data.inputs[0].reader == "az-log-analytics-rows"
+    events = [(e.reason, e.message) for g in data.events for e in g.events]
+    assert events == [(e.reason, e.message) for g in read(rows_file).events for e in g.events] != []

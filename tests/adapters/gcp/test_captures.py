@@ -28,3 +28,35 @@ def test_deploy_error_becomes_a_ready_condition(read) -> None:  # type: ignore[n
     (condition,) = data.status.conditions
     assert condition.status == "False" and "not found" in (condition.message or "")
     assert data.deployment_id == "web-00007-xaz"
+
+
+def _json_of(path):  # type: ignore[no-untyped-def]
+    from scdiag.captures.jsontext import load_json_text
+
+    return load_json_text(path.read_text(encoding="utf-8")).value
+
+
+def test_logging_read_default_yaml_reads_like_its_json(read, read_text) -> None:  # type: ignore[no-untyped-def]
+    """`gcloud logging read` without --format prints YAML documents separated by ---."""
+    import yaml
+
+    logs = SCENARIOS / "cr-memory" / "logs.json"
+    entries = _json_of(logs)
+    text = "".join("---\n" + yaml.safe_dump(entry, sort_keys=False) for entry in entries)
+    as_yaml, as_json = read_text(text), read(logs)
+    assert as_yaml.inputs[0].reader == "gcloud-logging-read-json"
+    assert sum(len(log.entries) for log in as_yaml.logs) == sum(len(log.entries) for log in as_json.logs)
+    assert len([e for g in as_yaml.events for e in g.events]) == len([e for g in as_json.events for e in g.events])
+
+
+def test_services_describe_default_yaml_reads_like_its_json(read, read_text) -> None:  # type: ignore[no-untyped-def]
+    """`gcloud run services describe` prints YAML by default."""
+    import yaml
+
+    service = SCENARIOS / "cr-memory" / "service.json"
+    data = read_text(yaml.safe_dump(_json_of(service), sort_keys=False))
+    assert data.inputs[0].reader == "gcloud-run-describe-json"
+    def conditions(status):  # type: ignore[no-untyped-def]
+        return [(c.type, c.status, c.reason, c.message) for c in status.conditions]
+
+    assert conditions(data.status) == conditions(read(service).status) != []

@@ -80,3 +80,22 @@ def test_line_numbers_are_the_inputs() -> None:
     with source.open() as stream:
         lines = stream.read().split("\n")
     assert lines.index("Error: connect ECONNREFUSED") + 1 == 6
+
+
+def test_a_tab_separated_table_is_offered_as_rows() -> None:
+    """Query results copied from a portal grid: one JSON object per row, keyed by the header."""
+    (segment,) = split_paste("TimeGenerated\tContainerAppName_s\tLog_s\n2026-11-20T14:00:00Z\tweb\tlistening on 8080\n")
+    assert segment.as_json is not None
+    assert json.loads(segment.as_json) == [{"TimeGenerated": "2026-11-20T14:00:00Z", "ContainerAppName_s": "web", "Log_s": "listening on 8080"}]
+
+
+def test_a_csv_export_is_offered_as_rows() -> None:
+    """An exported CSV, quoted cells included."""
+    (segment,) = split_paste('TimeGenerated,Reason_s,Log_s\n2026-11-20T14:00:00Z,Error,"pull failed, retrying"\n')
+    assert segment.as_json is not None and json.loads(segment.as_json)[0]["Log_s"] == "pull failed, retrying"
+
+
+def test_prose_with_commas_is_not_a_table() -> None:
+    """Ordinary lines with commas stay text only."""
+    (segment,) = split_paste("Starting server, please wait\nListening on port 8080, ready\n")
+    assert segment.as_json is None
