@@ -1,7 +1,7 @@
 """The ``scdiag`` command: the only module that prints, exits or configures logging.
 
 Exit codes: 0 a report was produced, 2 usage or configuration error, 3 nothing
-could be collected or read. Errors are one readable line; ``--debug`` adds
+could be collected or read, or nothing in the inputs was recognised. Errors are one readable line; ``--debug`` adds
 the traceback.
 """
 
@@ -99,6 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     _add_output_options(analyze)
 
+    capture = sub.add_parser("capture", help="print the commands that capture what scdiag analyze reads")
+    capture.add_argument("--print", action="store_true", help="print the commands (what this command does)")
+    capture.add_argument("--provider", "-p", required=True, help=f"one of {', '.join(_PROVIDERS)}")
+    capture.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
+    capture.add_argument("--namespace", "-n", help="Kubernetes namespace")
+    capture.add_argument("--cluster", help="ECS cluster")
+    capture.add_argument("--region", help="cloud region")
+    capture.add_argument("--project", help="GCP project")
+    capture.add_argument("--resource-group", help="Azure resource group")
+    capture.add_argument("--workspace", help="Azure Log Analytics workspace id")
+
     providers = sub.add_parser("providers", help="list providers and what each can do")
     _add_config_option(providers)
     providers.add_argument("--format", "-f", choices=("text", "json"), default="text")
@@ -193,7 +204,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from scdiag.app import nothing_collected
-    from scdiag.captures.pipeline import CaptureOverrides
+    from scdiag.captures.pipeline import CaptureOverrides, nothing_recognised
 
     for raw in args.paths:
         if raw != "-" and not Path(raw).exists():
@@ -211,7 +222,66 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if data is None or nothing_collected(data):
         print("scdiag: nothing could be read from the inputs", file=sys.stderr)
         return EXIT_NOTHING
+    matched = result.status.value == "healthy" or bool(result.symptoms) or (
+        result.root_cause is not None and result.root_cause.pattern_id != "unknown"
+    )
+    if nothing_recognised(data, orchestrator.host.capture_readers(), matched):
+        if result.root_cause is not None:
+            # The error lines found are still worth showing.
+            _emit(orchestrator, result, args)
+        _explain_unrecognised(orchestrator, args, len(data.inputs))
+        return EXIT_NOTHING
     _emit(orchestrator, result, args)
+    return EXIT_OK
+
+
+def _head_of(paths: Sequence[str]) -> str:
+    heads = []
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] if raw != "-" else []
+        for item in files:
+            try:
+                with open(item, "rb") as stream:
+                    heads.append(stream.read(64 * 1024).decode("utf-8", errors="replace"))
+            except OSError:
+                continue
+    return "\n".join(heads)
+
+
+def _explain_unrecognised(orchestrator: Any, args: argparse.Namespace, inputs: int) -> None:
+    from scdiag.captures.guides import capture_guides, looks_like, render_commands
+
+    readers = sorted(reader.name for reader in orchestrator.host.capture_readers() if reader.provider)
+    print(f"scdiag: nothing in the input{'s' if inputs > 1 else ''} was recognised: read as plain log text, and no failure pattern matched", file=sys.stderr)
+    print(f"scdiag: formats scdiag reads: {', '.join(readers)}", file=sys.stderr)
+    provider = args.provider if args.provider in capture_guides() else looks_like(_head_of(args.paths))
+    if provider is None:
+        print("scdiag: to capture a deployment's data: scdiag capture --provider kubernetes|aws|gcp|azure --service NAME", file=sys.stderr)
+        return
+    print(f"scdiag: this looks like {capture_guides()[provider].label} output; these commands capture what scdiag reads:", file=sys.stderr)
+    for command in render_commands(provider, {"service": args.service}):
+        print(f"  {command}", file=sys.stderr)
+
+
+def _cmd_capture(args: argparse.Namespace) -> int:
+    from scdiag.captures.guides import capture_guides, render_commands
+
+    provider = {"k8s": "kubernetes"}.get(args.provider, args.provider)
+    if provider not in capture_guides():
+        raise _UsageError(f"no capture guide for provider {args.provider!r}; one of {', '.join(capture_guides())}")
+    values = {
+        "service": args.service,
+        "namespace": args.namespace,
+        "cluster": args.cluster,
+        "region": args.region,
+        "project": args.project,
+        "resource_group": args.resource_group,
+        "workspace": args.workspace,
+    }
+    print(f"# capture {args.service} for scdiag analyze ({capture_guides()[provider].label}); then: scdiag analyze .")
+    for command in render_commands(provider, values):
+        print(command)
     return EXIT_OK
 
 
@@ -315,6 +385,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "diagnose": _cmd_diagnose,
     "analyze": _cmd_analyze,
+    "capture": _cmd_capture,
     "providers": _cmd_providers,
     "patterns": _cmd_patterns,
     "version": _cmd_version,

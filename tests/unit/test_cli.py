@@ -118,3 +118,48 @@ def test_config_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFix
     config.write_text("diagnostics: {collection: {timeout: soon}}\n")
     assert main(["providers", "--config", str(config)]) == 2
     assert "diagnostics.collection.timeout" in capsys.readouterr().err
+
+
+def test_text_nothing_recognises_exits_3_with_what_to_capture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ordinary text: exit 3, the formats scdiag reads, and how to capture a deployment."""
+    target = tmp_path / "notes.txt"
+    target.write_text("deployed at noon\nlooked fine to me\n")
+    assert main(["analyze", str(target)]) == 3
+    err = capsys.readouterr().err
+    assert "nothing in the input was recognised" in err
+    assert "kubectl-describe" in err and "ecs-console-text" in err
+    assert "scdiag capture --provider" in err
+
+
+def test_unrecognised_text_that_names_a_provider_gets_its_capture_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A note that quotes an ECS task ARN points to the aws capture commands, filled with the service."""
+    target = tmp_path / "notes.txt"
+    target.write_text("the task arn:aws:ecs:eu-west-1:111122223333:task/prod/abc went away\n")
+    assert main(["analyze", str(target), "--service", "web"]) == 3
+    err = capsys.readouterr().err
+    assert "looks like aws ecs output" in err
+    assert "aws ecs describe-services --cluster <cluster> --services web --region <region>" in err
+
+
+def test_capture_prints_the_commands_with_the_flags_filled_in(capsys: pytest.CaptureFixture[str]) -> None:
+    """scdiag capture --print -p k8s: kubectl commands for the namespace and service."""
+    assert main(["capture", "--print", "-p", "k8s", "--service", "orders", "--namespace", "shop"]) == 0
+    out = capsys.readouterr().out
+    assert "kubectl get events -n shop -o json > events.json" in out
+    assert "kubectl get deployment orders -n shop -o json > deployment.json" in out
+
+
+def test_capture_of_an_unknown_provider_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 2 naming the providers that have a guide."""
+    assert main(["capture", "-p", "nomad", "--service", "web"]) == 2
+    assert "no capture guide for provider 'nomad'" in capsys.readouterr().err
+
+
+def test_kubectl_output_without_the_kubernetes_extra_says_what_to_install(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not analysed as plain text: the install line instead."""
+    monkeypatch.setenv("SCDIAG_DISABLE_PLUGINS", "k8s")
+    target = tmp_path / "pods.txt"
+    target.write_text("NAME          READY   STATUS             RESTARTS      AGE\nweb-7f8c-x2   0/1     CrashLoopBackOff   7 (32s ago)   11m\n")
+    assert main(["analyze", str(target)]) == 3
+    err = capsys.readouterr().err
+    assert "this looks like kubectl output, but scdiag's kubernetes support is not installed: pip install 'scdiag[k8s]'" in err

@@ -16,13 +16,15 @@ from typing import Any
 import attrs
 
 from scdiag.captures.collector import CaptureCollector
+from scdiag.captures.guides import capture_guides, looks_like
 from scdiag.captures.inputs import expand_inputs, open_input
 from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
+from scdiag.plugins import FIRST_PARTY_PROVIDERS
 from scdiag.ports import CaptureReader, CaptureSource
 
-__all__ = ["CaptureOverrides", "read_captures"]
+__all__ = ["CaptureOverrides", "nothing_recognised", "read_captures"]
 
 _log = logging.getLogger(__name__)
 
@@ -82,6 +84,12 @@ def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureRea
     if chosen is None:
         return None, 0
     reader, source = chosen
+    if reader.provider is None:
+        missing = _missing_provider(readers, source)
+        if missing is not None:
+            # Read as plain text it would give a low-confidence guess; say what would read it.
+            collector.problem(missing)
+            return None, 0
     try:
         return reader.name, reader.read(source, collector)
     except CaptureError as error:
@@ -90,6 +98,25 @@ def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureRea
         _log.debug("reader %s failed", reader.name, exc_info=True)
         collector.problem(f"reader {reader.name} failed: {type(error).__name__}: {error}")
     return reader.name, 0
+
+
+def _missing_provider(readers: Sequence[CaptureReader], source: CaptureSource) -> str | None:
+    """What to install when the text is a provider's output and that provider's readers are absent."""
+    installed = {reader.provider for reader in readers if reader.provider}
+    missing = [name for name in capture_guides() if name not in installed]
+    provider = looks_like(source.head, missing) if missing else None
+    if provider is None:
+        return None
+    _dist, extra = FIRST_PARTY_PROVIDERS.get(provider, ("", provider))
+    label = capture_guides()[provider].label
+    return f"this looks like {label} output, but scdiag's {provider} support is not installed: pip install 'scdiag[{extra}]'"
+
+
+def nothing_recognised(data: DiagnosticData, readers: Sequence[CaptureReader], matched: bool) -> bool:
+    """No input was read by a provider's reader and no failure pattern matched: scdiag did not understand the input."""
+    provider_readers = {reader.name for reader in readers if reader.provider}
+    used = {name for record in data.inputs if record.reader for name in record.reader.split("+")}
+    return not (used & provider_readers) and not matched
 
 
 def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector: CaptureCollector) -> InputRecord:
