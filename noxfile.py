@@ -64,9 +64,10 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def eval(session: nox.Session) -> None:
-    """Accuracy, confusions, healthy false positives and calibration on tests/corpus."""
+    """Accuracy per rendering of tests/corpus (gated), then on ../shared/field when present (reported)."""
     _install_dev(session)
     session.run("python", "tests/corpus/evaluate.py", *session.posargs)
+    session.run("python", "tests/field/evaluate_field.py")
 
 
 @nox.session

@@ -161,6 +161,12 @@ class _Parse:
         else:
             self._service()["events"].append(row)
 
+    def _where(self, key: str, number: int) -> None:
+        # Evidence about a task points at its stopped reason (or stop code) when there is one.
+        if key in ("stoppedReason", "stopCode") and self.task_lines:
+            if key == "stoppedReason" or not self.tasks[-1].get("stoppedReason"):
+                self.task_lines[-1] = number
+
     def _label(self, number: int, cells: list[str]) -> None:
         label = cells[0].lower()
         if len(cells) == 1:
@@ -181,6 +187,7 @@ class _Parse:
             key = _TASK_LABELS[label]
             starts_new = key == "taskArn" and bool(self.tasks) and "taskArn" in self.tasks[-1]
             self._task(number, new=starts_new)[key] = _value(key, value)
+            self._where(key, number)
 
 
 def _service_with_primary(service: Mapping[str, Any]) -> dict[str, Any]:

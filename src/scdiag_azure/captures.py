@@ -19,6 +19,9 @@ _ROW_KEYS = re.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|Re
 
 
 def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> None:
+    if any(" [" in key for key in row):
+        # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
+        row = {key.split(" [", 1)[0]: value for key, value in row.items()}
     app = row.get("ContainerAppName_s") or row.get("ContainerAppName")
     revision = row.get("RevisionName_s") or row.get("RevisionName")
     sink.hint(provider="azure", service=app, deployment_id=revision)
@@ -37,7 +40,7 @@ class LogAnalyticsRowsReader:
     def sniff(self, source: CaptureSource) -> float:
         """A JSON array of rows with Container Apps columns."""
         head = source.head.lstrip()
-        return 0.9 if head.startswith("[") and _ROW_KEYS.search(head) and '"TimeGenerated"' in head else 0.0
+        return 0.9 if head.startswith("[") and _ROW_KEYS.search(head) and '"TimeGenerated' in head else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """System rows become events, console rows log lines."""

@@ -60,7 +60,8 @@ def _pod(row: Mapping[str, str]) -> dict[str, Any]:
     else:
         state = {}
     container = {
-        "name": "(init)" if init else "(unnamed)",
+        # The table does not name the container; a description of the same pod does, and wins when merged.
+        "name": "",
         "state": state,
         "ready": ready_count == total if ready else None,
         "restartCount": int(restarts.group(1)) if restarts else 0,

@@ -15,6 +15,10 @@ EXPECTED = {
     "ecs-health-check-404": "lb-health-check-failure",
     "cloud-run-missing-env": "container-missing-config",
     "container-apps-image-not-found": "image-not-found",
+    "k8s-pasted-session": "k8s-create-container-config-error",
+    "ecs-console-stopped-task": "image-pull-auth-failure",
+    "cloud-run-yaml": "container-dependency-missing",
+    "container-apps-portal-logs": "container-oom-kill",
 }
 
 

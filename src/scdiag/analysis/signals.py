@@ -146,7 +146,7 @@ def _termination_signals(term: Termination, label: str, instance: Instance, curr
 
 
 def _container_signals(container: ContainerStatus, instance: Instance, current: bool) -> Iterator[Signal]:
-    label = f"{instance.kind} {instance.id} container {container.name}"
+    label = f"{instance.kind} {instance.id}" + (f" container {container.name}" if container.name else "")
     if container.reason or container.message:
         yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, location=instance.location, instance=instance.id, current=current, label=label, state=container.state)
     if container.termination is not None:

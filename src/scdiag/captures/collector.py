@@ -20,6 +20,7 @@ from attrs import AttrsInstance
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.signals import TAIL_LINES
 from scdiag.models import (
+    ContainerStatus,
     DiagnosticData,
     DiagnosticEvent,
     EventData,
@@ -65,10 +66,30 @@ def _fill(first: _T, second: _T) -> _T:
         if field.name == "conditions":
             known = {c.type for c in mine}
             changes[field.name] = mine + tuple(c for c in theirs if c.type not in known)
+        elif field.name == "containers" and mine and theirs and isinstance(mine[0], ContainerStatus):
+            changes[field.name] = _merge_containers(mine, theirs)
         elif mine in (None, "", (), {}) and theirs not in (None, "", (), {}):
             changes[field.name] = theirs
     # cast: mypy's attrs plugin cannot see through a TypeVar bound to AttrsInstance.
     return cast(_T, attrs.evolve(cast(Any, first), **changes)) if changes else first
+
+
+def _merge_containers(mine: tuple[ContainerStatus, ...], theirs: tuple[ContainerStatus, ...]) -> tuple[ContainerStatus, ...]:
+    """Containers of one instance seen in two fragments, merged by name.
+
+    A fragment that could not name its container (a table row) gives it no
+    name; when the other fragment names exactly one container, they are the same one.
+    """
+    unnamed = [c for c in mine + theirs if not c.name]
+    named_mine = tuple(c for c in mine if c.name)
+    named_theirs = tuple(c for c in theirs if c.name)
+    named = _merge_by(named_mine, named_theirs, lambda c: c.name)
+    if unnamed and len(named) == 1:
+        merged = named[0]
+        for other in unnamed:
+            merged = _fill(merged, other)
+        return (merged,)
+    return named + tuple(unnamed) if unnamed else named
 
 
 def _merge_by(items: tuple[_T, ...], more: tuple[_T, ...], key: Callable[[_T], object]) -> tuple[_T, ...]:

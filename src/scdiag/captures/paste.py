@@ -107,18 +107,46 @@ def _looks_yaml(lines: list[str]) -> bool:
     return all(_YAML_BLOCK_LINE.match(line) for line in significant)
 
 
+def _yaml_documents(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """The documents of a YAML text split at ``---``: (index of the document's first line, its lines)."""
+    start = 0
+    for index, line in enumerate(lines):
+        if _YAML_SEPARATOR.match(line):
+            if any(item.strip() for item in lines[start:index]):
+                yield start, lines[start:index]
+            start = index + 1
+    if any(item.strip() for item in lines[start:]):
+        yield start, lines[start:]
+
+
 def _as_json(lines: list[str]) -> str | None:
-    """The JSON a YAML text denotes (an array for several documents), or ``None``."""
-    try:
-        documents = [doc for doc in yaml.load_all("\n".join(lines), Loader=_LOADER) if doc is not None]
-    except yaml.YAMLError:
+    """The JSON a YAML text denotes (an array for several documents), or ``None``.
+
+    Each document's JSON starts on the line its YAML started on, so a reader
+    locating array elements by line points at the YAML document.
+    """
+    parts: list[str] = []
+    at_line = 0
+    for start, document_lines in _yaml_documents(lines):
+        while document_lines and not document_lines[0].strip():
+            document_lines = document_lines[1:]
+            start += 1
+        try:
+            value = yaml.load("\n".join(document_lines), Loader=_LOADER)
+            text = json.dumps(value, default=str)
+        except (yaml.YAMLError, TypeError, ValueError):
+            return None
+        if not isinstance(value, (dict, list)):
+            return None
+        separator = "[" if not parts else ","
+        newlines = max(start - at_line, 0)
+        parts.append(separator + "\n" * newlines + text)
+        at_line = start
+    if not parts:
         return None
-    if not documents or not all(isinstance(doc, (dict, list)) for doc in documents):
-        return None
-    try:
-        return json.dumps(documents[0] if len(documents) == 1 else documents, default=str)
-    except (TypeError, ValueError):
-        return None
+    if len(parts) == 1:
+        return parts[0][1:].lstrip("\n")
+    return "".join(parts) + "]"
 
 
 def _table_as_json(lines: list[str]) -> str | None:
@@ -127,22 +155,26 @@ def _table_as_json(lines: list[str]) -> str | None:
     Query results copied from a portal's grid, or exported as CSV, carry the
     same rows a query API returns as JSON.
     """
-    significant = [line for line in lines if line.strip()]
-    if len(significant) < 2:
+    numbered = [(index, line) for index, line in enumerate(lines) if line.strip()]
+    if len(numbered) < 2:
         return None
-    header = significant[0]
+    header_at, header = numbered[0]
     delimiter = "\t" if "\t" in header else "," if "," in header else None
     if delimiter is None:
         return None
     names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
     if len(names) < _MIN_COLUMNS or not all(_COLUMN_NAME.match(name) for name in names):
         return None
-    rows = []
-    for cells in csv.reader(significant[1:], delimiter=delimiter):
+    # Each row's JSON sits on the row's own line, so evidence points at the row.
+    parts = []
+    at_line = header_at
+    for index, line in numbered[1:]:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
         if len(cells) != len(names):
             return None
-        rows.append(dict(zip(names, cells)))
-    return json.dumps(rows)
+        parts.append(("[" if not parts else ",") + "\n" * (index - at_line) + json.dumps(dict(zip(names, cells))))
+        at_line = index
+    return "".join(parts) + "]"
 
 
 def _non_blank(text: str) -> int:
