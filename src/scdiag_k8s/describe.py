@@ -37,6 +37,8 @@ _STATE_LINE = re2.compile(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\
 _REPLICAS = re2.compile(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
 _NEW_RS = re2.compile(r"^(\S+)")
 _ELISION = re2.compile(r"^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$")
+_WRAP_WIDTH = 70
+"""A line at least this long may have been wrapped by the terminal; the next line may continue it."""
 _NAME_INDENT = 3
 """Container names sit at indent 2 (pods) or 3 (pod templates); their fields deeper."""
 _DASHES = re2.compile(r"^\s*-{2,}(?:\s+-{2,})*\s*$")
@@ -77,12 +79,16 @@ def _parse(lines: list[str], first_line: int) -> list[_Description]:
     found: list[_Description] = []
     current: _Description | None = None
     section = ""
+    previous_length = 0
     for offset, raw in enumerate(lines):
         line = raw.rstrip()
         number = first_line + offset
         if not line.strip() or _ELISION.match(line):
+            previous_length = 0
             continue
-        top = _TOP.match(line) if not line[0].isspace() else None
+        wrapped = section == "Events" and previous_length >= _WRAP_WIDTH and not _EVENT_ROW_LOOSE.match(line)
+        previous_length = len(line)
+        top = _TOP.match(line) if not line[0].isspace() and not wrapped else None
         if top is not None:
             key, value = top.group(1), (top.group(2) or "").strip()
             if current is None or (key == "Name" and "Name" in current.top):
@@ -137,9 +143,11 @@ def _events(description: _Description, kind: str, name: str | None, source: str)
             continue
         row = _EVENT_ROW.match(line) or _EVENT_ROW_LOOSE.match(line)
         if row is None:
-            if last is not None and line.startswith("   "):
-                # A message wrapped at the terminal's width continues on the next, indented line.
-                last = attrs.evolve(last, message=f"{last.message} {line.strip()}")
+            if last is not None:
+                # A message wrapped at the terminal's width continues on the next line, indented
+                # (kubectl's own wrapping) or from the left edge (a terminal's hard wrap).
+                joiner = " " if line.startswith(" ") else ""
+                last = attrs.evolve(last, message=f"{last.message}{joiner}{line.strip() if joiner else line}")
             continue
         if last is not None:
             yield last

@@ -28,6 +28,7 @@ _POD_COLUMNS = ("NAME", "READY", "STATUS", "RESTARTS")
 _EVENT_COLUMNS = ("TYPE", "REASON", "MESSAGE")
 _READY = re2.compile(r"^(\d+)/(\d+)$")
 _RESTARTS = re2.compile(r"^(\d+)")
+_WRAP_WIDTH = 70
 _COUNT_IN_AGE = re2.compile(r"\(x(\d+) over")
 _WAITING = frozenset({
     "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
@@ -168,6 +169,7 @@ class KubectlEventsTableReader:
             message_at = table.starts[table.names.index("MESSAGE")] if not table.tabs else 0
             pending: DiagnosticEvent | None = None
             count = 0
+            previous = ""
             for index, row, raw in read_rows(lines, start, table):
                 if row is not None and row.get("TYPE") in ("Normal", "Warning"):
                     if pending is not None:
@@ -175,7 +177,11 @@ class KubectlEventsTableReader:
                         count += 1
                     pending = _event(row, table, SourceLocation(source.name, index + 1))
                 elif pending is not None and raw[:message_at].strip() == "":
-                    pending = _continued(pending, raw.strip())
+                    pending = _continued(pending, " " + raw.strip())
+                elif pending is not None and len(previous) >= _WRAP_WIDTH:
+                    # A terminal's hard wrap: the message goes on from the left edge.
+                    pending = _continued(pending, raw.rstrip())
+                previous = raw
             if pending is not None:
                 sink.add_event(pending)
                 count += 1
@@ -184,4 +190,4 @@ class KubectlEventsTableReader:
 
 
 def _continued(event: DiagnosticEvent, more: str) -> DiagnosticEvent:
-    return attrs.evolve(event, message=f"{event.message} {more}")
+    return attrs.evolve(event, message=f"{event.message}{more}")

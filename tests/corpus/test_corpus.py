@@ -41,3 +41,11 @@ def test_confident_causes_are_right_at_least_95_percent(outcomes: list[Outcome])
     confident = [o for o in outcomes if o.confident]
     assert confident
     assert sum(o.correct for o in confident) / len(confident) >= 0.95
+
+
+@pytest.mark.parametrize("rendering", ["yaml", "text", "stdin", "single"])
+def test_each_rendering_of_the_corpus_meets_the_gate(rendering: str) -> None:
+    """As YAML, as describe/console text, concatenated, or as the one file with the cause: >= 95 %, no confident healthy miss."""
+    outcomes = evaluate(rendering=rendering)
+    text, passed = report(outcomes)
+    assert passed, text
