@@ -160,6 +160,15 @@ class CaptureSink(Protocol):
     def add_event(self, event: DiagnosticEvent) -> None:
         """One platform event."""
 
+    def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
+        """A block of table rows, one event per line (no trailing newline needed).
+
+        ``parse`` turns one row and its 1-based line number into an event, or
+        ``None`` for a line that is no row. The sink parses only the rows
+        that can matter and the last ones, so a table of a million events is
+        read at about the speed of the text.
+        """
+
     def add_metric(self, point: MetricPoint, source: str) -> None:
         """One metric sample."""
 

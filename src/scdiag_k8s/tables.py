@@ -9,6 +9,7 @@ through :mod:`scdiag_k8s.normalize`. An events table becomes events.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -29,6 +30,7 @@ _EVENT_COLUMNS = ("TYPE", "REASON", "MESSAGE")
 _READY = re2.compile(r"^(\d+)/(\d+)$")
 _RESTARTS = re2.compile(r"^(\d+)")
 _WRAP_WIDTH = 70
+_BLOCK = 1 << 20
 _COUNT_IN_AGE = re2.compile(r"\(x(\d+) over")
 _WAITING = frozenset({
     "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
@@ -159,34 +161,68 @@ class KubectlEventsTableReader:
         return 0.85 if find_header(source.head.split("\n"), _EVENT_COLUMNS) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
-        """Each row is an event; a wrapped message continues on the lines below its row."""
-        with unexpected_shape(source, self.name):
-            lines = _lines(source)
+        """Each row is an event; a wrapped message continues on the lines below its row.
+
+        A table of more than a block is read block by block: the sink parses
+        only the rows that can matter (and the last ones), wrapped rows aside.
+        """
+        with unexpected_shape(source, self.name), source.open() as stream:
+            head = stream.read(_BLOCK)
+            more = stream.read(1)
+            if not more:
+                return self._read_small(source, head.split("\n"), sink)
+            head += more + stream.readline()
+            lines = head.split("\n")
             found = find_header(lines, _EVENT_COLUMNS)
             if found is None:
                 return 0
             start, table = found
-            message_at = table.starts[table.names.index("MESSAGE")] if not table.tabs else 0
-            pending: DiagnosticEvent | None = None
-            count = 0
-            previous = ""
-            for index, row, raw in read_rows(lines, start, table):
-                if row is not None and row.get("TYPE") in ("Normal", "Warning"):
-                    if pending is not None:
-                        sink.add_event(pending)
-                        count += 1
-                    pending = _event(row, table, SourceLocation(source.name, index + 1))
-                elif pending is not None and raw[:message_at].strip() == "":
-                    pending = _continued(pending, " " + raw.strip())
-                elif pending is not None and len(previous) >= _WRAP_WIDTH:
-                    # A terminal's hard wrap: the message goes on from the left edge.
-                    pending = _continued(pending, raw.rstrip())
-                previous = raw
-            if pending is not None:
-                sink.add_event(pending)
-                count += 1
+            parse = functools.partial(_row_event, table=table, name=source.name)
+            sink.add_event_rows("\n".join(lines[start + 1 :]), first_line=start + 2, parse=parse)
+            first = len(lines) + 1
+            rows = len(lines) - start - 1
+            while block := stream.read(_BLOCK):
+                block += stream.readline()
+                sink.add_event_rows(block, first_line=first, parse=parse)
+                count = block.count("\n")
+                first += count
+                rows += count
             sink.hint(provider="kubernetes")
-            return count
+            return rows
+
+    def _read_small(self, source: CaptureSource, lines: list[str], sink: CaptureSink) -> int:
+        found = find_header(lines, _EVENT_COLUMNS)
+        if found is None:
+            return 0
+        start, table = found
+        message_at = table.starts[table.names.index("MESSAGE")] if not table.tabs else 0
+        pending: DiagnosticEvent | None = None
+        count = 0
+        previous = ""
+        for index, row, raw in read_rows(lines, start, table):
+            if row is not None and row.get("TYPE") in ("Normal", "Warning"):
+                if pending is not None:
+                    sink.add_event(pending)
+                    count += 1
+                pending = _event(row, table, SourceLocation(source.name, index + 1))
+            elif pending is not None and raw[:message_at].strip() == "":
+                pending = _continued(pending, " " + raw.strip())
+            elif pending is not None and len(previous) >= _WRAP_WIDTH:
+                # A terminal's hard wrap: the message goes on from the left edge.
+                pending = _continued(pending, raw.rstrip())
+            previous = raw
+        if pending is not None:
+            sink.add_event(pending)
+            count += 1
+        sink.hint(provider="kubernetes")
+        return count
+
+
+def _row_event(raw: str, line: int, *, table: Table, name: str) -> DiagnosticEvent | None:
+    row = table.row(raw)
+    if row is None or row.get("TYPE") not in ("Normal", "Warning"):
+        return None
+    return _event(row, table, SourceLocation(name, line))
 
 
 def _continued(event: DiagnosticEvent, more: str) -> DiagnosticEvent:

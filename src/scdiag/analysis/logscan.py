@@ -74,14 +74,21 @@ class LogMatcher:
     """All log expressions of a set of patterns, compiled as one RE2 set."""
 
     rules: list[LogRule]
+    reason_expressions: list[str] = attrs.field(factory=list)
+    """The reason expressions of event, status and container indicators, for :meth:`match_event`."""
     _set: re2.Set | None = attrs.field(init=False, default=None)
+    _reasons: re2.Set | None = attrs.field(init=False, default=None)
+    _rows: re2.Set | None = attrs.field(init=False, default=None)
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[FailurePattern]) -> LogMatcher:
         """Collect the log indicators and recovery expressions of ``patterns``."""
         rules = []
+        reasons: list[str] = []
         for pattern in patterns:
             for indicator in pattern.indicators:
+                if indicator.kind in _PLATFORM_KINDS and indicator.reason is not None:
+                    reasons.append(indicator.reason.source)
                 if indicator.kind is IndicatorKind.LOG and indicator.pattern is not None:
                     rules.append(LogRule(pattern, indicator.pattern, indicator))
                 elif indicator.kind in _PLATFORM_KINDS:
@@ -90,17 +97,29 @@ class LogMatcher:
                         rules.append(LogRule(pattern, text, indicator, free_text=True))
             for regex in pattern.recovered_by:
                 rules.append(LogRule(pattern, regex))
-        return cls(rules)
+        return cls(rules, list(dict.fromkeys(reasons)))
 
     def __attrs_post_init__(self) -> None:
+        reasons = [r for r in self.reason_expressions if r]
+        if reasons:
+            self._reasons = _compile_set(reasons)
         if not self.rules:
             return
-        compiled = re2.Set.SearchSet(_options())
-        for rule in self.rules:
-            # (?m): in a block of many lines, ^ and $ must still mean line start and end.
-            compiled.Add("(?m)" + rule.regex.source)
-        compiled.Compile()
-        self._set = compiled
+        # (?m): in a block of many lines, ^ and $ must still mean line start and end.
+        expressions = ["(?m)" + rule.regex.source for rule in self.rules]
+        self._set = _compile_set(expressions)
+        self._rows = _compile_set(expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons])
+
+    def match_event(self, message: str, reason: str) -> list[int]:
+        """Indexes of every rule an event could satisfy: by its message, or by its reason.
+
+        A reason index is offset by ``len(rules)``; the caller only needs to know
+        whether, and by which expression, the event can matter.
+        """
+        hits = self.match_line(message) if message else []
+        if reason and self._reasons is not None:
+            hits += [len(self.rules) + index for index in self._reasons.Match(reason) or ()]
+        return hits
 
     def match_line(self, line: str) -> list[int]:
         """Indexes into :attr:`rules` of every expression matching ``line``."""
@@ -113,22 +132,51 @@ class LogMatcher:
         return self._set is not None and bool(self._set.Match(text))
 
     def scan_text(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
-        """Matching lines of a block of text: (offset of the line, line, rule indexes).
+        """Matching lines of a block of text: (index of the line in the block, line, rule indexes).
 
         The set runs over the whole block first; only a block with a match is
         split into lines. Expressions cannot match across lines because RE2's
         ``.`` stops at newlines and each candidate line is checked alone.
         """
-        if self._set is None or not self._set.Match(text):
-            return
-        start = 0
-        length = len(text)
-        while start < length:
-            end = text.find("\n", start)
-            if end < 0:
-                end = length
-            line = text[start:end]
-            hits = self._set.Match(line)
-            if hits:
-                yield start, line, list(hits)
-            start = end + 1
+        return _scan(self._set, text)
+
+    def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
+        """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
+        return _scan(self._rows, text)
+
+
+def _compile_set(expressions: list[str]) -> re2.Set:
+    compiled = re2.Set.SearchSet(_options())
+    for expression in expressions:
+        compiled.Add(expression)
+    compiled.Compile()
+    return compiled
+
+
+def _reason_in_row(reason: str) -> str:
+    """A reason expression (``^Evicted$``) as a word anywhere in a row of text."""
+    match = _ANCHORED_REASON.match(reason)
+    return r"\b(?:" + match.group(1) + r")\b" if match else reason
+
+
+def _scan(compiled: re2.Set | None, text: str) -> Iterator[tuple[int, str, list[int]]]:
+    """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
+    if compiled is None:
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    if not compiled.Match(data):
+        return
+    # Bytes throughout: the set is asked once per line without re-encoding, and only
+    # matching lines are decoded.
+    start = 0
+    index = 0
+    length = len(data)
+    while start < length:
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = length
+        hits = compiled.Match(data[start:end])
+        if hits:
+            yield index, data[start:end].decode("utf-8", "surrogatepass"), list(hits)
+        start = end + 1
+        index += 1

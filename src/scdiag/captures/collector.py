@@ -38,6 +38,8 @@ LineParser = Callable[[str, int], LogEntry]
 """Builds a LogEntry from a raw line and its 1-based line number."""
 
 _MAX_KEPT_PER_RULE = 200
+_ALL_EVENTS = 2000
+"""Up to this many events per source are all kept; past it, only those that can matter."""
 _MAX_PROBLEMS_PER_INPUT = 20
 
 
@@ -48,6 +50,16 @@ class _Stream:
     total: int = 0
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
     tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    per_rule: Counter[int] = attrs.field(factory=Counter)
+
+
+@attrs.define
+class _EventStream:
+    """Events of one source once there are too many to keep them all."""
+
+    total: int = 0
+    kept: dict[int, DiagnosticEvent] = attrs.field(factory=dict)
+    tail: deque[tuple[int, DiagnosticEvent]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
     per_rule: Counter[int] = attrs.field(factory=Counter)
 
 
@@ -149,6 +161,8 @@ class CaptureCollector:
     providers: Counter[str] = attrs.field(factory=Counter)
     services: Counter[str] = attrs.field(factory=Counter)
     deployments: Counter[str] = attrs.field(factory=Counter)
+    _event_states: dict[str, _EventStream] = attrs.field(factory=dict)
+    _row_rules: Counter[tuple[str, int]] = attrs.field(factory=Counter)
     _problems: list[str] = attrs.field(factory=list)
     _skipped: int = 0
     _input: str = ""
@@ -212,11 +226,8 @@ class CaptureCollector:
         state = self._stream(source, stream)
         lines_in_block = block.count("\n") + (0 if block.endswith("\n") else 1)
         state.total += lines_in_block
-        counted_to = 0
-        line_number = first_line
-        for offset, raw, rules in self.matcher.scan_text(block):
-            line_number += block.count("\n", counted_to, offset)
-            counted_to = offset
+        for index, raw, rules in self.matcher.scan_text(block):
+            line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
                 state.kept[line_number] = parse(raw, line_number)
         last_lines = block.rstrip("\n").rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
@@ -231,8 +242,78 @@ class CaptureCollector:
             self._problems.append(f"{self._input}:{line}: skipped: {reason}")
 
     def add_event(self, event: DiagnosticEvent) -> None:
-        """One platform event."""
-        self._events.setdefault(event.source or "events", []).append(event)
+        """One platform event; past :data:`_ALL_EVENTS` per source, only those that can matter are kept.
+
+        Like log lines: an event whose message or reason no indicator can match
+        is counted and dropped (the last ones of each source are always kept),
+        so an events table of a million rows stays within bounded memory.
+        """
+        source = event.source or "events"
+        events = self._events.setdefault(source, [])
+        state = self._event_states.get(source)
+        if state is None and len(events) < _ALL_EVENTS:
+            events.append(event)
+            return
+        if state is None:
+            state = self._event_states[source] = _EventStream()
+            for earlier in events:
+                self._keep_event(state, earlier)
+            events.clear()
+        self._keep_event(state, event)
+
+    def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
+        """Rows of an events table: only those an indicator can match are parsed, and the last ones."""
+        body = block.rstrip("\n")
+        if not body:
+            return
+        kept_lines: set[int] = set()
+        for index, raw, rules in self.matcher.scan_rows(body):
+            line_number = first_line + index
+            counts = self._row_rules
+            for rule in rules:
+                counts[(self._input, rule)] += 1
+            if all(counts[(self._input, rule)] > _MAX_KEPT_PER_RULE for rule in rules):
+                continue  # every expression it matches has kept enough rows already: not worth parsing
+            event = parse(raw, line_number)
+            if event is None:
+                continue
+            state = self._rows_state(event.source or "events")
+            if self._counted_keep(state, rules):
+                state.total += 1
+                state.kept[state.total] = event
+                kept_lines.add(line_number)
+        last = body.rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+        last_first = first_line + body.count("\n") + 1 - len(last)
+        for index, raw in enumerate(last):
+            if last_first + index in kept_lines:
+                continue
+            event = parse(raw, last_first + index)
+            if event is not None:
+                state = self._rows_state(event.source or "events")
+                state.total += 1
+                state.tail.append((state.total, event))
+
+    def _rows_state(self, source: str) -> _EventStream:
+        state = self._event_states.get(source)
+        if state is None:
+            state = self._event_states[source] = _EventStream()
+            for earlier in self._events.pop(source, []):
+                self._keep_event(state, earlier)
+        return state
+
+    def _keep_event(self, state: _EventStream, event: DiagnosticEvent) -> None:
+        state.total += 1
+        if self._counted_keep(state, self.matcher.match_event(event.message, event.reason or "")):
+            state.kept[state.total] = event
+        state.tail.append((state.total, event))
+
+    @staticmethod
+    def _counted_keep(state: _EventStream, rules: list[int]) -> bool:
+        keep = False
+        for rule in rules:
+            state.per_rule[rule] += 1
+            keep = keep or state.per_rule[rule] <= _MAX_KEPT_PER_RULE
+        return keep
 
     def add_metric(self, point: MetricPoint, source: str) -> None:
         """One metric sample."""
@@ -257,6 +338,15 @@ class CaptureCollector:
         self._problems.append(f"{where}: {message}")
 
     # -- result -----------------------------------------------------------------
+
+    def _event_groups(self) -> dict[str, list[DiagnosticEvent]]:
+        groups = {source: list(events) for source, events in self._events.items()}
+        for source, state in self._event_states.items():
+            kept = dict(state.kept)
+            for sequence, event in state.tail:
+                kept.setdefault(sequence, event)
+            groups[source] = [kept[sequence] for sequence in sorted(kept)]
+        return groups
 
     def _log_data(self) -> list[LogData]:
         result = []
@@ -299,7 +389,7 @@ class CaptureCollector:
             metrics=tuple(MetricData(source=s, points=tuple(p)) for s, p in self._metrics.items()),
             events=tuple(
                 EventData(source=s, events=tuple(sorted(e, key=lambda ev: ev.timestamp.timestamp() if ev.timestamp else 0.0)))
-                for s, e in self._events.items()
+                for s, e in self._event_groups().items()
             ),
             status=merge_status(self._status),
             inputs=inputs,

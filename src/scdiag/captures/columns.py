@@ -86,10 +86,11 @@ def read_rows(lines: Sequence[str], start: int, table: Table) -> Iterator[tuple[
     A later line that is the same header again (a second table pasted below)
     is skipped, so its rows read as rows.
     """
+    first_word = table.names[0].split()[0] if table.names and table.names[0] else ""
     for index in range(start + 1, len(lines)):
         line = lines[index]
         if not line.strip():
             continue
-        if _header(line, table.names[:2]) is not None and line.split()[:1] == [table.names[0].split()[0]]:
+        if first_word and line.startswith(first_word) and _header(line, table.names[:2]) is not None:
             continue
         yield index, table.row(line), line

@@ -166,7 +166,7 @@ def _table_as_json(lines: list[str]) -> str | None:
     if len(names) < _MIN_COLUMNS or not all(_COLUMN_NAME.match(name) for name in names):
         return None
     # Each row's JSON sits on the row's own line, so evidence points at the row.
-    parts = []
+    parts: list[str] = []
     at_line = header_at
     for index, line in numbered[1:]:
         cells = next(csv.reader([line], delimiter=delimiter), [])

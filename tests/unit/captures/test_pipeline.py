@@ -177,3 +177,15 @@ def test_one_malformed_object_is_skipped_and_the_rest_read(read, tmp_path: Path)
     assert data.status is not None and [i.id for i in data.status.instances] == ["orders-api-7f8c9d6b5-x2kqp"]
     (record,) = data.inputs
     assert record.items == 1 and any("unexpected shape" in p for p in record.problems)
+
+
+def test_a_large_events_table_keeps_the_events_that_matter(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Thousands of ordinary rows: the failing ones and the last ones are kept, the rest counted out."""
+    header = "LAST SEEN   TYPE      REASON      OBJECT                  MESSAGE\n"
+    ordinary = "5m          Normal    Pulled      pod/web-7f8c9d6b5-abc   Container image \"web:2\" already present on machine\n"
+    failing = "5m          Warning   Failed      pod/web-7f8c9d6b5-abc   Error: secret \"orders-db\" not found\n"
+    target = tmp_path / "events.txt"
+    target.write_text(header + ordinary * 30_000 + failing + ordinary * 30_000)
+    events = [e for group in read(target).events for e in group.events]
+    assert 'Error: secret "orders-db" not found' in [e.message for e in events]
+    assert len(events) < 300
