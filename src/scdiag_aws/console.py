@@ -83,6 +83,7 @@ _EVENT_COLUMNS = {"event id": "id", "id": "id", "started at": "createdAt", "crea
 _SECTIONS = {"containers": _CONTAINER_COLUMNS, "deployments": _DEPLOYMENT_COLUMNS, "events": _EVENT_COLUMNS}
 _NUMBERS = {"exitCode", "desiredCount", "pendingCount", "runningCount", "failedTasks"}
 _DISTINCTIVE = ("stopped reason", "stop code", "desired status", "task definition", "desired tasks", "running tasks", "rollout state", "deployment id")
+_BATCH = 1000
 _SPACES = re2.compile(r"\t+|\s{2,}")
 _COLON = re2.compile(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
 
@@ -215,20 +216,15 @@ class EcsConsoleReader:
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Tasks become instances, services their status and events."""
         with unexpected_shape(source, self.name):
-            with source.open() as stream:
-                lines = stream.read().split("\n")
             parsed = _Parse()
-            for number, line in enumerate(lines, 1):
-                parsed.line(number, line)
-            tasks = [(task, first) for task, first in zip(parsed.tasks, parsed.task_lines) if len(task) > 1 or task["containers"]]
-            if tasks:
-                instances = []
-                for task, first in tasks:
-                    instances.extend(normalize.task_instances([task], SourceLocation(source.name, first)))
-                    group = str(task.get("group") or "")
-                    if group.startswith("service:"):
-                        sink.hint(service=group.removeprefix("service:"))
-                sink.add_status(ServiceStatus(name="", instances=tuple(instances)))
+            count = 0
+            with source.open() as stream:
+                for number, line in enumerate(stream, 1):
+                    parsed.line(number, line.rstrip("\n"))
+                    if len(parsed.tasks) > _BATCH:
+                        # Tasks before the last are complete: hand them over, so a long copy stays small.
+                        count += self._tasks(parsed, len(parsed.tasks) - 1, source.name, sink)
+            count += self._tasks(parsed, len(parsed.tasks), source.name, sink)
             for service in parsed.services:
                 full = _service_with_primary(service)
                 sink.hint(service=str(full.get("serviceName") or "") or None)
@@ -236,4 +232,20 @@ class EcsConsoleReader:
                 for event in normalize.service_events(full, SourceLocation(source.name)):
                     sink.add_event(event)
             sink.hint(provider="aws")
-            return len(tasks) + len(parsed.services)
+            return count + len(parsed.services)
+
+    @staticmethod
+    def _tasks(parsed: _Parse, upto: int, name: str, sink: CaptureSink) -> int:
+        """The first ``upto`` tasks parsed, as one status fragment; they are removed from ``parsed``."""
+        tasks = [(task, first) for task, first in zip(parsed.tasks[:upto], parsed.task_lines[:upto]) if len(task) > 1 or task["containers"]]
+        del parsed.tasks[:upto], parsed.task_lines[:upto]
+        if not tasks:
+            return 0
+        instances = []
+        for task, first in tasks:
+            instances.extend(normalize.task_instances([task], SourceLocation(name, first)))
+            group = str(task.get("group") or "")
+            if group.startswith("service:"):
+                sink.hint(service=group.removeprefix("service:"))
+        sink.add_status(ServiceStatus(name="", instances=tuple(instances)))
+        return len(tasks)

@@ -12,7 +12,7 @@ use; events become events of the object they were listed under.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -29,6 +29,7 @@ __all__ = ["KubectlDescribeReader"]
 
 _TOP = re2.compile(r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$")
 _KEY = re2.compile(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
+_TOP_KEY_ALIGNED = re2.compile(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
 _EVENT_HEADER = re2.compile(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
 _EVENT_ROW = re2.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(.+?)\s{2,}(\S.*?)\s{2,}(.*)$")
 _EVENT_ROW_LOOSE = re2.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*)$")
@@ -74,9 +75,8 @@ def _time(text: str | None) -> str | None:
         return None
 
 
-def _parse(lines: list[str], first_line: int) -> list[_Description]:
-    """Descriptions in the text: a new one at each top-level ``Name:``."""
-    found: list[_Description] = []
+def _parse(lines: Iterable[str], first_line: int) -> Iterator[_Description]:
+    """Descriptions in the text, each as soon as it is complete: a new one starts at each top-level ``Name:``."""
     current: _Description | None = None
     section = ""
     previous_length = 0
@@ -86,26 +86,29 @@ def _parse(lines: list[str], first_line: int) -> list[_Description]:
         if not line.strip() or _ELISION.match(line):
             previous_length = 0
             continue
-        wrapped = section == "Events" and previous_length >= _WRAP_WIDTH and not _EVENT_ROW_LOOSE.match(line)
+        # After a long event row, a line may be its hard-wrapped rest, unless it is a key of the description.
+        wrapped = section == "Events" and previous_length >= _WRAP_WIDTH and not _EVENT_ROW_LOOSE.match(line) and not _TOP_KEY_ALIGNED.match(line)
         previous_length = len(line)
-        top = _TOP.match(line) if not line[0].isspace() and not wrapped else None
+        # Cheap tests before the expression: a top-level key starts at the margin with a capital.
+        top = _TOP.match(line) if "A" <= line[0] <= "Z" and ":" in line and not wrapped else None
         if top is not None:
             key, value = top.group(1), (top.group(2) or "").strip()
             if current is None or (key == "Name" and "Name" in current.top):
+                if current is not None:
+                    yield current
                 current = _Description(number)
-                found.append(current)
             current.add_top(key, value, number)
             section = key
             continue
         if current is None:
             # A fragment without its header: an Events table or a container's State block alone.
             current = _Description(number)
-            found.append(current)
             section = "Events" if _EVENT_HEADER.match(line) else "Containers"
             current.add_top(section, "", number)
         if section:
             current.sections[section].append((number, line))
-    return found
+    if current is not None:
+        yield current
 
 
 def _kind(description: _Description) -> str:
@@ -202,7 +205,7 @@ def _containers(lines: list[tuple[int, str]], init: bool) -> list[dict[str, Any]
             containers.append(container)
             sub = None
             continue
-        key_match = _KEY.match(line)
+        key_match = _KEY.match(line) if ":" in line else None
         if key_match is None:
             continue
         if container is None:
@@ -353,12 +356,13 @@ class KubectlDescribeReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Every description in the text; returns how many objects were read."""
-        with unexpected_shape(source, self.name):
-            with source.open() as stream:
-                lines = stream.read().split("\n")
-            if not any(line.startswith("Name:") for line in lines) and any(_STATE_LINE.match(line) for line in lines):
-                # A container's State block pasted on its own, perhaps without its indentation.
-                lines = ["    " + line if line.strip() else line for line in lines]
+        head = source.head.split("\n")
+        # A container's State block pasted on its own, perhaps without its indentation.
+        alone = not any(line.startswith("Name:") for line in head) and any(_STATE_LINE.match(line) for line in head)
+        with unexpected_shape(source, self.name), source.open() as stream:
+            lines: Iterable[str] = (line.rstrip("\n") for line in stream)
+            if alone:
+                lines = ("    " + line if line.strip() else line for line in lines)
             count = 0
             for description in _parse(lines, 1):
                 count += self._one(description, source.name, sink)

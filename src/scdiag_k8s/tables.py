@@ -10,7 +10,8 @@ through :mod:`scdiag_k8s.normalize`. An events table becomes events.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -31,6 +32,8 @@ _READY = re2.compile(r"^(\d+)/(\d+)$")
 _RESTARTS = re2.compile(r"^(\d+)")
 _WRAP_WIDTH = 70
 _BLOCK = 1 << 20
+_BATCH = 1000
+_HEADER_LINES = 50
 _COUNT_IN_AGE = re2.compile(r"\(x(\d+) over")
 _WAITING = frozenset({
     "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
@@ -41,9 +44,10 @@ _TERMINATED = frozenset({"OOMKilled", "Error", "Completed", "ContainerCannotRun"
 _POD_REASONS = frozenset({"Evicted", "NodeLost", "UnexpectedAdmissionError", "OutOfcpu", "OutOfmemory", "NodeAffinity", "Shutdown"})
 
 
-def _lines(source: CaptureSource) -> list[str]:
+def _lines(source: CaptureSource) -> Iterator[str]:
     with source.open() as stream:
-        return stream.read().split("\n")
+        for line in stream:
+            yield line.rstrip("\n")
 
 
 def _pod(row: Mapping[str, str]) -> dict[str, Any]:
@@ -106,27 +110,40 @@ class KubectlPodsTableReader:
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Each row is a pod; the unhealthy ones name the service."""
         with unexpected_shape(source, self.name):
-            lines = _lines(source)
-            found = find_header(lines, _POD_COLUMNS)
+            stream = _lines(source)
+            head = list(itertools.islice(stream, _HEADER_LINES))
+            found = find_header(head, _POD_COLUMNS)
             if found is None:
                 return 0
+            lines = itertools.chain(head, stream)
             start, table = found
-            pods = []
+            pods: list[dict[str, Any]] = []
             locations: dict[str, SourceLocation] = {}
+            count = 0
+
+            def flush() -> None:
+                # In batches, so a table of any length never holds more than one batch of rows.
+                status = status_from_objects(pods, lambda obj: locations.get(str(obj["metadata"]["name"])))
+                if status is not None:
+                    sink.add_status(status)
+                pods.clear()
+                locations.clear()
+
             for index, row, _raw in read_rows(lines, start, table):
                 if row is None or not row.get("NAME") or not _READY.match(row.get("READY", "")):
                     continue
                 pod = _pod(row)
                 pods.append(pod)
+                count += 1
                 locations[str(row["NAME"])] = SourceLocation(source.name, index + 1)
                 if row.get("STATUS") not in ("Running", "Completed"):
                     labels = pod["metadata"]["labels"]
                     sink.hint(service=next((labels[k] for k in ("app.kubernetes.io/name", "app", "k8s-app") if k in labels), None))
-            status = status_from_objects(pods, lambda obj: locations.get(str(obj["metadata"]["name"])))
-            if status is not None:
-                sink.add_status(status)
+                if len(pods) >= _BATCH:
+                    flush()
+            flush()
             sink.hint(provider="kubernetes")
-            return len(pods)
+            return count
 
 
 def _event(row: Mapping[str, str], table: Table, location: SourceLocation) -> DiagnosticEvent:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 from attrs import AttrsInstance
@@ -20,25 +20,33 @@ from attrs import AttrsInstance
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.signals import TAIL_LINES
 from scdiag.models import (
+    Condition,
+    ContainerSpec,
     ContainerStatus,
     DiagnosticData,
     DiagnosticEvent,
     EventData,
     InputRecord,
+    Instance,
+    LoadBalancerTarget,
     LogData,
     LogEntry,
     MetricData,
     MetricPoint,
+    Rollout,
+    ServiceEndpoint,
     ServiceStatus,
 )
 
-__all__ = ["CaptureCollector", "LineParser", "merge_status"]
+__all__ = ["CaptureCollector", "LineParser", "StatusMerger", "merge_status"]
 
 LineParser = Callable[[str, int], LogEntry]
 """Builds a LogEntry from a raw line and its 1-based line number."""
 
 _MAX_KEPT_PER_RULE = 200
 _ALL_EVENTS = 2000
+_PLAIN_INSTANCES = 1000
+"""Up to this many plainly healthy instances are kept; past it they are counted, not kept."""
 """Up to this many events per source are all kept; past it, only those that can matter."""
 _MAX_PROBLEMS_PER_INPUT = 20
 
@@ -51,6 +59,21 @@ class _Stream:
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
     tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
     per_rule: Counter[int] = attrs.field(factory=Counter)
+
+
+def _plainly_healthy(instance: Instance) -> bool:
+    """Running, ready, never restarted, and saying nothing: one of many such instances tells no more."""
+    if instance.reason or instance.message or any(c.status == "False" for c in instance.conditions):
+        return False
+    return bool(instance.containers) and all(
+        c.state == "running"
+        and c.ready is not False
+        and c.restart_count == 0
+        and not c.reason
+        and c.termination is None
+        and c.last_termination is None
+        for c in instance.containers
+    )
 
 
 @attrs.define
@@ -118,35 +141,89 @@ def _merge_by(items: tuple[_T, ...], more: tuple[_T, ...], key: Callable[[_T], o
     return tuple(merged[k] for k in order)
 
 
+@attrs.define
+class _Keyed(Generic[_T]):
+    """Items merged by key as fragments arrive, in first-seen order (linear in the items)."""
+
+    key: Callable[[_T], object]
+    items: dict[object, _T] = attrs.field(factory=dict)
+
+    def add(self, more: tuple[_T, ...]) -> None:
+        for item in more:
+            k = self.key(item)
+            known = self.items.get(k)
+            self.items[k] = item if known is None else _fill(known, item)
+
+    def result(self) -> tuple[_T, ...]:
+        return tuple(self.items.values())
+
+
+@attrs.define
+class StatusMerger:
+    """Merges status fragments as they arrive (see :func:`merge_status`); memory is the merged status."""
+
+    _first: ServiceStatus | None = None
+    _count: int = 0
+    _rollouts: _Keyed[Rollout] = attrs.field(factory=lambda: _Keyed(lambda r: r.id))
+    _instances: _Keyed[Instance] = attrs.field(factory=lambda: _Keyed(lambda i: i.id))
+    _containers: _Keyed[ContainerSpec] = attrs.field(factory=lambda: _Keyed(lambda c: c.name))
+    _endpoints: _Keyed[ServiceEndpoint] = attrs.field(factory=lambda: _Keyed(lambda e: (e.kind, e.name)))
+    _scalars: dict[str, object] = attrs.field(factory=dict)
+    _targets: list[LoadBalancerTarget] = attrs.field(factory=list)
+    _conditions: list[Condition] = attrs.field(factory=list)
+    _attributes: dict[str, str] = attrs.field(factory=dict)
+
+    def add(self, fragment: ServiceStatus) -> None:
+        """One more fragment: scalars fill what is still empty; keyed items merge field by field."""
+        self._first = self._first or fragment
+        self._count += 1
+        for name in ("name", "state", "health", "desired_count", "running_count", "pending_count"):
+            self._scalars[name] = _merge_scalar(self._scalars.get(name), getattr(fragment, name))
+        self._rollouts.add(fragment.rollouts)
+        self._instances.add(fragment.instances)
+        self._containers.add(fragment.containers)
+        self._endpoints.add(fragment.endpoints)
+        self._targets.extend(fragment.targets)
+        self._conditions.extend(fragment.conditions)
+        for key, value in fragment.attributes.items():
+            self._attributes.setdefault(key, value)
+
+    def result(self) -> ServiceStatus | None:
+        """The merged status, or ``None`` when no fragment arrived."""
+        if self._first is None or self._count == 1:
+            return self._first
+        scalars = self._scalars
+        return attrs.evolve(
+            self._first,
+            name=str(scalars["name"] or ""),
+            state=scalars["state"],  # type: ignore[arg-type]
+            health=str(scalars["health"] or "unknown"),
+            desired_count=scalars["desired_count"],  # type: ignore[arg-type]
+            running_count=scalars["running_count"],  # type: ignore[arg-type]
+            pending_count=scalars["pending_count"],  # type: ignore[arg-type]
+            rollouts=self._rollouts.result(),
+            instances=self._instances.result(),
+            containers=self._containers.result(),
+            endpoints=self._endpoints.result(),
+            targets=tuple(self._targets),
+            conditions=tuple(self._conditions),
+            attributes=dict(self._attributes),
+        )
+
+
 def merge_status(fragments: list[ServiceStatus]) -> ServiceStatus | None:
     """One status from fragments read from several files.
 
     Scalars: the first value wins. Rollouts (by id), instances (by id),
     containers (by name) and endpoints (by kind and name) seen in several
     fragments are merged field by field, so a revision listed by the service
-    and described by ``revisions describe`` becomes one rollout.
+    and described by ``revisions describe`` becomes one rollout. Linear in
+    the number of fragments: a paste of thousands of descriptions merges at once.
     """
-    if not fragments:
-        return None
-    merged = fragments[0]
-    for fragment in fragments[1:]:
-        merged = attrs.evolve(
-            merged,
-            name=str(_merge_scalar(merged.name, fragment.name)),
-            state=_merge_scalar(merged.state, fragment.state),  # type: ignore[arg-type]
-            health=str(_merge_scalar(merged.health, fragment.health)),
-            desired_count=_merge_scalar(merged.desired_count, fragment.desired_count),  # type: ignore[arg-type]
-            running_count=_merge_scalar(merged.running_count, fragment.running_count),  # type: ignore[arg-type]
-            pending_count=_merge_scalar(merged.pending_count, fragment.pending_count),  # type: ignore[arg-type]
-            rollouts=_merge_by(merged.rollouts, fragment.rollouts, lambda r: r.id),
-            instances=_merge_by(merged.instances, fragment.instances, lambda i: i.id),
-            containers=_merge_by(merged.containers, fragment.containers, lambda c: c.name),
-            endpoints=_merge_by(merged.endpoints, fragment.endpoints, lambda e: (e.kind, e.name)),
-            targets=merged.targets + fragment.targets,
-            conditions=merged.conditions + fragment.conditions,
-            attributes={**fragment.attributes, **merged.attributes},
-        )
-    return merged
+    merger = StatusMerger()
+    for fragment in fragments:
+        merger.add(fragment)
+    return merger.result()
 
 
 @attrs.define
@@ -157,12 +234,14 @@ class CaptureCollector:
     _streams: dict[tuple[str, str], _Stream] = attrs.field(factory=dict)
     _events: dict[str, list[DiagnosticEvent]] = attrs.field(factory=dict)
     _metrics: dict[str, list[MetricPoint]] = attrs.field(factory=dict)
-    _status: list[ServiceStatus] = attrs.field(factory=list)
+    _status: StatusMerger = attrs.field(factory=StatusMerger)
     providers: Counter[str] = attrs.field(factory=Counter)
     services: Counter[str] = attrs.field(factory=Counter)
     deployments: Counter[str] = attrs.field(factory=Counter)
     _event_states: dict[str, _EventStream] = attrs.field(factory=dict)
     _row_rules: Counter[tuple[str, int]] = attrs.field(factory=Counter)
+    _plain_instances: int = 0
+    _dropped_instances: int = 0
     _problems: list[str] = attrs.field(factory=list)
     _skipped: int = 0
     _input: str = ""
@@ -320,8 +399,19 @@ class CaptureCollector:
         self._metrics.setdefault(source, []).append(point)
 
     def add_status(self, status: ServiceStatus) -> None:
-        """A status fragment."""
-        self._status.append(status)
+        """A status fragment; past :data:`_PLAIN_INSTANCES`, plainly healthy instances are only counted.
+
+        A table of a million running pods says no more than a thousand of
+        them; every instance that shows anything (a reason, a restart, a
+        termination, a container not running or not ready) is kept.
+        """
+        if self._plain_instances >= _PLAIN_INSTANCES and status.instances:
+            kept = tuple(i for i in status.instances if not _plainly_healthy(i))
+            self._dropped_instances += len(status.instances) - len(kept)
+            status = attrs.evolve(status, instances=kept)
+        else:
+            self._plain_instances += sum(1 for i in status.instances if _plainly_healthy(i))
+        self._status.add(status)
 
     def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
         """Votes on what the inputs are about."""
@@ -391,7 +481,7 @@ class CaptureCollector:
                 EventData(source=s, events=tuple(sorted(e, key=lambda ev: ev.timestamp.timestamp() if ev.timestamp else 0.0)))
                 for s, e in self._event_groups().items()
             ),
-            status=merge_status(self._status),
+            status=self._status.result(),
             inputs=inputs,
             window_start=window_start,
             window_end=window_end,

@@ -9,7 +9,7 @@ more spaces instead, or at tabs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 import re2
@@ -80,16 +80,16 @@ def find_header(lines: Sequence[str], names: Sequence[str], limit: int = 50) -> 
     return None
 
 
-def read_rows(lines: Sequence[str], start: int, table: Table) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+def read_rows(lines: Iterable[str], start: int, table: Table) -> Iterator[tuple[int, dict[str, str] | None, str]]:
     """(index, row or ``None`` for a line that is not a row, raw line) for each line after the header.
 
-    A later line that is the same header again (a second table pasted below)
-    is skipped, so its rows read as rows.
+    ``lines`` are all the lines, the header at index ``start`` among them (a
+    list, or a stream of lines read once). A later line that is the same
+    header again (a second table pasted below) is skipped, so its rows read as rows.
     """
     first_word = table.names[0].split()[0] if table.names and table.names[0] else ""
-    for index in range(start + 1, len(lines)):
-        line = lines[index]
-        if not line.strip():
+    for index, line in enumerate(lines):
+        if index <= start or not line.strip():
             continue
         if first_word and line.startswith(first_word) and _header(line, table.names[:2]) is not None:
             continue

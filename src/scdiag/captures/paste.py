@@ -25,9 +25,11 @@ inputs are real capture files and stream straight to their reader.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 import attrs
 import re2
@@ -36,7 +38,7 @@ import yaml
 from scdiag.captures.inputs import HEAD_BYTES
 from scdiag.ports import CaptureSource
 
-__all__ = ["MAX_PASTE_CHARS", "Segment", "segment_sources", "split_paste"]
+__all__ = ["MAX_PASTE_CHARS", "Segment", "segment_sources", "split_paste", "streamed_conversion"]
 
 MAX_PASTE_CHARS = 8 << 20
 """Inputs longer than this are streamed whole to one reader, never segmented."""
@@ -55,6 +57,9 @@ _MIN_COLUMNS = 3
 # A line YAML starts with: a top-level key with a value or a nested block, or a sequence item.
 _YAML_KEY = re2.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
 _YAML_ITEM = re2.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
+_ALIGNED_VALUE = re2.compile(r"^\s*[A-Za-z][\w .-]*:\s{2,}\S")
+_YAML_SAMPLE = 200
+_PROMPT_CHARS = frozenset("$#%>")
 _YAML_BLOCK_LINE = re2.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
 
 
@@ -75,7 +80,14 @@ def _clean(text: str) -> tuple[list[str], set[int]]:
     lines = text.split("\n")
     boundaries: set[int] = set()
     for index, line in enumerate(lines):
-        if _FENCE.match(line) or _PROMPT.match(line) or _LABEL.match(line):
+        # Cheap tests first: most lines are none of these, and a regular expression call costs more.
+        stripped = line.lstrip()
+        if not stripped:
+            continue
+        fence = stripped[0] in "`~" and _FENCE.match(line)
+        prompt = _PROMPT_CHARS.intersection(stripped[:80]) and _PROMPT.match(line)
+        label = len(stripped) <= 10 and stripped.rstrip().endswith(":") and _LABEL.match(line)
+        if fence or prompt or label:
             lines[index] = ""
             boundaries.add(index)
     return lines, boundaries
@@ -101,8 +113,17 @@ def _chunks(lines: list[str], boundaries: set[int]) -> Iterator[tuple[int, list[
 
 
 def _looks_yaml(lines: list[str]) -> bool:
-    significant = [line for line in lines if line.strip() and not line.lstrip().startswith("#") and not _YAML_SEPARATOR.match(line)]
+    """Whether the text may be YAML, from its first lines; YAML itself decides the rest."""
+    significant = []
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#") and not _YAML_SEPARATOR.match(line):
+            significant.append(line)
+            if len(significant) >= _YAML_SAMPLE:
+                break
     if not significant or not (_YAML_KEY.match(significant[0]) or _YAML_ITEM.match(significant[0])):
+        return False
+    # Values aligned in a column ("Name:   web") are a description, never a YAML dump.
+    if sum(1 for line in significant if _ALIGNED_VALUE.match(line)) > len(significant) // 4:
         return False
     return all(_YAML_BLOCK_LINE.match(line) for line in significant)
 
@@ -272,3 +293,122 @@ try:  # libyaml's loader is several times faster; the pure-Python one reads the 
     _LOADER: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _LOADER = yaml.SafeLoader
+
+
+class _Converted(io.TextIOBase):
+    """A text stream converted on the fly, line for line: what ``lines`` yields, read as a file."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._buffer = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, size: int) -> None:
+        parts = [self._buffer]
+        length = len(self._buffer)
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if size >= 0 and length >= size:
+                break
+        self._buffer = "".join(parts)
+
+    def read(self, size: int | None = -1) -> str:
+        wanted = -1 if size is None or size < 0 else size
+        if wanted < 0 or len(self._buffer) < wanted:
+            self._fill(wanted)
+        if wanted < 0:
+            text, self._buffer = self._buffer, ""
+        else:
+            text, self._buffer = self._buffer[:wanted], self._buffer[wanted:]
+        return text
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]  # typeshed types IOBase.readline as bytes
+        while "\n" not in self._buffer:
+            before = len(self._buffer)
+            self._fill(len(self._buffer) + 1)
+            if len(self._buffer) == before:
+                break
+        end = self._buffer.find("\n")
+        end = len(self._buffer) if end < 0 else end + 1
+        line, self._buffer = self._buffer[:end], self._buffer[end:]
+        return line
+
+
+def _yaml_stream(stream: Iterator[str]) -> Iterator[str]:
+    """YAML documents as one JSON array, each document's JSON on its first line, blank lines after it."""
+    state = {"bracket": False, "first": True}
+    document: list[str] = []
+
+    def opening() -> str:
+        if not state["bracket"]:
+            state["bracket"] = True
+            return "["
+        return ""
+
+    def flush() -> Iterator[str]:
+        if not any(line.strip() for line in document):
+            yield "\n" * len(document)
+            return
+        try:
+            value = yaml.load("".join(document), Loader=_LOADER)
+            text = json.dumps(value, default=str)
+        except (yaml.YAMLError, TypeError, ValueError):
+            text = "null"
+        yield opening() + ("" if state["first"] else ",") + text + "\n" * len(document)
+        state["first"] = False
+
+    for line in stream:
+        if _YAML_SEPARATOR.match(line.rstrip("\n")):
+            yield from flush()
+            document.clear()
+            yield opening() + "\n"
+            continue
+        document.append(line)
+    yield from flush()
+    yield opening() + "]\n"
+
+
+def _table_stream(stream: Iterator[str], delimiter: str) -> Iterator[str]:
+    """A delimited table as one JSON array of row objects: ``[`` on the header's line, each row on its own."""
+    header = next(stream, "")
+    names = [name.strip() for name in next(csv.reader([header.rstrip("\n")], delimiter=delimiter), [])]
+    first = True
+    yield "[\n"
+    for line in stream:
+        cells = next(csv.reader([line.rstrip("\n")], delimiter=delimiter), [])
+        if len(cells) != len(names):
+            yield "\n"
+            continue
+        yield ("" if first else ",") + json.dumps(dict(zip(names, cells))) + "\n"
+        first = False
+    yield "]\n"
+
+
+def streamed_conversion(source: CaptureSource) -> CaptureSource | None:
+    """For an input too large to segment: its YAML or delimited table read as JSON, converted while read.
+
+    Decided from the head; ``None`` when the head is neither. Line numbers are the input's.
+    """
+    lines = source.head.split("\n")[:-1] or source.head.split("\n")
+    significant = [line for line in lines if line.strip()]
+    if not significant:
+        return None
+    converter: Callable[[Iterator[str]], Iterator[str]] | None = None
+    if _looks_yaml(lines) and _as_json(lines[: max(1, len(lines) - 1)]) is not None:
+        converter = _yaml_stream
+    elif _table_as_json(lines[:50]) is not None:
+        delimiter = "\t" if "\t" in significant[0] else ","
+        converter = functools.partial(_table_stream, delimiter=delimiter)
+    if converter is None:
+        return None
+    chosen = converter
+
+    def open_converted() -> TextIO:
+        stream = source.open()
+        return _Converted(chosen(iter(stream)))  # type: ignore[return-value]
+
+    head = _Converted(chosen(iter(io.StringIO(source.head)))).read(HEAD_BYTES)
+    return CaptureSource(name=source.name, head=head, open=open_converted)

@@ -18,7 +18,7 @@ import attrs
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
 from scdiag.captures.inputs import expand_inputs, open_input
-from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste
+from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste, streamed_conversion
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
 from scdiag.plugins import FIRST_PARTY_PROVIDERS
@@ -68,7 +68,8 @@ def _renderings(source: CaptureSource) -> list[list[CaptureSource]]:
     """The segments of one input, each as the sources a reader may read it from."""
     text = _whole_text(source)
     if text is None:
-        return [[source]]
+        converted = streamed_conversion(source)
+        return [[source] if converted is None else [source, converted]]
     segments = split_paste(text)
     if len(segments) == 1 and segments[0].as_json is None and segments[0].text == text.strip("\n"):
         # A clean capture: its reader streams it from the file, as it would without segmenting.

@@ -49,3 +49,21 @@ def test_log_analytics_rows_copied_as_a_tab_separated_grid(read, read_text) -> N
     assert data.inputs[0].reader == "az-log-analytics-rows"
     events = [(e.reason, e.message) for g in data.events for e in g.events]
     assert events == [(e.reason, e.message) for g in read(rows_file).events for e in g.events] != []
+
+
+def test_a_grid_too_large_to_segment_is_converted_while_read(read, read_text, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Past the paste limit the rows stream through the same conversion, each on its own line."""
+    from scdiag.captures import pipeline
+    from scdiag.captures.jsontext import load_json_text
+
+    monkeypatch.setattr(pipeline, "MAX_PASTE_CHARS", 200)
+    rows_file = SCENARIOS / "aca-oom" / "system-logs.json"
+    rows = load_json_text(rows_file.read_text(encoding="utf-8")).value
+    columns = [c for c in rows[0] if c != "TableName"]
+    grid = "\n".join(["\t".join(columns), *("\t".join(str(r.get(c, "")) for c in columns) for r in rows)]) + "\n"
+    data = read_text(grid, name="results.tsv")
+    assert data.inputs[0].reader == "az-log-analytics-rows" and data.inputs[0].problems == ()
+    events = [e for g in data.events for e in g.events]
+    assert [(e.reason, e.message) for e in events] == [(e.reason, e.message) for g in read(rows_file).events for e in g.events]
+    assert [e.location.line for e in events] == sorted(e.location.line for e in events)
+    assert events[0].location.line >= 2

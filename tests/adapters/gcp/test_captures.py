@@ -60,3 +60,20 @@ def test_services_describe_default_yaml_reads_like_its_json(read, read_text) -> 
         return [(c.type, c.status, c.reason, c.message) for c in status.conditions]
 
     assert conditions(data.status) == conditions(read(service).status) != []
+
+
+def test_logging_yaml_too_large_to_segment_is_converted_while_read(read, read_text, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Past the paste limit, YAML documents stream as JSON, each on the line its document starts."""
+    import yaml
+
+    from scdiag.captures import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_PASTE_CHARS", 200)
+    logs = SCENARIOS / "cr-memory" / "logs.json"
+    text = "".join("---\n" + yaml.safe_dump(entry, sort_keys=False) for entry in _json_of(logs))
+    data = read_text(text)
+    assert data.inputs[0].reader == "gcloud-logging-read-json" and data.inputs[0].problems == ()
+    lines = text.split("\n")
+    for log in data.logs:
+        for entry in log.entries:
+            assert lines[entry.location.line - 2] == "---"

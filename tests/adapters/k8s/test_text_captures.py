@@ -226,3 +226,10 @@ def test_a_session_of_prompts_and_outputs_is_read_whole(diagnose_text) -> None: 
     result = diagnose_text(session)
     assert set(result.data.inputs[0].reader.split("+")) == {"kubectl-get-pods-table", "kubectl-describe"}
     assert result.root_cause.pattern_id == "container-oom-kill"
+
+
+def test_descriptions_back_to_back_after_a_long_event_row_are_two_pods(read_text) -> None:  # type: ignore[no-untyped-def]
+    """No blank line between descriptions: the next Name: is a new pod, not the rest of a wrapped event."""
+    second = DESCRIBE.replace("web-7f8c9d6b5-x2kqp", "web-7f8c9d6b5-bbbbb")
+    data = read_text(DESCRIBE + second)
+    assert sorted(i.id for i in data.status.instances) == ["web-7f8c9d6b5-bbbbb", "web-7f8c9d6b5-x2kqp"]
