@@ -8,6 +8,7 @@ ReplicaSet, a Cloud Run revision and a Container Apps revision are all a
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -109,13 +110,25 @@ class Instance:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 
+class RolloutOutcome(str, enum.Enum):
+    """What became of a rollout, in words every provider maps its own onto."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+    """It failed, and the platform (or the deploy tool) went back to the previous rollout."""
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    """The deploy was refused before any instance of it started."""
+
+
 @attrs.frozen
 class Rollout:
     """One deployment of the service: ECS deployment, ReplicaSet, revision."""
 
     id: str
     current: bool = True
-    """True for the newest rollout, the one being diagnosed."""
+    """True for the rollout the user attempted (the newest one pushed), the one being diagnosed."""
     status: str | None = None
     """ECS ``PRIMARY``/``ACTIVE``; otherwise the provider's own word."""
     rollout_state: str | None = None
@@ -130,6 +143,10 @@ class Rollout:
     updated_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     conditions: tuple[Condition, ...] = ()
     attributes: Mapping[str, str] = attrs.field(factory=dict)
+    serving: bool | None = None
+    """True for the rollout that receives the traffic now; ``None`` when the provider does not say."""
+    outcome: RolloutOutcome | None = None
+    """What became of it, when the provider's data says (set by the adapter's normaliser)."""
 
 
 @attrs.frozen

@@ -25,6 +25,7 @@ from scdiag._status import (
     Instance,
     LoadBalancerTarget,
     Rollout,
+    RolloutOutcome,
     ServiceEndpoint,
     ServiceStatus,
     SourceLocation,
@@ -58,6 +59,8 @@ __all__ = [
     "MetricPoint",
     "Recommendation",
     "RequestContext",
+    "RolloutOutcome",
+    "RolloutVerdict",
     "RootCause",
     "Rollout",
     "ServiceEndpoint",
@@ -385,6 +388,21 @@ class Recommendation:
 
 
 @attrs.frozen
+class RolloutVerdict:
+    """What the platform's data says about the rollout the user attempted, before any pattern."""
+
+    attempted: str | None = None
+    """The rollout the user pushed (deployment, ReplicaSet, revision), when the data names it."""
+    serving: str | None = None
+    """The rollout that receives the traffic now, when it is another one."""
+    outcome: RolloutOutcome | None = None
+    reason: str | None = None
+    """The platform's own words on the outcome."""
+    checks: tuple[str, ...] = ()
+    """The checks that led to the verdict, in words (for a healthy verdict: what passed)."""
+
+
+@attrs.frozen
 class DiagnosticResult:
     """The outcome of analysing one deployment."""
 
@@ -400,6 +418,8 @@ class DiagnosticResult:
     generated_at: datetime = attrs.field(factory=utcnow, validator=aware)
     summary: str = ""
     """One line: the verdict in words."""
+    rollout: RolloutVerdict | None = None
+    """The attempted rollout, what serves now, and the checks behind the verdict."""
 
 
 @attrs.frozen

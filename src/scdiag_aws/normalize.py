@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+import re2
+
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import (
@@ -24,6 +27,7 @@ from scdiag.models import (
     LogEntry,
     MetricPoint,
     Rollout,
+    RolloutOutcome,
     ServiceEndpoint,
     ServiceStatus,
     SourceLocation,
@@ -59,10 +63,16 @@ def short_id(arn: str | None) -> str:
     return (arn or "").rsplit("/", 1)[-1]
 
 
+_OUTCOMES = {"COMPLETED": RolloutOutcome.SUCCEEDED, "FAILED": RolloutOutcome.FAILED, "IN_PROGRESS": RolloutOutcome.IN_PROGRESS}
+_DEPLOYMENT_FAILED = re2.compile(r"\(deployment (ecs-svc/\d+)\) deployment failed")
+_ROLLING_BACK = re2.compile(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
+
+
 def _rollout(deployment: Mapping[str, Any]) -> Rollout:
     return Rollout(
         id=str(deployment.get("id", "")),
         current=deployment.get("status") == "PRIMARY",
+        outcome=_OUTCOMES.get(str(deployment.get("rolloutState", ""))),
         status=deployment.get("status"),
         rollout_state=deployment.get("rolloutState"),
         reason=deployment.get("rolloutStateReason"),
@@ -74,6 +84,45 @@ def _rollout(deployment: Mapping[str, Any]) -> Rollout:
         updated_at=parse_timestamp(deployment.get("updatedAt")),
         attributes={"task_definition": str(deployment.get("taskDefinition", ""))},
     )
+
+
+def _attempted(rollouts: list[Rollout], service: Mapping[str, Any]) -> list[Rollout]:
+    """Which deployment the user attempted, and which one serves now.
+
+    ECS's PRIMARY deployment is the one it converges to. After the deployment
+    circuit breaker rolls back, PRIMARY is the rollback (the previous task
+    definition) and the deployment the user pushed is FAILED, or already gone
+    from the list and named only by the service's events. That one is the
+    attempt; the deployment running tasks serves.
+    """
+    messages = [str(_dict(e).get("message", "")) for e in _list(service.get("events"))]
+    rolled_back = any(_ROLLING_BACK.search(m) for m in messages) or any(
+        "rolling back" in (r.reason or "").lower() for r in rollouts if r.status == "PRIMARY"
+    )
+    primary = next((r for r in rollouts if r.status == "PRIMARY"), None)
+    attempted: Rollout | None = primary
+    if rolled_back:
+        failed = sorted((r for r in rollouts if r.rollout_state == "FAILED" and r is not primary), key=lambda r: r.created_at.timestamp() if r.created_at else 0.0)
+        if failed:
+            attempted = failed[-1]
+        else:
+            # Events are newest first: the newest failure is the deployment that was rolled back.
+            named = next((m for m in messages if _DEPLOYMENT_FAILED.search(m)), None)
+            match = _DEPLOYMENT_FAILED.search(named) if named else None
+            if match is not None and match.group(1) not in {r.id for r in rollouts}:
+                attempted = Rollout(id=match.group(1), current=True, status="FAILED", rollout_state="FAILED", reason=named, running=0)
+                rollouts = [*rollouts, attempted]
+            elif match is not None:
+                attempted = next(r for r in rollouts if r.id == match.group(1))
+    running = [r for r in rollouts if (r.running or 0) > 0 and r.rollout_state != "FAILED"]
+    serving = max(running, key=lambda r: r.running or 0) if running else None
+    result = []
+    for rollout in rollouts:
+        changes: dict[str, Any] = {"current": rollout is attempted, "serving": rollout is serving}
+        if rollout is attempted and rolled_back and rollout is not primary:
+            changes["outcome"] = RolloutOutcome.ROLLED_BACK
+        result.append(attrs.evolve(rollout, **changes))
+    return result
 
 
 def service_status(service: Mapping[str, Any]) -> ServiceStatus:
@@ -89,7 +138,7 @@ def service_status(service: Mapping[str, Any]) -> ServiceStatus:
         desired_count=service.get("desiredCount"),
         running_count=service.get("runningCount"),
         pending_count=service.get("pendingCount"),
-        rollouts=tuple(_rollout(d) for d in deployments),
+        rollouts=tuple(_attempted([_rollout(d) for d in deployments], service)),
         endpoints=endpoints,
         attributes={"cluster": short_id(service.get("clusterArn")), "launch_type": str(service.get("launchType", ""))},
     )

@@ -39,7 +39,7 @@ from scdiag.analysis._matching import (
     signal_matches,
     unknown_cause,
 )
-from scdiag.analysis.health import Fact, RolloutHealth, assess_rollout, derive_facts
+from scdiag.analysis.health import Fact, RolloutHealth, assess_rollout, derive_facts, rollout_verdict
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
@@ -53,6 +53,8 @@ from scdiag.models import (
     DiagnosticStatus,
     MetricPoint,
     Recommendation,
+    RolloutOutcome,
+    RolloutVerdict,
     RootCause,
     Severity,
 )
@@ -63,6 +65,15 @@ if TYPE_CHECKING:
     from scdiag.plugins import PluginHost
 
 __all__ = ["AnalysisEngine", "IndicatorMatch", "PatternMatch"]
+
+
+def _serving_note(verdict: RolloutVerdict | None) -> str:
+    """What serves now, when the attempted rollout failed and another one took (or kept) the traffic."""
+    if verdict is None or verdict.serving is None:
+        return ""
+    if verdict.outcome is RolloutOutcome.ROLLED_BACK:
+        return f"; rollout {verdict.attempted} was rolled back, {verdict.serving} serves now"
+    return f"; the traffic stays on {verdict.serving}"
 
 _log = logging.getLogger(__name__)
 
@@ -343,20 +354,23 @@ class AnalysisEngine:
         except Exception as error:
             raise AnalysisError(f"analysis failed: {type(error).__name__}: {error}") from error
         health = assess_rollout(data.status, signals.old_instances)
+        verdict = rollout_verdict(data.status, signals.old_instances, health)
         causes, symptoms = self._rank(matches)
         timeline = build_timeline(data, [e for m in causes[:3] + symptoms for e in m.evidence()])
         recommendations = [
             Recommendation(title=f"Data gap: {gap.source}", description=gap.reason, priority=Severity.LOW) for gap in data.gaps
         ]
         result = functools.partial(
-            DiagnosticResult, request=request, data=data, timeline=timeline, recommendations=tuple(recommendations)
+            DiagnosticResult, request=request, data=data, timeline=timeline, recommendations=tuple(recommendations), rollout=verdict
         )
 
         if health is RolloutHealth.HEALTHY:
+            passed = "; ".join(verdict.checks[:3]) if verdict is not None and verdict.checks else "the status shows it complete"
             return result(
                 status=DiagnosticStatus.HEALTHY,
-                summary=f"{data.service_name}: the rollout is healthy; no failure found",
+                summary=f"{data.service_name}: the rollout is healthy ({passed}); no failure found",
             )
+        serving_note = _serving_note(verdict)
         values = solution_values(data)
         symptom_causes = tuple(self._root_cause(m, values=values) for m in symptoms)
         if causes:
@@ -364,13 +378,13 @@ class AnalysisEngine:
             confident = top.score >= self.threshold_for(top.pattern)
             root = self._root_cause(top, values=values)
             status = DiagnosticStatus.FAILED if confident or health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN
-            verdict = "" if confident else "possible cause (low confidence): "
+            hedge = "" if confident else "possible cause (low confidence): "
             return result(
                 status=status,
                 root_cause=root,
                 secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5] if m.score >= _SECONDARY_MIN_SCORE),
                 symptoms=symptom_causes,
-                summary=f"{data.service_name}: {verdict}{top.pattern.name} ({root.confidence:.0%} confidence)",
+                summary=f"{data.service_name}: {hedge}{top.pattern.name} ({root.confidence:.0%} confidence){serving_note}",
             )
         guess = self._classifier_guess(data)
         if guess is not None:
@@ -378,7 +392,7 @@ class AnalysisEngine:
                 status=DiagnosticStatus.FAILED if health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN,
                 root_cause=guess,
                 symptoms=symptom_causes,
-                summary=f"{data.service_name}: no known pattern matched; best guess {guess.name} ({guess.confidence:.0%}, a guess)",
+                summary=f"{data.service_name}: no known pattern matched; best guess {guess.name} ({guess.confidence:.0%}, a guess){serving_note}",
             )
         failed = health is RolloutHealth.FAILED or bool(symptoms)
         wrapper_note = f" ({symptoms[0].pattern.name})" if symptoms else ""
@@ -387,7 +401,7 @@ class AnalysisEngine:
             root_cause=unknown_cause(signals),
             symptoms=symptom_causes,
             summary=(
-                f"{data.service_name}: the deployment failed{wrapper_note} but no known cause matched"
+                f"{data.service_name}: the deployment failed{wrapper_note} but no known cause matched{serving_note}"
                 if failed
                 else f"{data.service_name}: no failure signal found, and the status does not show the rollout healthy"
             ),

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from scdiag.analysis.patterns import FactName
 import attrs
 
-from scdiag.models import ContainerStatus, Instance, ServiceStatus, SourceLocation
+from scdiag.models import ContainerStatus, Instance, RolloutOutcome, RolloutVerdict, ServiceStatus, SourceLocation
 
-__all__ = ["Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances"]
+__all__ = ["Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
 
 _BAD_WAITING = {
     "CrashLoopBackOff",
@@ -72,11 +72,16 @@ def failing_instances(status: ServiceStatus, old: set[str]) -> list[Instance]:
     return [instance for instance in status.instances if instance.id not in old and _instance_failing(instance)]
 
 
+_FAILED_OUTCOMES = (RolloutOutcome.FAILED, RolloutOutcome.ROLLED_BACK, RolloutOutcome.NOT_STARTED)
+
+
 def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth:
-    """What the status alone says about the current rollout."""
+    """What the status alone says about the attempted rollout (healthy now or not, the attempt decides)."""
     if status is None:
         return RolloutHealth.UNKNOWN
     rollout = status.current_rollout()
+    if rollout is not None and rollout.outcome in _FAILED_OUTCOMES:
+        return RolloutHealth.FAILED
     failing = failing_instances(status, old)
     conditions = list(status.conditions) + (list(rollout.conditions) if rollout else [])
     for condition in conditions:
@@ -105,6 +110,48 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
     if ready_condition:
         return RolloutHealth.HEALTHY
     return RolloutHealth.UNKNOWN
+
+
+def rollout_verdict(status: ServiceStatus | None, old: set[str], health: RolloutHealth) -> RolloutVerdict | None:
+    """The attempted rollout, what serves now, and the checks behind ``health``, in words."""
+    if status is None:
+        return None
+    attempted = status.current_rollout()
+    serving = next((r for r in status.rollouts if r.serving and r is not attempted), None)
+    checks: list[str] = []
+    if attempted is not None:
+        state = attempted.outcome.value.replace("_", " ") if attempted.outcome else (attempted.rollout_state or "").lower().replace("_", " ")
+        checks.append(f"attempted rollout {attempted.id}: {state or 'state not reported'}" + (f" ({attempted.reason})" if attempted.reason else ""))
+    if serving is not None:
+        checks.append(f"rollout {serving.id} receives the traffic now")
+    current = [i for i in status.instances if i.id not in old and not i.terminating]
+    failing = failing_instances(status, old)
+    if current:
+        checks.append(f"{len(failing)} of {len(current)} instance(s) of the attempted rollout show a failure")
+    desired = attempted.desired if attempted and attempted.desired is not None else status.desired_count
+    running = attempted.running if attempted and attempted.running is not None else status.running_count
+    if desired is not None and running is not None:
+        checks.append(f"{running} of {desired} desired instance(s) running")
+    if status.targets:
+        unhealthy = sum(1 for t in status.targets if t.state == "unhealthy")
+        checks.append(f"{unhealthy} of {len(status.targets)} load-balancer target(s) unhealthy")
+    for condition in status.conditions:
+        if condition.type in ("Ready", "Available", "Progressing"):
+            checks.append(f"{condition.type}={condition.status}" + (f" ({condition.reason})" if condition.reason else ""))
+    outcome = attempted.outcome if attempted is not None else None
+    if outcome is None and health is RolloutHealth.HEALTHY:
+        outcome = RolloutOutcome.SUCCEEDED
+    elif outcome is None and health is RolloutHealth.FAILED:
+        outcome = RolloutOutcome.FAILED
+    elif outcome is None and health is RolloutHealth.PROGRESSING:
+        outcome = RolloutOutcome.IN_PROGRESS
+    return RolloutVerdict(
+        attempted=attempted.id if attempted is not None else None,
+        serving=serving.id if serving is not None else None,
+        outcome=outcome,
+        reason=attempted.reason if attempted is not None else None,
+        checks=tuple(checks),
+    )
 
 
 _LISTENING = re.compile(

@@ -24,6 +24,7 @@ from scdiag.models import (
     DiagnosticStatus,
     InputRecord,
     Recommendation,
+    RolloutVerdict,
     RootCause,
     Solution,
     SourceLocation,
@@ -32,7 +33,7 @@ from scdiag.serialization import unstructure
 
 __all__ = ["SCHEMA_VERSION", "CauseDocument", "EvidenceDocument", "ReportDocument", "TimelineRow", "build_document", "report_document"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @attrs.frozen
@@ -93,6 +94,8 @@ class ReportDocument:
     summary: str
     provider: str
     service: str
+    rollout: RolloutVerdict | None
+    """The attempted rollout, what serves now, its outcome and the checks behind the verdict."""
     root_cause: CauseDocument | None
     secondary_causes: tuple[CauseDocument, ...]
     symptoms: tuple[CauseDocument, ...]
@@ -154,6 +157,7 @@ def build_document(report: DiagnosticReport) -> ReportDocument:
         summary=result.summary,
         provider=result.request.provider,
         service=result.request.service_name,
+        rollout=result.rollout,
         root_cause=_cause(result.root_cause) if result.root_cause is not None else None,
         secondary_causes=tuple(_cause(c) for c in result.secondary_causes),
         symptoms=tuple(_cause(c) for c in result.symptoms),

@@ -93,6 +93,12 @@ def render_markdown(report: DiagnosticReport) -> str:
     result = report.result
     full = report.detail in ("details", "deep")
     lines = [f"## scdiag: {result.status.value.upper()}", "", md_escape(result.summary), ""]
+    from scdiag.reporting.text_format import rollout_lines
+
+    rollout = rollout_lines(result, full)
+    if rollout:
+        lines += [md_escape(rollout[0]), "", *(f"- {md_escape(line.removeprefix('  - '))}" for line in rollout[1:])]
+        lines += [""] if len(rollout) > 1 else []
     if result.root_cause is not None:
         lines.extend(_cause(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))
     if full:

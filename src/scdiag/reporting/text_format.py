@@ -13,7 +13,7 @@ from scdiag.models import DiagnosticReport, DiagnosticResult, RootCause, Solutio
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
 
-__all__ = ["render_text", "report_lines"]
+__all__ = ["render_text", "report_lines", "resource_lines", "rollout_lines"]
 
 _LINE = 300
 _STAGE_WORDS = {
@@ -91,6 +91,18 @@ def _timeline(result: DiagnosticResult) -> Iterable[str]:
         yield f"  {offset} {event.source:<14} {_t(reason + event.message, 160)}{count}"
 
 
+def rollout_lines(result: DiagnosticResult, full: bool) -> list[str]:
+    """The attempted rollout and what serves now; with ``full``, every check behind the verdict."""
+    verdict = result.rollout
+    if verdict is None or verdict.attempted is None:
+        return []
+    outcome = verdict.outcome.value.replace("_", " ") if verdict.outcome else "unknown"
+    head = f"Rollout: attempted {verdict.attempted}, {outcome}" + (f"; {verdict.serving} serves now" if verdict.serving else "")
+    if not full:
+        return [_t(head)] if verdict.serving or outcome in ("rolled back", "not started") else []
+    return [_t(head), *(f"  - {_t(check)}" for check in verdict.checks)]
+
+
 def resource_lines(result: DiagnosticResult) -> list[str]:
     """Limits as configured, and the peak of each metric collected."""
     data = result.data
@@ -122,6 +134,7 @@ def report_lines(report: DiagnosticReport) -> list[str]:
     request = result.request
     if full:
         lines.append(f"Service: {request.service_name} · provider {request.provider}" + (f" · region {request.region}" if request.region else ""))
+    lines.extend(rollout_lines(result, full))
     if result.root_cause is not None:
         lines.append("")
         lines.extend(_cause_block(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))

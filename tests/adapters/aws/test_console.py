@@ -61,10 +61,11 @@ def test_task_details_are_diagnosed_as_oom(diagnose_text) -> None:  # type: igno
 
 
 def test_service_details_give_deployments_and_events(read_text) -> None:  # type: ignore[no-untyped-def]
-    """The deployments table becomes rollouts; the primary one is current."""
+    """The deployments table becomes rollouts; the circuit breaker rolled 9999 back, so 9999 is the attempt and 4711 serves."""
     data = read_text(SERVICE)
     rollouts = {r.id: r for r in data.status.rollouts}
-    assert rollouts["ecs-svc/4711"].current and not rollouts["ecs-svc/9999"].current
+    assert rollouts["ecs-svc/9999"].current and not rollouts["ecs-svc/4711"].current
+    assert rollouts["ecs-svc/4711"].serving and not rollouts["ecs-svc/9999"].serving
     assert rollouts["ecs-svc/9999"].failed == 6
     (event,) = [e for group in data.events for e in group.events]
     assert event.message.startswith("(service web) (deployment ecs-svc/9999) deployment failed")
