@@ -37,7 +37,7 @@ _COUNT = re2.compile(r"\(x(\d+) over")
 _STATE_LINE = re2.compile(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\b")
 _REPLICAS = re2.compile(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
 _NEW_RS = re2.compile(r"^(\S+)")
-_ELISION = re2.compile(r"^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$")
+_ELISIONS = frozenset({"...", "…", "[...]", "[…]"})
 _WRAP_WIDTH = 70
 """A line at least this long may have been wrapped by the terminal; the next line may continue it."""
 _NAME_INDENT = 3
@@ -83,7 +83,7 @@ def _parse(lines: Iterable[str], first_line: int) -> Iterator[_Description]:
     for offset, raw in enumerate(lines):
         line = raw.rstrip()
         number = first_line + offset
-        if not line.strip() or _ELISION.match(line):
+        if not line.strip() or line.strip() in _ELISIONS:
             previous_length = 0
             continue
         # After a long event row, a line may be its hard-wrapped rest, unless it is a key of the description.
@@ -142,7 +142,8 @@ def _labels(description: _Description) -> dict[str, str]:
 def _events(description: _Description, kind: str, name: str | None, source: str) -> Iterator[DiagnosticEvent]:
     last: DiagnosticEvent | None = None
     for number, line in description.lines("Events"):
-        if _EVENT_HEADER.match(line) or _DASHES.match(line) or line.strip() == "<none>":
+        head = line.lstrip()[:4]
+        if (head == "Type" and _EVENT_HEADER.match(line)) or (head.startswith("--") and _DASHES.match(line)) or line.strip() == "<none>":
             continue
         row = _EVENT_ROW.match(line) or _EVENT_ROW_LOOSE.match(line)
         if row is None:

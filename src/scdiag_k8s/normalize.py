@@ -393,9 +393,9 @@ def _quota_conditions(quotas: list[Mapping[str, Any]]) -> tuple[Condition, ...]:
     return tuple(result)
 
 
-def _rollouts_of_pods(pods: list[Mapping[str, Any]]) -> tuple[Rollout, ...]:
+def _rollouts_of_pods(pods: Iterable[Instance]) -> tuple[Rollout, ...]:
     """Without ReplicaSets, the owner of the newest pod is taken as the current rollout."""
-    instances = sorted((pod_instance(p) for p in pods), key=lambda i: i.created_at.timestamp() if i.created_at else 0.0)
+    instances = sorted(pods, key=lambda i: i.created_at.timestamp() if i.created_at else 0.0)
     owners = list(dict.fromkeys(i.rollout_id for i in instances if i.rollout_id))
     if len(owners) < 2:
         return ()
@@ -418,12 +418,13 @@ def status_from_objects(objects: Iterable[Mapping[str, Any]], locate: Locator | 
     conditions += _quota_conditions(by_kind.get("ResourceQuota", []))
     if pods or replica_sets or services or endpoints or conditions:
         pod_specs = container_specs(_dict(pods[0].get("spec"))) if pods else ()
-        rollouts = _replica_sets(replica_sets) if replica_sets else _rollouts_of_pods(pods)
+        instances = tuple(pod_instance(p, locate(p) if locate else None) for p in pods)
+        rollouts = _replica_sets(replica_sets) if replica_sets else _rollouts_of_pods(instances)
         fragments.append(
             ServiceStatus(
                 name="",
                 rollouts=rollouts,
-                instances=tuple(pod_instance(p, locate(p) if locate else None) for p in pods),
+                instances=instances,
                 containers=pod_specs,
                 endpoints=_service_endpoints(services, endpoints),
                 conditions=conditions,

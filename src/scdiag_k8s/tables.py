@@ -28,8 +28,6 @@ __all__ = ["KubectlEventsTableReader", "KubectlPodsTableReader"]
 
 _POD_COLUMNS = ("NAME", "READY", "STATUS", "RESTARTS")
 _EVENT_COLUMNS = ("TYPE", "REASON", "MESSAGE")
-_READY = re2.compile(r"^(\d+)/(\d+)$")
-_RESTARTS = re2.compile(r"^(\d+)")
 _WRAP_WIDTH = 70
 _BLOCK = 1 << 20
 _BATCH = 1000
@@ -50,13 +48,19 @@ def _lines(source: CaptureSource) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
+def _ready(text: str) -> tuple[int, int] | None:
+    """``1/2`` -> (1, 2); ``None`` when the cell is no READY count."""
+    ready, slash, total = text.partition("/")
+    return (int(ready), int(total)) if slash and ready.isdigit() and total.isdigit() else None
+
+
 def _pod(row: Mapping[str, str]) -> dict[str, Any]:
     status_word = row.get("STATUS", "")
     # "Init:CrashLoopBackOff" is an init container's state; "Init:0/1" means init containers still run.
     init, _, word = status_word.rpartition(":") if status_word.startswith("Init:") else ("", "", status_word)
-    ready = _READY.match(row.get("READY", ""))
-    ready_count, total = (int(ready.group(1)), int(ready.group(2))) if ready else (0, 1)
-    restarts = _RESTARTS.match(row.get("RESTARTS", ""))
+    ready = _ready(row.get("READY", ""))
+    ready_count, total = ready if ready else (0, 1)
+    restarts_text = row.get("RESTARTS", "").split(" ", 1)[0]
     state: dict[str, Any]
     if word in _WAITING:
         state = {"waiting": {"reason": word}}
@@ -71,7 +75,7 @@ def _pod(row: Mapping[str, str]) -> dict[str, Any]:
         "name": "",
         "state": state,
         "ready": ready_count == total if ready else None,
-        "restartCount": int(restarts.group(1)) if restarts else 0,
+        "restartCount": int(restarts_text) if restarts_text.isdigit() else 0,
     }
     phase = {"Running": "Running", "Pending": "Pending", "Completed": "Succeeded", "Succeeded": "Succeeded", "Failed": "Failed"}.get(word)
     if word in _POD_REASONS:
@@ -130,7 +134,7 @@ class KubectlPodsTableReader:
                 locations.clear()
 
             for index, row, _raw in read_rows(lines, start, table):
-                if row is None or not row.get("NAME") or not _READY.match(row.get("READY", "")):
+                if row is None or not row.get("NAME") or _ready(row.get("READY", "")) is None:
                     continue
                 pod = _pod(row)
                 pods.append(pod)
