@@ -238,8 +238,17 @@ class ServiceStatus:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
     def current_rollout(self) -> Rollout | None:
-        """The rollout being diagnosed: the one marked current, else the first."""
-        for rollout in self.rollouts:
-            if rollout.current:
+        """The rollout being diagnosed: the attempted one.
+
+        The one marked current, else the first. Fragments read from several
+        files may mark two as current (a workload names the rollout it serves
+        with, its ReplicaSets the one that was rolled back); the rolled-back
+        attempt is the one the user pushed.
+        """
+        current = [rollout for rollout in self.rollouts if rollout.current]
+        for rollout in current:
+            if rollout.outcome is RolloutOutcome.ROLLED_BACK:
                 return rollout
+        if current:
+            return current[0]
         return self.rollouts[0] if self.rollouts else None

@@ -23,6 +23,7 @@ from scdiag.models import (
     LogEntry,
     MetricPoint,
     Rollout,
+    RolloutOutcome,
     ServiceEndpoint,
     ServiceStatus,
     SourceLocation,
@@ -136,6 +137,8 @@ def revision_rollout(revision: Mapping[str, Any], current: bool) -> Rollout:
         running=properties.get("replicas"),
         created_at=parse_timestamp(properties.get("createdTime")),
         conditions=tuple(conditions),
+        serving=bool(properties.get("trafficWeight")) if isinstance(properties.get("trafficWeight"), (int, float)) else None,
+        outcome=RolloutOutcome.FAILED if failed else RolloutOutcome.SUCCEEDED if healthy else None,
     )
 
 
@@ -147,9 +150,25 @@ def app_status(app: Mapping[str, Any]) -> ServiceStatus:
     endpoints = (ServiceEndpoint(name="ingress", kind="ingress", target_port=ingress.get("targetPort")),) if ingress else ()
     latest = properties.get("latestRevisionName")
     ready = properties.get("latestReadyRevisionName")
+    # Traffic with latestRevision: true goes to the latest *ready* revision; a failed new one gets none.
+    weights: dict[str, float] = {}
+    for entry in map(_dict, _list(ingress.get("traffic"))):
+        name = ready if entry.get("latestRevision") else entry.get("revisionName")
+        if name:
+            weights[str(name)] = weights.get(str(name), 0.0) + float(entry.get("weight") or 0)
     rollouts = []
     if latest:
-        rollouts.append(Rollout(id=str(latest), current=True, status="Revision", rollout_state="COMPLETED" if latest == ready else None))
+        rollouts.append(
+            Rollout(
+                id=str(latest),
+                current=True,
+                status="Revision",
+                rollout_state="COMPLETED" if latest == ready else None,
+                serving=bool(weights.get(str(latest))) if weights else None,
+            )
+        )
+    if ready and ready != latest:
+        rollouts.append(Rollout(id=str(ready), current=False, status="Revision", rollout_state="COMPLETED", serving=bool(weights.get(str(ready))) if weights else None))
     conditions = []
     if properties.get("provisioningState") == "Failed":
         conditions.append(Condition("Provisioned", "False", "Failed", "the container app's provisioning failed"))

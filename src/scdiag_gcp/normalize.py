@@ -12,7 +12,7 @@ from typing import Any
 
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions
 from scdiag.captures.logtext import detect_level, parse_timestamp
-from scdiag.models import Condition, ContainerSpec, HealthCheckSpec, LogEntry, LogLevel, Rollout, ServiceStatus, SourceLocation
+from scdiag.models import Condition, ContainerSpec, HealthCheckSpec, LogEntry, LogLevel, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 
 __all__ = ["SYSTEM_LOG", "log_entry", "revision_rollout", "service_status"]
 
@@ -133,11 +133,20 @@ def service_status(service: Mapping[str, Any]) -> ServiceStatus:
     template = _dict(_dict(service.get("spec")).get("template"))
     latest = status.get("latestCreatedRevisionName")
     ready_revision = status.get("latestReadyRevisionName")
+    # Traffic names the revisions that serve: a failed new revision leaves it on the previous one.
+    traffic = {str(t.get("revisionName")): t.get("percent") for t in map(_dict, _list(status.get("traffic"))) if t.get("revisionName")}
+
+    def serving(name: object) -> bool | None:
+        return None if not traffic else bool(traffic.get(str(name)))
+
+    ready = next((c for c in _conditions(status) if c.type == "Ready"), None)
+    failed_latest = ready is not None and ready.status == "False" and bool(latest) and f"'{latest}'" in (ready.message or "")
     rollouts = []
     if latest:
-        rollouts.append(Rollout(id=str(latest), current=True, status="Revision", rollout_state="COMPLETED" if latest == ready_revision else None))
+        outcome = RolloutOutcome.SUCCEEDED if latest == ready_revision else RolloutOutcome.FAILED if failed_latest else None
+        rollouts.append(Rollout(id=str(latest), current=True, status="Revision", rollout_state="COMPLETED" if latest == ready_revision else None, serving=serving(latest), outcome=outcome))
     if ready_revision and ready_revision != latest:
-        rollouts.append(Rollout(id=str(ready_revision), current=False, status="Revision", rollout_state="COMPLETED"))
+        rollouts.append(Rollout(id=str(ready_revision), current=False, status="Revision", rollout_state="COMPLETED", serving=serving(ready_revision)))
     return ServiceStatus(
         name=str(metadata.get("name", "")),
         conditions=_conditions(status),

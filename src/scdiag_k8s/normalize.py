@@ -24,6 +24,7 @@ from scdiag.models import (
     HealthCheckSpec,
     Instance,
     Rollout,
+    RolloutOutcome,
     ServiceEndpoint,
     ServiceStatus,
     SourceLocation,
@@ -44,6 +45,7 @@ __all__ = [
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 _RS_IN_MESSAGE = re.compile(r'ReplicaSet "([^"]+)"')
 _REVISION = "deployment.kubernetes.io/revision"
+_REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 _MEMORY_UNITS = {
     "Ki": 1024,
     "Mi": 1024**2,
@@ -296,16 +298,29 @@ def _replica_sets(items: list[Mapping[str, Any]]) -> tuple[Rollout, ...]:
         except (TypeError, ValueError):
             return 0
 
+    def history(rs: Mapping[str, Any]) -> str:
+        return str(_dict(_dict(rs.get("metadata")).get("annotations")).get(_REVISION_HISTORY, ""))
+
     newest = max((revision(rs) for rs in items), default=0)
+    # `kubectl rollout undo`, `helm rollback` and Argo CD re-use the previous ReplicaSet: it gets the
+    # newest revision and keeps its old numbers in revision-history. The user's attempt is then the
+    # ReplicaSet with the highest revision below it, and the restored one serves.
+    restored = next((rs for rs in items if revision(rs) == newest and history(rs)), None)
+    earlier = [rs for rs in items if revision(rs) < newest]
+    attempted = max(earlier, key=revision) if restored is not None and earlier else None
     rollouts = []
     for rs in items:
         metadata = _dict(rs.get("metadata"))
         spec = _dict(rs.get("spec"))
         status = _dict(rs.get("status"))
+        is_attempt = rs is attempted if attempted is not None else revision(rs) == newest
         rollouts.append(
             Rollout(
                 id=str(metadata.get("name", "")),
-                current=revision(rs) == newest,
+                current=is_attempt,
+                serving=rs is restored if restored is not None and attempted is not None else None,
+                outcome=RolloutOutcome.ROLLED_BACK if attempted is not None and rs is attempted else None,
+                reason=f"rolled back: ReplicaSet {_dict(restored.get('metadata')).get('name')} (revision {history(restored)}) was restored" if restored is not None and rs is attempted else None,
                 status="ReplicaSet",
                 desired=spec.get("replicas"),
                 running=status.get("availableReplicas", 0),

@@ -67,3 +67,24 @@ def test_a_grid_too_large_to_segment_is_converted_while_read(read, read_text, mo
     assert [(e.reason, e.message) for e in events] == [(e.reason, e.message) for g in read(rows_file).events for e in g.events]
     assert [e.location.line for e in events] == sorted(e.location.line for e in events)
     assert events[0].location.line >= 2
+
+
+def test_a_revision_that_failed_to_activate_leaves_the_traffic_on_the_previous_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Container Apps: the latest revision is the attempt; the ready one keeps the traffic and is named."""
+    import json
+
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.captures.jsontext import load_json_text
+    from scdiag.models import DiagnosticStatus, RolloutOutcome
+
+    scenario = SCENARIOS / "aca-provisioning-crash"
+    revisions = load_json_text((scenario / "revisions.json").read_text(encoding="utf-8")).value
+    for revision in revisions:
+        revision["properties"]["trafficWeight"] = 100 if revision["name"] == "web--rev6" else 0
+    (tmp_path / "revisions.json").write_text(json.dumps(revisions))
+    (tmp_path / "app.json").write_text((scenario / "app.json").read_text(encoding="utf-8"))
+    result = DiagnosticOrchestrator().analyze_captures([str(tmp_path)])
+    assert result.status is DiagnosticStatus.FAILED
+    assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == ("web--rev7", "web--rev6", RolloutOutcome.FAILED)
+    assert "the traffic stays on web--rev6" in result.summary
+    assert result.data.service_name == "web"

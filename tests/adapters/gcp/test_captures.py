@@ -77,3 +77,19 @@ def test_logging_yaml_too_large_to_segment_is_converted_while_read(read, read_te
     for log in data.logs:
         for entry in log.entries:
             assert lines[entry.location.line - 2] == "---"
+
+
+def test_a_new_revision_that_failed_leaves_the_traffic_where_it_was(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The attempt is the latest created revision; the summary says which one still serves."""
+    import json
+
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.models import DiagnosticStatus, RolloutOutcome
+
+    service = _json_of(SCENARIOS / "cr-memory" / "service.json")
+    service["status"]["traffic"] = [{"revisionName": "web-00006-kol", "percent": 100}]
+    (tmp_path / "service.json").write_text(json.dumps(service))
+    result = DiagnosticOrchestrator().analyze_captures([str(tmp_path)])
+    assert result.status is DiagnosticStatus.FAILED
+    assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == ("web-00007-xaz", "web-00006-kol", RolloutOutcome.FAILED)
+    assert result.summary.endswith("; the traffic stays on web-00006-kol")
