@@ -1,15 +1,31 @@
-"""Parsing and printing of durations ("5m", "1h30m") and sizes ("100MB")."""
+"""Parsing and printing of durations ("5m", "1h30m"), sizes ("100MB") and resource quantities.
+
+:func:`memory_mib` and :func:`cpu_vcpus` are the one reading of memory and
+CPU amounts in every cloud's notation (Kubernetes quantities, MB/GB,
+vCPU, millicores, ECS's MiB and CPU units); every adapter uses them.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-__all__ = ["format_duration", "parse_duration", "parse_size"]
+import re2
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+__all__ = ["cpu_vcpus", "format_duration", "memory_mib", "parse_duration", "parse_size"]
+
+_DURATION_PART = re2.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?", re.IGNORECASE)
+_SIZE = re2.compile(r"(?i)(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?")
+_QUANTITY = re2.compile(r"^([0-9]+(?:\.[0-9]+)?(?:[eE][0-9]+)?)\s*([A-Za-z]*)$")
+_MEMORY_FACTORS = {
+    # Kubernetes quantities: binary suffixes, and decimal ones with k or K for kilo.
+    "ki": 1024.0, "mi": 1024.0**2, "gi": 1024.0**3, "ti": 1024.0**4,
+    "k": 1000.0, "m": 1000.0**2, "g": 1000.0**3, "t": 1000.0**4,
+    # Units spelt out: MB/GB are decimal, MiB/GiB binary.
+    "kb": 1000.0, "mb": 1000.0**2, "gb": 1000.0**3, "tb": 1000.0**4,
+    "kib": 1024.0, "mib": 1024.0**2, "gib": 1024.0**3, "tib": 1024.0**4,
+    "b": 1.0, "": 1.0,
+}
 _SIZE_UNITS = {
     "b": 1,
     "kb": 1000,
@@ -58,6 +74,56 @@ def format_duration(value: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+def memory_mib(value: object, *, bare: str = "bytes") -> float | None:
+    """A memory amount in MiB: ``"512Mi"`` -> 512, ``"1G"`` -> 953.67, ``"524288K"`` -> 500, ``"0.5Gi"`` -> 512.
+
+    ``bare`` says what a number without a unit means: ``"bytes"``
+    (Kubernetes, Cloud Run) or ``"MiB"`` (ECS task definitions). ``None``
+    when the value is not an amount of memory. A lower-case ``m`` is milli, as
+    in Kubernetes (``128974848000m`` is 123 MiB); ``M`` is mega.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number, unit = float(value), ""
+    else:
+        match = _QUANTITY.match(str(value).strip())
+        if match is None:
+            return None
+        number, unit = float(match.group(1)), match.group(2)
+        if unit == "m":
+            return round(number / 1000 / 1024**2, 2)
+        unit = unit.lower()
+    if unit == "" and bare == "MiB":
+        return round(number, 2)
+    factor = _MEMORY_FACTORS.get(unit)
+    return None if factor is None else round(number * factor / 1024**2, 2)
+
+
+def cpu_vcpus(value: object, *, bare: str = "vcpu") -> float | None:
+    """A CPU amount in vCPUs: ``"500m"`` -> 0.5, ``"2"`` -> 2.0, ``"0.25 vCPU"`` -> 0.25.
+
+    ``bare`` says what a number without a unit means: ``"vcpu"`` (Kubernetes,
+    Cloud Run, Container Apps) or ``"units"`` (ECS: 1024 units per vCPU).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number, unit = float(value), ""
+    else:
+        match = _QUANTITY.match(str(value).strip())
+        if match is None:
+            return None
+        number, unit = float(match.group(1)), match.group(2).lower()
+    if unit == "m":
+        return number / 1000
+    if unit in ("vcpu", "vcpus", "cpu", "cpus", "core", "cores"):
+        return number
+    if unit == "":
+        return number / 1024 if bare == "units" else number
+    return None
 
 
 def parse_size(text: str) -> int:

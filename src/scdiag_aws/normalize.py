@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 import re2
 
+from scdiag._units import cpu_vcpus, memory_mib
+
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import (
@@ -50,12 +52,6 @@ __all__ = [
 _WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
 
 
-
-
-def _number(value: Any) -> float | None:
-    """Task definitions carry sizes as numbers or as strings of digits."""
-    text = str(value) if value is not None else ""
-    return float(text) if text.isdigit() else None
 
 
 def short_id(arn: str | None) -> str:
@@ -233,8 +229,9 @@ def container_specs(task_definition: Mapping[str, Any]) -> tuple[ContainerSpec, 
                 name=str(container.get("name", "")),
                 image=container.get("image"),
                 ports=tuple(int(p["containerPort"]) for p in map(_dict, _list(container.get("portMappings"))) if str(p.get("containerPort", "")).isdigit()),
-                memory_limit_mib=_number(memory),
-                cpu_limit=(_number(cpu) or 0) / 1024 or None,
+                # Task definitions give memory in MiB and CPU in units of 1/1024 vCPU, as numbers or strings of digits.
+                memory_limit_mib=memory_mib(memory, bare="MiB"),
+                cpu_limit=cpu_vcpus(cpu, bare="units") or None,
                 essential=bool(container.get("essential", True)),
                 health_checks=checks,
                 env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("environment")))),

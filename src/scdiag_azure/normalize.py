@@ -14,6 +14,7 @@ from typing import Any
 
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
 from scdiag.captures.logtext import detect_level, parse_timestamp
+from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.models import (
     Condition,
     ContainerSpec,
@@ -80,12 +81,7 @@ def row_log(row: Mapping[str, Any], location: SourceLocation | None = None) -> L
 
 
 def _memory_mib(value: Any) -> float | None:
-    text = str(value or "")
-    if text.endswith("Gi"):
-        return float(text[:-2]) * 1024
-    if text.endswith("Mi"):
-        return float(text[:-2])
-    return None
+    return memory_mib(value)
 
 
 def _containers(template: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
@@ -106,7 +102,7 @@ def _containers(template: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
                 name=str(container.get("name", "")),
                 image=container.get("image"),
                 memory_limit_mib=_memory_mib(resources.get("memory")),
-                cpu_limit=resources.get("cpu") if isinstance(resources.get("cpu"), (int, float)) else None,
+                cpu_limit=cpu_vcpus(resources.get("cpu")),
                 health_checks=probes,
                 env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("env"))) if e.get("name")),
             )

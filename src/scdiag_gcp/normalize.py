@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions
 from scdiag.captures.logtext import detect_level, parse_timestamp
 from scdiag.models import Condition, ContainerSpec, HealthCheckSpec, LogEntry, LogLevel, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
@@ -27,7 +28,6 @@ _SEVERITY = {
     "ALERT": LogLevel.CRITICAL,
     "EMERGENCY": LogLevel.CRITICAL,
 }
-_MEMORY = {"Ki": 1 / 1024, "Mi": 1.0, "Gi": 1024.0, "K": 1000 / 1024**2 * 1024, "M": 1000**2 / 1024**2, "G": 1000**3 / 1024**2}
 
 
 
@@ -76,11 +76,7 @@ def _conditions(status: Mapping[str, Any]) -> tuple[Condition, ...]:
 
 
 def _memory_mib(value: Any) -> float | None:
-    text = str(value or "")
-    for unit, factor in _MEMORY.items():
-        if text.endswith(unit) and text[: -len(unit)].replace(".", "", 1).isdigit():
-            return round(float(text[: -len(unit)]) * factor, 2)
-    return None
+    return memory_mib(value)
 
 
 def _containers(spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
@@ -100,7 +96,7 @@ def _containers(spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
                 image=container.get("image"),
                 ports=tuple(int(p["containerPort"]) for p in map(_dict, _list(container.get("ports"))) if isinstance(p.get("containerPort"), int)),
                 memory_limit_mib=_memory_mib(limits.get("memory")),
-                cpu_limit=float(limits["cpu"]) if str(limits.get("cpu", "")).replace(".", "", 1).isdigit() else None,
+                cpu_limit=cpu_vcpus(limits.get("cpu")),
                 health_checks=tuple(probes),
                 env_names=tuple(str(e.get("name")) for e in map(_dict, _list(container.get("env"))) if e.get("name")),
             )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.collector import merge_status
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions as _conditions
 from scdiag.captures.logtext import parse_timestamp
@@ -46,19 +47,6 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 _RS_IN_MESSAGE = re.compile(r'ReplicaSet "([^"]+)"')
 _REVISION = "deployment.kubernetes.io/revision"
 _REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
-_MEMORY_UNITS = {
-    "Ki": 1024,
-    "Mi": 1024**2,
-    "Gi": 1024**3,
-    "Ti": 1024**4,
-    "k": 1000,
-    "K": 1000,
-    "M": 1000**2,
-    "G": 1000**3,
-    "T": 1000**4,
-    "": 1,
-}
-_QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
 
 
 
@@ -69,23 +57,12 @@ def _time(value: Any) -> datetime | None:
 
 def parse_memory_mib(value: Any) -> float | None:
     """``"512Mi"`` -> 512.0; ``"1G"`` -> 953.67; ``None`` when it is not a quantity."""
-    if value is None:
-        return None
-    match = _QUANTITY.match(str(value).strip())
-    if match is None or match.group(2) not in _MEMORY_UNITS:
-        return None
-    return round(float(match.group(1)) * _MEMORY_UNITS[match.group(2)] / 1024**2, 2)
+    return memory_mib(value)
 
 
 def parse_cpu(value: Any) -> float | None:
     """``"500m"`` -> 0.5 vCPU; ``"2"`` -> 2.0."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    try:
-        return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
-    except ValueError:
-        return None
+    return cpu_vcpus(value)
 
 
 def _termination(state: Mapping[str, Any]) -> Termination | None:

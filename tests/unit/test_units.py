@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from scdiag._units import format_duration, parse_duration, parse_size
+from scdiag._units import cpu_vcpus, format_duration, memory_mib, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,37 @@ def test_parse_size_rejects_unknown_units() -> None:
     """An unknown unit is a ValueError."""
     with pytest.raises(ValueError, match="expected a size"):
         parse_size("10 parsecs")
+
+
+@pytest.mark.parametrize(
+    ("value", "bare", "expected"),
+    [
+        ("512Mi", "bytes", 512.0),
+        ("0.5Gi", "bytes", 512.0),
+        ("1G", "bytes", 953.67),
+        ("524288K", "bytes", 500.0),
+        ("524288k", "bytes", 500.0),
+        ("512MB", "bytes", 488.28),
+        ("1GiB", "bytes", 1024.0),
+        ("128974848000m", "bytes", 123.0),
+        (536870912, "bytes", 512.0),
+        ("536870912", "bytes", 512.0),
+        ("512", "MiB", 512.0),
+        (2048, "MiB", 2048.0),
+        ("half a gig", "bytes", None),
+        ("12Qi", "bytes", None),
+        (None, "bytes", None),
+    ],
+)
+def test_memory_amounts_in_every_clouds_notation(value: object, bare: str, expected: float | None) -> None:
+    """Kubernetes quantities, decimal and binary units, ECS's bare MiB."""
+    assert memory_mib(value, bare=bare) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "bare", "expected"),
+    [("500m", "vcpu", 0.5), ("2", "vcpu", 2.0), (1.5, "vcpu", 1.5), ("0.25 vCPU", "vcpu", 0.25), ("1024", "units", 1.0), (256, "units", 0.25), ("lots", "vcpu", None)],
+)
+def test_cpu_amounts_in_every_clouds_notation(value: object, bare: str, expected: float | None) -> None:
+    """Millicores, vCPUs, ECS CPU units."""
+    assert cpu_vcpus(value, bare=bare) == expected
