@@ -353,6 +353,8 @@ class AnalysisEngine:
             matches = self._identify(data, signals)
         except Exception as error:
             raise AnalysisError(f"analysis failed: {type(error).__name__}: {error}") from error
+        # The service as the data names it; never a file name.
+        name = data.service_name or "the service"
         health = assess_rollout(data.status, signals.old_instances)
         verdict = rollout_verdict(data.status, signals.old_instances, health)
         causes, symptoms = self._rank(matches)
@@ -368,7 +370,7 @@ class AnalysisEngine:
             passed = "; ".join(verdict.checks[:3]) if verdict is not None and verdict.checks else "the status shows it complete"
             return result(
                 status=DiagnosticStatus.HEALTHY,
-                summary=f"{data.service_name}: the rollout is healthy ({passed}); no failure found",
+                summary=f"{name}: the rollout is healthy ({passed}); no failure found",
             )
         serving_note = _serving_note(verdict)
         values = solution_values(data)
@@ -384,7 +386,7 @@ class AnalysisEngine:
                 root_cause=root,
                 secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5] if m.score >= _SECONDARY_MIN_SCORE),
                 symptoms=symptom_causes,
-                summary=f"{data.service_name}: {hedge}{top.pattern.name} ({root.confidence:.0%} confidence){serving_note}",
+                summary=f"{name}: {hedge}{top.pattern.name} ({root.confidence:.0%} confidence){serving_note}",
             )
         guess = self._classifier_guess(data)
         if guess is not None:
@@ -392,7 +394,7 @@ class AnalysisEngine:
                 status=DiagnosticStatus.FAILED if health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN,
                 root_cause=guess,
                 symptoms=symptom_causes,
-                summary=f"{data.service_name}: no known pattern matched; best guess {guess.name} ({guess.confidence:.0%}, a guess){serving_note}",
+                summary=f"{name}: no known pattern matched; best guess {guess.name} ({guess.confidence:.0%}, a guess){serving_note}",
             )
         failed = health is RolloutHealth.FAILED or bool(symptoms)
         wrapper_note = f" ({symptoms[0].pattern.name})" if symptoms else ""
@@ -401,9 +403,9 @@ class AnalysisEngine:
             root_cause=unknown_cause(signals),
             symptoms=symptom_causes,
             summary=(
-                f"{data.service_name}: the deployment failed{wrapper_note} but no known cause matched{serving_note}"
+                f"{name}: the deployment failed{wrapper_note} but no known cause matched{serving_note}"
                 if failed
-                else f"{data.service_name}: no failure signal found, and the status does not show the rollout healthy"
+                else f"{name}: no failure signal found, and the status does not show the rollout healthy"
             ),
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import PurePath
 from typing import Any
 
 import attrs
@@ -176,8 +175,6 @@ def read_captures(
     records = [_read_one(name, path, readers, collector) for name, path in expand_inputs(list(paths))]
     provider = overrides.provider or (collector.providers.most_common(1)[0][0] if collector.providers else "")
     service = overrides.service or (collector.services.most_common(1)[0][0] if collector.services else "")
-    if not service and paths:
-        service = PurePath(paths[0].rstrip("/")).stem or "service"
     deployment = collector.deployments.most_common(1)[0][0] if collector.deployments else None
     data = collector.build(provider=provider, service=service, deployment_id=deployment, inputs=tuple(records))
     start, end = _window(data)

@@ -189,3 +189,13 @@ def test_a_large_events_table_keeps_the_events_that_matter(read, tmp_path: Path)
     events = [e for group in read(target).events for e in group.events]
     assert 'Error: secret "orders-db" not found' in [e.message for e in events]
     assert len(events) < 300
+
+
+def test_the_service_name_comes_from_the_data_never_a_file_name(orchestrator: DiagnosticOrchestrator, tmp_path: Path) -> None:
+    """A log with no service in it is "the service", not the file's name."""
+    target = tmp_path / "checkout-2026-11-20.log"
+    target.write_text("Error: connect ECONNREFUSED 10.0.0.5:5432\n")
+    result = orchestrator.analyze_captures([str(target)])
+    assert result.data is not None and result.data.service_name == ""
+    assert result.summary.startswith("the service: ")
+    assert "checkout-2026-11-20" not in result.summary
