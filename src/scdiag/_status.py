@@ -42,6 +42,8 @@ class Condition:
     last_transition: datetime | None = attrs.field(default=None, validator=optional_aware)
     location: SourceLocation | None = None
     """Where the condition was read, when read from a file."""
+    failing: bool | None = None
+    """True when the adapter knows this condition to say the service or rollout failed."""
 
 
 @attrs.frozen
@@ -55,6 +57,8 @@ class Termination:
     message: str | None = None
     started_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     finished_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    failed: bool | None = None
+    """True when the platform counts this end as a failure (not a clean completion)."""
 
 
 @attrs.frozen
@@ -78,6 +82,9 @@ class ContainerStatus:
     """Container health check result (ECS ``healthStatus``)."""
     init: bool = False
     """True for init containers."""
+    failing: bool | None = None
+    """True when the adapter knows the container to be failing (waiting on an error, ended with a
+    failure, failing its health check); ``None`` when the data does not say."""
 
 
 @attrs.frozen
@@ -108,6 +115,11 @@ class Instance:
     location: SourceLocation | None = None
     """Where the instance was read (capture file and line), when read from a file."""
     attributes: Mapping[str, str] = attrs.field(factory=dict)
+    failing: bool | None = None
+    """True when the adapter knows the instance to have failed (stopped abnormally, evicted,
+    unschedulable, a container failing); False when it stopped or runs as it should."""
+    ready: bool | None = None
+    """False for an instance that runs but does not pass its readiness checks."""
 
 
 class RolloutOutcome(str, enum.Enum):
@@ -200,6 +212,8 @@ class LoadBalancerTarget:
     description: str | None = None
     location: SourceLocation | None = None
     """Where the target's health was read, when read from a file."""
+    http_status: int | None = None
+    """The HTTP status the health checks got, when the platform says."""
 
 
 @attrs.frozen
@@ -208,7 +222,8 @@ class ServiceEndpoint:
 
     name: str
     kind: str = "target-group"
-    """``target-group``, ``kubernetes-service``, ``ingress``."""
+    """``target-group`` (a load balancer's), ``selector`` (traffic to the instances a label
+    selector picks) or ``ingress``."""
     target_port: int | str | None = None
     """The port traffic is sent to (target group port, Service ``targetPort``)."""
     health_check: HealthCheckSpec | None = None

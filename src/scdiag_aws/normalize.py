@@ -49,6 +49,8 @@ __all__ = [
     "task_instances",
 ]
 
+_NORMAL_STOPS = frozenset({"UserInitiated", "ServiceSchedulerInitiated", "ScalingActivityInitiated"})
+_HEALTH_CODES = re2.compile(r"Health checks failed with these codes: \[(\d{3})")
 _WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
 
 
@@ -165,9 +167,12 @@ def _container(container: Mapping[str, Any]) -> ContainerStatus:
     last_status = str(container.get("lastStatus", "")).upper()
     termination = None
     if last_status == "STOPPED" or exit_code is not None:
-        termination = Termination(exit_code=exit_code, reason=container.get("reason"))
+        failed = exit_code not in (None, 0) or bool(container.get("reason"))
+        termination = Termination(exit_code=exit_code, reason=container.get("reason"), failed=failed)
+    unhealthy = str(container.get("healthStatus") or "").upper() == "UNHEALTHY"
     return ContainerStatus(
         name=str(container.get("name", "")),
+        failing=unhealthy or bool(termination and termination.failed),
         state="stopped" if last_status == "STOPPED" else "running" if last_status == "RUNNING" else "unknown",
         reason=container.get("reason"),
         image=container.get("image"),
@@ -180,9 +185,14 @@ def task_instances(tasks: Iterable[Mapping[str, Any]], location: SourceLocation 
     """Tasks of ``DescribeTasks`` as instances (stop code, stopped reason, containers)."""
     instances = []
     for task in tasks:
+        containers = tuple(_container(_dict(c)) for c in _list(task.get("containers")))
+        stopped = "STOPPED" in (str(task.get("lastStatus") or "").upper(), str(task.get("desiredStatus") or "").upper())
+        # A task ECS stopped on purpose (a scale-in, a replaced deployment, a user) did not fail.
+        failing = str(task.get("stopCode") or "") not in _NORMAL_STOPS if stopped else any(c.failing for c in containers)
         instances.append(
             Instance(
                 id=short_id(task.get("taskArn")),
+                failing=failing,
                 kind="task",
                 rollout_id=task.get("startedBy") if str(task.get("startedBy", "")).startswith("ecs-svc/") else None,
                 phase=task.get("lastStatus"),
@@ -190,7 +200,7 @@ def task_instances(tasks: Iterable[Mapping[str, Any]], location: SourceLocation 
                 reason=task.get("stopCode"),
                 message=task.get("stoppedReason"),
                 health_status=task.get("healthStatus"),
-                containers=tuple(_container(_dict(c)) for c in _list(task.get("containers"))),
+                containers=containers,
                 created_at=parse_timestamp(task.get("createdAt")),
                 started_at=parse_timestamp(task.get("startedAt")),
                 stopped_at=parse_timestamp(task.get("stoppedAt")),
@@ -268,6 +278,7 @@ def target_health(descriptions: Iterable[Mapping[str, Any]], target_group: str |
     for description in descriptions:
         target = _dict(description.get("Target"))
         health = _dict(description.get("TargetHealth"))
+        codes = _HEALTH_CODES.search(str(health.get("Description") or ""))
         targets.append(
             LoadBalancerTarget(
                 target_id=str(target.get("Id", "")),
@@ -276,6 +287,7 @@ def target_health(descriptions: Iterable[Mapping[str, Any]], target_group: str |
                 port=target.get("Port"),
                 reason=health.get("Reason"),
                 description=health.get("Description"),
+                http_status=int(codes.group(1)) if codes and health.get("Reason") == "Target.ResponseCodeMismatch" else None,
             )
         )
     return targets

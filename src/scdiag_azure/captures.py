@@ -161,7 +161,7 @@ class AzDeployErrorReader:
                 head = stream.read(1 << 20)
             for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
                 location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
-                condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location)
+                condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location, failing=True)
                 sink.add_status(ServiceStatus(name="", conditions=(condition,)))
             sink.hint(provider="azure")
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -121,9 +121,9 @@ def revision_rollout(revision: Mapping[str, Any], current: bool) -> Rollout:
     details = properties.get("runningStateDetails") or properties.get("provisioningError")
     conditions = []
     if failed:
-        conditions.append(Condition("Ready", "False", running or provisioning, str(details) if details else f"revision is {running or provisioning}"))
+        conditions.append(Condition("Ready", "False", running or provisioning, str(details) if details else f"revision is {running or provisioning}", failing=True))
     elif healthy:
-        conditions.append(Condition("Ready", "True", running, None))
+        conditions.append(Condition("Ready", "True", running, None, failing=False))
     return Rollout(
         id=str(revision.get("name", "")),
         current=current,
@@ -167,7 +167,7 @@ def app_status(app: Mapping[str, Any]) -> ServiceStatus:
         rollouts.append(Rollout(id=str(ready), current=False, status="Revision", rollout_state="COMPLETED", serving=bool(weights.get(str(ready))) if weights else None))
     conditions = []
     if properties.get("provisioningState") == "Failed":
-        conditions.append(Condition("Provisioned", "False", "Failed", "the container app's provisioning failed"))
+        conditions.append(Condition("Provisioned", "False", "Failed", "the container app's provisioning failed", failing=True))
     return ServiceStatus(
         name=str(app.get("name", "")),
         state=str(properties.get("runningStatus") or properties.get("provisioningState") or "") or None,

@@ -114,7 +114,7 @@ class GcloudDeployErrorReader:
                 message = match.group("message").strip()
                 revision = _REVISION.search(message)
                 line = text.count("\n", 0, match.start()) + 1
-                condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line))
+                condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line), failing=True)
                 sink.add_status(ServiceStatus(name="", conditions=(condition,)))
                 if revision:
                     sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])

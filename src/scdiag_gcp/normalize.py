@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions
 from scdiag.captures.logtext import detect_level, parse_timestamp
@@ -71,8 +73,19 @@ def log_entry(entry: Mapping[str, Any], location: SourceLocation | None = None) 
     )
 
 
+# Conditions whose False means the revision or service cannot serve; Ready=True means it serves.
+_SERVING_CONDITIONS = frozenset({"Ready", "RoutesReady", "ConfigurationsReady"})
+
+
 def _conditions(status: Mapping[str, Any]) -> tuple[Condition, ...]:
-    return conditions(_list(status.get("conditions")))
+    result = []
+    for condition in conditions(_list(status.get("conditions"))):
+        if condition.type in _SERVING_CONDITIONS and condition.status == "False":
+            condition = attrs.evolve(condition, failing=True)
+        elif condition.type == "Ready" and condition.status == "True":
+            condition = attrs.evolve(condition, failing=False)
+        result.append(condition)
+    return tuple(result)
 
 
 def _memory_mib(value: Any) -> float | None:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.collector import merge_status
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions as _conditions
@@ -65,11 +67,27 @@ def parse_cpu(value: Any) -> float | None:
     return cpu_vcpus(value)
 
 
+# Waiting reasons that mean the container cannot start, as opposed to ContainerCreating or PodInitializing.
+_FAILED_WAITING = frozenset({
+    "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
+    "RunContainerError", "InvalidImageName", "ErrImageNeverPull", "PreStartHookError", "PreCreateHookError", "ImageInspectError",
+})
+_CLEAN_END = frozenset({"", "Completed"})
+_FAILED_POD_REASONS = frozenset({"Evicted"})
+# Conditions of a workload that say its rollout failed: (type, status).
+_FAILING_CONDITIONS = frozenset({("Progressing", "False"), ("ReplicaFailure", "True")})
+
+
+def _failed_end(term: Mapping[str, Any]) -> bool:
+    return term.get("exitCode") not in (None, 0) or str(term.get("reason") or "") not in _CLEAN_END
+
+
 def _termination(state: Mapping[str, Any]) -> Termination | None:
     term = _dict(state.get("terminated"))
     if not term:
         return None
     return Termination(
+        failed=_failed_end(term),
         exit_code=term.get("exitCode"),
         signal=term.get("signal"),
         reason=term.get("reason"),
@@ -91,14 +109,22 @@ def _container_status(status: Mapping[str, Any], init: bool) -> ContainerStatus:
         name, reason, message = "running", None, None
     else:
         name, reason, message = "unknown", None, None
+    last = _dict(_dict(status.get("lastState")).get("terminated"))
+    restarts = int(status.get("restartCount") or 0)
+    failing = (
+        (name == "waiting" and reason in _FAILED_WAITING)
+        or (name == "terminated" and _failed_end(_dict(state.get("terminated"))))
+        or (bool(last) and restarts > 0 and _failed_end(last))
+    )
     return ContainerStatus(
         name=str(status.get("name", "")),
+        failing=failing,
         state=name,
         reason=reason,
         message=message,
         image=status.get("image"),
         ready=status.get("ready"),
-        restart_count=int(status.get("restartCount") or 0),
+        restart_count=restarts,
         termination=terminated,
         last_termination=_termination(_dict(status.get("lastState"))),
         init=init,
@@ -123,14 +149,23 @@ def pod_instance(pod: Mapping[str, Any], location: SourceLocation | None = None)
     spec = _dict(pod.get("spec"))
     containers = tuple(_container_status(_dict(s), True) for s in _list(status.get("initContainerStatuses")))
     containers += tuple(_container_status(_dict(s), False) for s in _list(status.get("containerStatuses")))
+    pod_conditions = _conditions(_list(status.get("conditions")))
+    unschedulable = any(c.type == "PodScheduled" and c.status == "False" for c in pod_conditions)
+    failing = status.get("phase") == "Failed" or status.get("reason") in _FAILED_POD_REASONS or unschedulable or any(c.failing for c in containers)
+    app_containers = [c for c in containers if not c.init]
+    not_ready = any(c.type == "Ready" and c.status == "False" for c in pod_conditions) or (
+        bool(app_containers) and all(c.ready is False for c in app_containers) and status.get("phase") == "Running"
+    )
     return Instance(
+        failing=failing,
+        ready=False if not_ready else None,
         id=str(metadata.get("name", "")),
         kind="pod",
         rollout_id=_owner(metadata, "ReplicaSet") or _owner(metadata, "StatefulSet") or _owner(metadata, "DaemonSet"),
         phase=status.get("phase"),
         reason=status.get("reason"),
         message=status.get("message"),
-        conditions=_conditions(_list(status.get("conditions"))),
+        conditions=pod_conditions,
         containers=containers,
         node=spec.get("nodeName"),
         created_at=_time(metadata.get("creationTimestamp")),
@@ -219,7 +254,9 @@ def _workload_status(obj: Mapping[str, Any]) -> ServiceStatus:
     metadata = _dict(obj.get("metadata"))
     spec = _dict(obj.get("spec"))
     status = _dict(obj.get("status"))
-    conditions = _conditions(_list(status.get("conditions")))
+    conditions = tuple(
+        attrs.evolve(c, failing=True) if (c.type, c.status) in _FAILING_CONDITIONS else c for c in _conditions(_list(status.get("conditions")))
+    )
     desired = spec.get("replicas", 1) if kind != "DaemonSet" else status.get("desiredNumberScheduled")
     if kind == "DaemonSet":
         updated, ready = status.get("updatedNumberScheduled"), status.get("numberReady")
@@ -329,7 +366,7 @@ def _service_endpoints(services: list[Mapping[str, Any]], endpoints: list[Mappin
     for name, (ready, not_ready) in addresses.items():
         if name not in service_names:
             # Endpoints read without their Service: merged with it by name later.
-            result.append(ServiceEndpoint(name=name, kind="kubernetes-service", ready_addresses=ready, not_ready_addresses=not_ready))
+            result.append(ServiceEndpoint(name=name, kind="selector", ready_addresses=ready, not_ready_addresses=not_ready))
     for service in services:
         metadata = _dict(service.get("metadata"))
         spec = _dict(service.get("spec"))
@@ -340,7 +377,7 @@ def _service_endpoints(services: list[Mapping[str, Any]], endpoints: list[Mappin
         result.append(
             ServiceEndpoint(
                 name=name,
-                kind="kubernetes-service",
+                kind="selector",
                 target_port=target,
                 ready_addresses=counts[0] if counts else None,
                 not_ready_addresses=counts[1] if counts else None,

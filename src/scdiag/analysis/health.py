@@ -17,22 +17,6 @@ from scdiag.models import ContainerStatus, Instance, RolloutOutcome, RolloutVerd
 
 __all__ = ["Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
 
-_BAD_WAITING = {
-    "CrashLoopBackOff",
-    "ImagePullBackOff",
-    "ErrImagePull",
-    "CreateContainerConfigError",
-    "CreateContainerError",
-    "RunContainerError",
-    "InvalidImageName",
-    "ErrImageNeverPull",
-    "PreStartHookError",
-    "PreCreateHookError",
-    "ImageInspectError",
-}
-_STOP_IS_NORMAL = {"UserInitiated", "ServiceSchedulerInitiated", "ScalingActivityInitiated"}
-
-
 class RolloutHealth(str, enum.Enum):
     """The platform's verdict on the current rollout, before any pattern."""
 
@@ -43,27 +27,19 @@ class RolloutHealth(str, enum.Enum):
 
 
 def _container_failing(container: ContainerStatus) -> bool:
-    if container.state == "waiting" and container.reason in _BAD_WAITING:
+    """The adapter's word when it gave one; else a failed end, now or before the last restart."""
+    if container.failing is not None:
+        return container.failing
+    if container.termination is not None and container.termination.failed:
         return True
-    if container.state in ("terminated", "stopped") and container.termination is not None:
-        code = container.termination.exit_code
-        return code not in (None, 0) or (container.termination.reason or "") not in ("", "Completed")
-    if container.last_termination is not None and container.restart_count > 0:
-        code = container.last_termination.exit_code
-        return code not in (None, 0) or container.last_termination.reason not in (None, "Completed")
-    return container.health_status == "UNHEALTHY"
+    return container.last_termination is not None and container.restart_count > 0 and bool(container.last_termination.failed)
 
 
 def _instance_failing(instance: Instance) -> bool:
     if instance.terminating:
         return False
-    if instance.phase in ("Failed",) or instance.reason == "Evicted":
-        return True
-    if instance.phase == "STOPPED" or instance.desired_phase == "STOPPED":
-        return instance.reason not in _STOP_IS_NORMAL
-    for condition in instance.conditions:
-        if condition.type == "PodScheduled" and condition.status == "False":
-            return True
+    if instance.failing is not None:
+        return instance.failing
     return any(_container_failing(container) for container in instance.containers)
 
 
@@ -84,13 +60,8 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
         return RolloutHealth.FAILED
     failing = failing_instances(status, old)
     conditions = list(status.conditions) + (list(rollout.conditions) if rollout else [])
-    for condition in conditions:
-        if condition.type == "Progressing" and condition.status == "False":
-            return RolloutHealth.FAILED
-        if condition.type == "ReplicaFailure" and condition.status == "True":
-            return RolloutHealth.FAILED
-        if condition.type in ("Ready", "RoutesReady", "ConfigurationsReady") and condition.status == "False":
-            return RolloutHealth.FAILED
+    if any(condition.failing for condition in conditions):
+        return RolloutHealth.FAILED
     if rollout is not None and (rollout.rollout_state or "").upper() == "FAILED":
         return RolloutHealth.FAILED
     if failing:
@@ -99,8 +70,8 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
     running = rollout.running if rollout and rollout.running is not None else status.running_count
     ready = rollout.ready if rollout and rollout.ready is not None else None
     complete = rollout is None or (rollout.rollout_state or "COMPLETED").upper() == "COMPLETED"
-    ready_condition = any(c.type == "Ready" and c.status == "True" for c in conditions)
-    if any(e.kind == "kubernetes-service" and e.ready_addresses == 0 and e.not_ready_addresses == 0 for e in status.endpoints):
+    ready_condition = any(c.failing is False for c in conditions) or (rollout is not None and rollout.outcome is RolloutOutcome.SUCCEEDED)
+    if any(e.kind == "selector" and e.ready_addresses == 0 and e.not_ready_addresses == 0 for e in status.endpoints):
         return RolloutHealth.FAILED
     if desired is not None and running is not None:
         enough = running >= desired and (ready is None or ready >= desired)
@@ -136,7 +107,7 @@ def rollout_verdict(status: ServiceStatus | None, old: set[str], health: Rollout
         unhealthy = sum(1 for t in status.targets if t.state == "unhealthy")
         checks.append(f"{unhealthy} of {len(status.targets)} load-balancer target(s) unhealthy")
     for condition in status.conditions:
-        if condition.type in ("Ready", "Available", "Progressing"):
+        if condition.failing is not None:
             checks.append(f"{condition.type}={condition.status}" + (f" ({condition.reason})" if condition.reason else ""))
     outcome = attempted.outcome if attempted is not None else None
     if outcome is None and health is RolloutHealth.HEALTHY:
@@ -196,24 +167,19 @@ def derive_facts(status: ServiceStatus | None, old: set[str], log_lines: Iterabl
                 f"{endpoint.kind} {endpoint.name} sends traffic to port {target}, "
                 f"but the containers listen on {', '.join(map(str, sorted(container_ports)))}"
             )
-        if endpoint.kind == "kubernetes-service":
+        if endpoint.kind == "selector":
             if endpoint.ready_addresses == 0 and endpoint.not_ready_addresses == 0:
                 facts[FactName.SELECTOR_MATCHES_NOTHING] = Fact(f"Service {endpoint.name} selects no pod (selector {dict(endpoint.selector)})")
             if endpoint.ready_addresses == 0:
                 facts[FactName.NO_READY_ENDPOINTS] = Fact(f"Service {endpoint.name} has no ready endpoints")
-    not_found = [t for t in status.targets if t.reason == "Target.ResponseCodeMismatch" and "404" in (t.description or "")]
+    not_found = [t for t in status.targets if t.http_status == 404]
     if not_found:
         facts[FactName.HEALTH_CHECK_PATH_NOT_FOUND] = Fact("load-balancer health checks get HTTP 404 on the configured path", not_found[0].location)
     rollout = status.current_rollout()
     if rollout is not None and (rollout.rollout_state or "").upper() == "FAILED":
         facts[FactName.ROLLOUT_FAILED] = Fact(f"rollout {rollout.id} failed" + (f": {rollout.reason}" if rollout.reason else ""))
     current = [i for i in status.instances if i.id not in old and not i.terminating]
-    never_ready = [
-        i
-        for i in current
-        if any(c.type == "Ready" and c.status == "False" for c in i.conditions)
-        or (i.containers and all(c.ready is False for c in i.containers if not c.init) and i.phase == "Running")
-    ]
+    never_ready = [i for i in current if i.ready is False]
     if never_ready:
         names = ", ".join(i.id for i in never_ready[:3])
         facts[FactName.NEVER_READY] = Fact(f"{len(never_ready)} instance(s) of the current rollout never became ready: {names}", never_ready[0].location)
