@@ -7,18 +7,18 @@ and the honest "unknown" when nothing matches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
-from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind
+from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, compile_regex
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet
 from scdiag.models import Evidence, MetricPoint, RootCause, Severity, SourceLocation
 from scdiag.redaction import redact_text
 
 __all__ = [
+    "ERROR_WORDS",
     "EVIDENCE_SOURCE",
     "SIGNAL_FOR_INDICATOR",
     "IndicatorMatch",
@@ -134,8 +134,9 @@ def metric_crossing(indicator: Indicator, points: Sequence[MetricPoint]) -> Metr
     return None
 
 
-_ERROR_WORDS = re.compile(r"(?i)\b(error|exception|fatal|panic|traceback|failed|refused|denied|killed)\b")
-_NOT_ERRORS = re.compile(r"(?i)\b(0 errors?|no errors?|error_count=0|errors?: 0)\b")
+ERROR_WORDS = compile_regex(r"(?i)\b(error|exception|fatal|panic|traceback|failed|refused|denied|killed)\b")
+"""Words that make a log line worth showing when no pattern matched (the unknown-cause scan)."""
+_NOT_ERRORS = compile_regex(r"(?i)\b(0 errors?|no errors?|error_count=0|errors?: 0)\b")
 
 
 def unknown_cause(signals: SignalSet) -> RootCause | None:
@@ -143,7 +144,7 @@ def unknown_cause(signals: SignalSet) -> RootCause | None:
     lines = [
         s
         for s in signals.of(SignalKind.LOG)
-        if s.current and _ERROR_WORDS.search(s.text) and not _NOT_ERRORS.search(s.text)
+        if s.current and ERROR_WORDS.search(s.text) and not _NOT_ERRORS.search(s.text)
     ]
     if not lines:
         return None

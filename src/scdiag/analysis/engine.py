@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from scdiag.analysis._matching import (
+    ERROR_WORDS,
     EVIDENCE_SOURCE,
     SIGNAL_FOR_INDICATOR,
     IndicatorMatch,
@@ -39,7 +40,7 @@ from scdiag.analysis._matching import (
     signal_matches,
     unknown_cause,
 )
-from scdiag.analysis.health import Fact, RolloutHealth, assess_rollout, derive_facts, rollout_verdict
+from scdiag.analysis.health import LISTENING, Fact, RolloutHealth, assess_rollout, derive_facts, rollout_verdict
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
@@ -78,6 +79,8 @@ def _serving_note(verdict: RolloutVerdict | None) -> str:
 _log = logging.getLogger(__name__)
 
 _OLD_ROLLOUT_FACTOR = 0.25
+ENGINE_LINE_RULES = (LISTENING, ERROR_WORDS)
+"""Expressions the engine's own rules read log lines with; captures keep the lines they match."""
 _FREE_TEXT_FACTOR = 0.8
 """A platform message found in free text (a paste) weighs less than in its own field:
 the field says what the platform reported; text may only quote or mention it."""
@@ -113,7 +116,7 @@ class AnalysisEngine:
     _in_text: dict[int, list[Signal]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        self._matcher = LogMatcher.for_patterns(self.patterns)
+        self._matcher = LogMatcher.for_patterns(self.patterns, extra=ENGINE_LINE_RULES)
 
     @classmethod
     def from_plugins(cls, host: PluginHost, config: DiagnosticsConfig) -> AnalysisEngine:

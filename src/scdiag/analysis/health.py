@@ -7,15 +7,14 @@ everything else is matching indicators against signals.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 
-from scdiag.analysis.patterns import FactName
+from scdiag.analysis.patterns import FactName, compile_regex
 import attrs
 
 from scdiag.models import ContainerStatus, Instance, RolloutOutcome, RolloutVerdict, ServiceStatus, SourceLocation
 
-__all__ = ["Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
+__all__ = ["LISTENING", "Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
 
 class RolloutHealth(str, enum.Enum):
     """The platform's verdict on the current rollout, before any pattern."""
@@ -125,9 +124,10 @@ def rollout_verdict(status: ServiceStatus | None, old: set[str], health: Rollout
     )
 
 
-_LISTENING = re.compile(
+LISTENING = compile_regex(
     r"(?i)\b(?:listening|running|serving|started|bound|accepting connections)\b.{0,60}?(?:\bport\s*[:=]?\s*|:)(\d{2,5})\b"
 )
+"""A line saying which port the application listens on (the port-mismatch rule reads it)."""
 
 
 def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[tuple[str, SourceLocation | None]]) -> Fact | None:
@@ -136,7 +136,7 @@ def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[tuple[str, 
     if not expected:
         return None
     for line, location in listening:
-        match = _LISTENING.search(line)
+        match = LISTENING.compiled.search(line)
         if match and int(match.group(1)) not in expected:
             port = int(match.group(1))
             return Fact(f"the application says it listens on port {port}, but the platform sends traffic to {', '.join(map(str, sorted(expected)))}", location)

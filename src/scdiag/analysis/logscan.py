@@ -52,10 +52,11 @@ __all__ = ["LogMatcher", "LogRule", "free_text_regex"]
 class LogRule:
     """One expression in the set: an indicator's pattern or a recovery expression."""
 
-    pattern: FailurePattern
+    pattern: FailurePattern | None
+    """``None`` for an expression a rule of the engine reads lines with (see ``extra``)."""
     regex: Regex
     indicator: Indicator | None = None
-    """``None`` for a ``recovered_by`` expression."""
+    """``None`` for a ``recovered_by`` expression or an engine rule's."""
     free_text: bool = False
     """A platform indicator (event, status, container, target) looked for in free text:
     the same words pasted as text count, but less than in the field they belong to."""
@@ -81,8 +82,14 @@ class LogMatcher:
     _rows: re2.Set | None = attrs.field(init=False, default=None)
 
     @classmethod
-    def for_patterns(cls, patterns: Sequence[FailurePattern]) -> LogMatcher:
-        """Collect the log indicators and recovery expressions of ``patterns``."""
+    def for_patterns(cls, patterns: Sequence[FailurePattern], extra: Sequence[Regex] = ()) -> LogMatcher:
+        """Collect the log indicators and recovery expressions of ``patterns``.
+
+        ``extra`` are the expressions the engine's own rules read log lines
+        with (the listening-port check, the unknown-cause scan): lines they
+        match are kept too, so a capture keeps every line a live diagnosis
+        would have looked at.
+        """
         rules = []
         reasons: list[str] = []
         for pattern in patterns:
@@ -97,6 +104,7 @@ class LogMatcher:
                         rules.append(LogRule(pattern, text, indicator, free_text=True))
             for regex in pattern.recovered_by:
                 rules.append(LogRule(pattern, regex))
+        rules.extend(LogRule(None, regex) for regex in extra)
         return cls(rules, list(dict.fromkeys(reasons)))
 
     def __attrs_post_init__(self) -> None:
