@@ -257,12 +257,13 @@ class ServiceStatus:
 
         The one marked current, else the first. Fragments read from several
         files may mark two as current (a workload names the rollout it serves
-        with, its ReplicaSets the one that was rolled back); the rolled-back
-        attempt is the one the user pushed.
+        with, its ReplicaSets the one that was rolled back; a service its
+        deployment, the deploy command's error a refused one); the attempt that
+        was rolled back or refused is the one the user pushed.
         """
         current = [rollout for rollout in self.rollouts if rollout.current]
         for rollout in current:
-            if rollout.outcome is RolloutOutcome.ROLLED_BACK:
+            if rollout.outcome in (RolloutOutcome.ROLLED_BACK, RolloutOutcome.NOT_STARTED):
                 return rollout
         if current:
             return current[0]

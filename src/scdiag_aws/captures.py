@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+import re2
+
 from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
-from scdiag.models import Instance, LogEntry, ServiceStatus, SourceLocation
+from scdiag.models import Condition, Instance, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_aws import normalize
@@ -241,6 +243,10 @@ _DEPLOY_ERROR = re.compile(
     r"when calling the \w+ operation|Waiter Services?Stable failed|\(Service: AmazonECS;|aws_ecs_\w+|"
     r"CREATE_FAILED|UPDATE_FAILED|UPDATE_ROLLBACK|ECS Deployment Circuit Breaker was triggered|ClientException:"
 )
+_REFUSED = re2.compile(
+    r"An error occurred \((?:ClientException|InvalidParameterException|ServerException|AccessDeniedException)\) when calling the "
+    r"(?P<operation>RegisterTaskDefinition|CreateService|UpdateService) operation: .*"
+)
 
 
 class AwsDeployErrorReader:
@@ -254,7 +260,18 @@ class AwsDeployErrorReader:
         return 0.2 if _DEPLOY_ERROR.search(source.head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
-        """The lines as log lines of the deploy tool, with the provider noted."""
+        """The lines as log lines of the deploy tool; a refused registration or service update is the attempt."""
         with unexpected_shape(source, self.name):
             sink.hint(provider="aws")
+            with source.open() as stream:
+                text = stream.read(1 << 20)
+            refused = _REFUSED.search(text)
+            if refused is not None:
+                # ECS refused the deploy before any task of it started: the service may be untouched and
+                # healthy, but the deployment the user attempted never began.
+                line = text.count("\n", 0, refused.start()) + 1
+                message = refused.group(0).strip()
+                condition = Condition("Deployed", "False", refused.group("operation"), message, location=SourceLocation(source.name, line), failing=True)
+                attempt = Rollout(id=f"{refused.group('operation')} (refused)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=message, conditions=(condition,))
+                sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

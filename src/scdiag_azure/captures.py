@@ -6,9 +6,11 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+import re2
+
 from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
-from scdiag.models import Condition, ServiceStatus, SourceLocation
+from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_azure import normalize
@@ -144,6 +146,12 @@ class MonitorMetricsReader:
 _AZ_ERROR = re.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
 
 
+_REFUSED = re2.compile(
+    r"(?m)^.*\(?(?P<code>InvalidTemplate|InvalidTemplateDeployment|ContainerAppInvalid\w*|InvalidParameterValueInContainerTemplate|"
+    r"ValidationError|InvalidRequestContent|ManagedEnvironmentNotFound)\)?[ :].*$"
+)
+
+
 class AzDeployErrorReader:
     """What ``az containerapp up/create/update`` print when a deployment fails."""
 
@@ -163,5 +171,13 @@ class AzDeployErrorReader:
                 location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
                 condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location, failing=True)
                 sink.add_status(ServiceStatus(name="", conditions=(condition,)))
+            refused = _REFUSED.search(head)
+            if refused is not None:
+                # Azure Resource Manager rejected the request: no revision of it was created.
+                location = SourceLocation(source.name, head.count("\n", 0, refused.start()) + 1)
+                message = refused.group(0).strip().removeprefix("ERROR: ")
+                condition = Condition("Deployed", "False", refused.group("code"), message, location=location, failing=True)
+                attempt = Rollout(id="deploy (refused)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=message, conditions=(condition,))
+                sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
             sink.hint(provider="azure")
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
-from scdiag.models import Condition, ServiceStatus, SourceLocation
+from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_gcp import normalize
@@ -115,7 +115,12 @@ class GcloudDeployErrorReader:
                 revision = _REVISION.search(message)
                 line = text.count("\n", 0, match.start()) + 1
                 condition = Condition(type="Ready", status="False", reason="RevisionFailed", message=message, location=SourceLocation(source.name, line), failing=True)
-                sink.add_status(ServiceStatus(name="", conditions=(condition,)))
+                if revision is None:
+                    # No revision named: Cloud Run refused the deploy before creating one.
+                    attempt = Rollout(id="deploy (refused)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=message, conditions=(condition,))
+                    sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
+                else:
+                    sink.add_status(ServiceStatus(name="", conditions=(condition,)))
                 if revision:
                     sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])
                 count += 1

@@ -70,6 +70,8 @@ __all__ = ["AnalysisEngine", "IndicatorMatch", "PatternMatch"]
 
 def _serving_note(verdict: RolloutVerdict | None) -> str:
     """What serves now, when the attempted rollout failed and another one took (or kept) the traffic."""
+    if verdict is not None and verdict.outcome is RolloutOutcome.NOT_STARTED:
+        return "; the deploy was refused before any rollout started" + (f", {verdict.serving} still serves" if verdict.serving else "")
     if verdict is None or verdict.serving is None:
         return ""
     if verdict.outcome is RolloutOutcome.ROLLED_BACK:

@@ -87,7 +87,8 @@ def rollout_verdict(status: ServiceStatus | None, old: set[str], health: Rollout
     if status is None:
         return None
     attempted = status.current_rollout()
-    serving = next((r for r in status.rollouts if r.serving and r is not attempted), None)
+    # Another rollout serves only when the attempt does not (it may share the traffic while it rolls out).
+    serving = None if attempted is not None and attempted.serving else next((r for r in status.rollouts if r.serving and r is not attempted), None)
     checks: list[str] = []
     if attempted is not None:
         state = attempted.outcome.value.replace("_", " ") if attempted.outcome else (attempted.rollout_state or "").lower().replace("_", " ")
