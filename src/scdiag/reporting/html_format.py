@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from scdiag.models import DiagnosticReport, RootCause, Solution
 from scdiag.reporting.config_diff import config_diff_lines
+from scdiag.reporting.text_format import rollout_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_html"]
@@ -87,6 +88,11 @@ def render_html(report: DiagnosticReport) -> str:
         f"<h1>scdiag report: {_e(result.request.service_name, 200)}</h1>",
         f'<p class="verdict {status}" id="verdict">{_e(status.upper())}: {_e(result.summary)}</p>',
     ]
+    rollout = rollout_lines(result, full)
+    if rollout:
+        parts.append(f'<p id="rollout">{_e(rollout[0])}</p>')
+        if len(rollout) > 1:
+            parts.append("<ul>" + "".join(f"<li>{_e(line.removeprefix('  - '))}</li>" for line in rollout[1:]) + "</ul>")
     if result.root_cause is not None:
         parts.extend(_cause(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))
     if full:

@@ -20,7 +20,7 @@ from rich.text import Text
 from scdiag.models import DiagnosticReport, DiagnosticResult, DiagnosticStatus, RootCause
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
-from scdiag.reporting.text_format import render_text
+from scdiag.reporting.text_format import rollout_lines, render_text
 
 __all__ = ["render_interactive"]
 
@@ -109,6 +109,8 @@ def render_interactive(report: DiagnosticReport) -> str:
     style = _STYLE[result.status]
     console.print(Text(f"{result.status.value.upper()} ", style=style) + Text(clip(clean(result.summary), 300)))
     full = report.detail == "details"
+    for line in rollout_lines(result, full):
+        console.print(Text(line, style="dim" if line.startswith("  - ") else ""))
     if result.root_cause is not None:
         console.print(_cause_panel(result.root_cause, full))
     if full:

@@ -116,3 +116,26 @@ def test_a_completed_deployment_after_a_failed_one_is_healthy(analyze) -> None: 
     assert result.rollout.outcome is RolloutOutcome.SUCCEEDED
     assert result.rollout.checks[0] == f"attempted rollout {ROLLBACK}: succeeded (ECS deployment {ROLLBACK} completed.)"
     assert "2 of 2 desired instance(s) running" in result.rollout.checks
+
+
+@pytest.mark.parametrize("fmt", ["text", "interactive", "markdown", "html"])
+def test_every_format_names_the_attempt_and_what_serves(analyze, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """The rollout line: attempted deployment, rolled back, and the one that serves now."""
+    import scdiag
+
+    result = analyze([ROLLED_BACK_PRIMARY, FAILED_DEPLOYMENT])
+    text = scdiag.export_report(result, fmt, detail="summary")
+    assert f"Rollout: attempted {FAILED}, rolled back; {ROLLBACK} serves now" in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_the_report_document_carries_the_rollout(analyze, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """attempted, serving, outcome and the checks, in the machine formats."""
+    import yaml
+
+    import scdiag
+
+    document = yaml.safe_load(scdiag.export_report(analyze([ROLLED_BACK_PRIMARY, FAILED_DEPLOYMENT]), fmt))
+    rollout = document["rollout"]
+    assert (rollout["attempted"], rollout["serving"], rollout["outcome"]) == (FAILED, ROLLBACK, "rolled_back")
+    assert rollout["checks"][0].startswith(f"attempted rollout {FAILED}: rolled back")
