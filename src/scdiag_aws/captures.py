@@ -249,6 +249,23 @@ _REFUSED = re2.compile(
 )
 
 
+class StackEventsReader(_AwsJsonReader):
+    """``aws cloudformation describe-stack-events`` (what CDK and Copilot deploy through)."""
+
+    name: ClassVar[str] = "aws-cloudformation-stack-events"
+    keys: ClassVar[tuple[str, ...]] = ("StackEvents", "ResourceStatus")
+
+    def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
+        events = [e for e in value.get("StackEvents", []) if isinstance(e, dict)]
+        found, status = normalize.stack_events(events)
+        for event in found:
+            line = lines.line_of_value(event.message)
+            sink.add_event(event if line is None else _with_location(event, SourceLocation(source.name, line)))
+        if status is not None:
+            sink.add_status(status)
+        return len(found)
+
+
 class AwsDeployErrorReader:
     """What ``aws ecs``, CloudFormation or Terraform print when an ECS deployment fails."""
 

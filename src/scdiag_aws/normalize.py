@@ -38,6 +38,7 @@ from scdiag.models import (
 
 __all__ = [
     "container_instance_conditions",
+    "stack_events",
     "container_specs",
     "log_entries",
     "metric_points_from_data",
@@ -328,3 +329,51 @@ def container_instance_conditions(instances: Iterable[Mapping[str, Any]]) -> tup
         if instance.get("status") not in (None, "ACTIVE"):
             conditions.append(Condition(f"ContainerInstance/{name} Active", "False", str(instance.get("status")), f"container instance {name} is {instance.get('status')}"))
     return tuple(conditions)
+
+
+_STACK_FAILED = ("CREATE_FAILED", "UPDATE_FAILED")
+_STACK_ROLLED_BACK = ("UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE", "ROLLBACK_IN_PROGRESS")
+
+
+def stack_events(events: Iterable[Mapping[str, Any]]) -> tuple[list[DiagnosticEvent], ServiceStatus | None]:
+    """``aws cloudformation describe-stack-events``: events, and the stack update as the attempted rollout.
+
+    A resource that failed to create or update is the deploy's failure; when
+    the stack then rolled back, the attempt was rolled back. Events come
+    newest first, as the API returns them.
+    """
+    result = []
+    failure: Mapping[str, Any] | None = None
+    rolled_back = False
+    for event in map(_dict, events):
+        status = str(event.get("ResourceStatus") or "")
+        reason = str(event.get("ResourceStatusReason") or "")
+        resource = f"{event.get('ResourceType', '')}/{event.get('LogicalResourceId', '')}"
+        result.append(
+            DiagnosticEvent(
+                message=reason or status,
+                timestamp=parse_timestamp(event.get("Timestamp")),
+                source="cloudformation",
+                level=EventLevel.WARNING if "FAILED" in status or "ROLLBACK" in status else EventLevel.NORMAL,
+                reason=status or None,
+                resource=resource,
+                attributes={"stack": str(event.get("StackName") or "")},
+            )
+        )
+        if status in _STACK_FAILED and reason and "cancelled" not in reason.lower():
+            failure = event  # the last one seen is the oldest: the first failure of the update
+        if event.get("ResourceType") == "AWS::CloudFormation::Stack" and status in _STACK_ROLLED_BACK:
+            rolled_back = True
+    if failure is None:
+        return result, None
+    stack = str(failure.get("StackName") or "stack")
+    attempt = Rollout(
+        id=f"{stack} update",
+        current=True,
+        status="stack",
+        rollout_state="FAILED",
+        reason=str(failure.get("ResourceStatusReason")),
+        created_at=parse_timestamp(failure.get("Timestamp")),
+        outcome=RolloutOutcome.ROLLED_BACK if rolled_back else RolloutOutcome.FAILED,
+    )
+    return result, ServiceStatus(name="", rollouts=(attempt,))

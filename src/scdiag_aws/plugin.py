@@ -14,6 +14,7 @@ _READERS = (
     "MetricStatisticsReader",
     "ContainerInstancesReader",
     "EcrDescribeImagesReader",
+    "StackEventsReader",
     "AwsDeployErrorReader",
 )
 

@@ -139,3 +139,22 @@ def test_the_report_document_carries_the_rollout(analyze, fmt: str) -> None:  # 
     rollout = document["rollout"]
     assert (rollout["attempted"], rollout["serving"], rollout["outcome"]) == (FAILED, ROLLBACK, "rolled_back")
     assert rollout["checks"][0].startswith(f"attempted rollout {FAILED}: rolled back")
+
+
+def test_cloudformation_stack_events_of_a_rolled_back_update(tmp_path: Path) -> None:
+    """describe-stack-events: the service's circuit-breaker failure, then the stack's rollback."""
+    events = [
+        {"StackName": "web-prod", "LogicalResourceId": "web-prod", "ResourceType": "AWS::CloudFormation::Stack", "Timestamp": "2026-11-20T14:21:40Z", "ResourceStatus": "UPDATE_ROLLBACK_COMPLETE"},
+        {"StackName": "web-prod", "LogicalResourceId": "Service", "ResourceType": "AWS::ECS::Service", "Timestamp": "2026-11-20T14:20:10Z", "ResourceStatus": "UPDATE_COMPLETE"},
+        {"StackName": "web-prod", "LogicalResourceId": "web-prod", "ResourceType": "AWS::CloudFormation::Stack", "Timestamp": "2026-11-20T14:10:05Z", "ResourceStatus": "UPDATE_ROLLBACK_IN_PROGRESS",
+         "ResourceStatusReason": "The following resource(s) failed to update: [Service]. "},
+        {"StackName": "web-prod", "LogicalResourceId": "Service", "ResourceType": "AWS::ECS::Service", "Timestamp": "2026-11-20T14:10:03Z", "ResourceStatus": "UPDATE_FAILED",
+         "ResourceStatusReason": "Resource handler returned message: \"Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.\" (RequestToken: 6a1f, HandlerErrorCode: GeneralServiceException)"},
+        {"StackName": "web-prod", "LogicalResourceId": "Service", "ResourceType": "AWS::ECS::Service", "Timestamp": "2026-11-20T14:00:02Z", "ResourceStatus": "UPDATE_IN_PROGRESS"},
+    ]
+    (tmp_path / "stack-events.json").write_text(json.dumps({"StackEvents": events}))
+    result = DiagnosticOrchestrator().analyze_captures([str(tmp_path)])
+    assert result.data.inputs[0].reader == "aws-cloudformation-stack-events"
+    assert result.status is DiagnosticStatus.FAILED
+    assert (result.rollout.attempted, result.rollout.outcome) == ("web-prod update", RolloutOutcome.ROLLED_BACK)
+    assert "ecs-deployment-circuit-breaker" in [s.pattern_id for s in result.symptoms]
