@@ -11,7 +11,7 @@ clouds' CLIs printed::
     print(scdiag.export_report(result, "markdown"))
 
     request = scdiag.DiagnosticRequest(provider="aws", service_name="web", region="eu-west-1",
-                                       context=scdiag.RequestContext(cluster="prod"))
+                                       context=scdiag.RequestContext(options={"cluster": "prod"}))
     result = scdiag.diagnose(request)
 
 Importing scdiag imports no cloud SDK: providers load on first use.

@@ -103,7 +103,7 @@ class FileCacheStore:
 def request_key(request: DiagnosticRequest) -> str:
     """What identifies a collection: provider, service, where it lives, and the window to the minute."""
     context = request.context
-    where = "/".join(str(part or "") for part in (context.cluster, context.namespace, context.kube_context, context.project, context.resource_group, request.region))
+    where = "/".join([*(f"{k}={v}" for k, v in sorted(context.options.items())), str(request.region or "")])
     window = "/".join(stamp.strftime("%Y%m%dT%H%M") if stamp else "" for stamp in (request.start_time, request.end_time))
     return f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
 

@@ -64,6 +64,31 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-redact", action="store_true", help="do not mask secrets (local use only; the report says so)")
 
 
+def _provider_options() -> dict[str, list[Any]]:
+    """The request options every installed provider declared, by option name."""
+    from scdiag.plugins import PluginHost
+
+    by_name: dict[str, list[Any]] = {}
+    for options in PluginHost().provider_registry().options.values():
+        for option in options:
+            by_name.setdefault(option.name, []).append(option)
+    return by_name
+
+
+def _option_dest(name: str) -> str:
+    return "option_" + name.replace("-", "_")
+
+
+def _add_provider_options(parser: argparse.ArgumentParser) -> None:
+    # Each provider declares its own flags (scdiag_register_providers: registry.add_option), so a
+    # third-party provider gets `scdiag diagnose --provider X --its-flag` without a change here.
+    group = parser.add_argument_group("provider options (each provider reads its own; see scdiag providers)")
+    for name, options in sorted(_provider_options().items()):
+        flags = [f"--{name}"] + sorted({f"-{o.short}" for o in options if o.short})
+        described = "; ".join(f"{o.provider}: {o.help}" for o in options)
+        group.add_argument(*flags, dest=_option_dest(name), metavar=name.upper().replace("-", "_"), help=described)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?")
     parser.add_argument("--config", "-c", metavar="FILE", help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
@@ -73,15 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     diagnose = sub.add_parser("diagnose", help="diagnose a live deployment through a provider")
     diagnose.add_argument("--provider", "-p", required=True, help=f"one of {', '.join(_PROVIDERS)} or a plugin's provider")
     diagnose.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
-    diagnose.add_argument("--cluster", help="ECS cluster")
-    diagnose.add_argument("--namespace", "-n", help="Kubernetes namespace")
-    diagnose.add_argument("--context", help="Kubernetes context")
-    diagnose.add_argument("--kubeconfig", help="kubeconfig file")
     diagnose.add_argument("--region", help="cloud region")
-    diagnose.add_argument("--project", help="GCP project")
-    diagnose.add_argument("--resource-group", help="Azure resource group")
-    diagnose.add_argument("--workspace", help="Azure Log Analytics workspace id")
-    diagnose.add_argument("--subscription", help="Azure subscription id")
+    _add_provider_options(diagnose)
     diagnose.add_argument("--deployment-id", help="the deployment, ReplicaSet or revision to diagnose")
     diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
     diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
@@ -168,18 +186,13 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     from scdiag.models import DiagnosticRequest, RequestContext, utcnow
 
     orchestrator = _orchestrator(args)
-    context = RequestContext(
-        cluster=args.cluster,
-        namespace=args.namespace,
-        kube_context=args.context,
-        kubeconfig=args.kubeconfig,
-        project=args.project,
-        resource_group=args.resource_group,
-        workspace=args.workspace,
-        subscription=args.subscription,
-        stack=args.stack,
-        environment=args.environment,
-    )
+    declared = orchestrator.host.provider_registry().options.get(args.provider, [])
+    given = {name: value for name in _provider_options() if (value := getattr(args, _option_dest(name), None))}
+    foreign = sorted(set(given) - {option.name for option in declared})
+    if foreign:
+        own = ", ".join(f"--{option.name}" for option in declared) or "none"
+        raise _UsageError(f"--{foreign[0]} is not an option of provider {args.provider} (its options: {own})")
+    context = RequestContext(options=given, stack=args.stack, environment=args.environment)
     start = utcnow() - args.since if args.since else None
     request = DiagnosticRequest(
         provider=args.provider,

@@ -133,24 +133,15 @@ class GapKind(str, enum.Enum):
 
 @attrs.frozen
 class RequestContext:
-    """Where the service lives; each provider reads the fields it needs."""
+    """Where the service lives: the options its provider declared, and the Simple Container names.
 
-    cluster: str | None = None
-    """ECS cluster name or ARN."""
-    namespace: str | None = None
-    """Kubernetes namespace."""
-    kube_context: str | None = None
-    """Kubernetes context in the kubeconfig."""
-    kubeconfig: str | None = None
-    """Path of a kubeconfig file, when not the default."""
-    project: str | None = None
-    """GCP project id."""
-    resource_group: str | None = None
-    """Azure resource group."""
-    workspace: str | None = None
-    """Azure Log Analytics workspace id."""
-    subscription: str | None = None
-    """Azure subscription id."""
+    ``options`` holds what the provider registered (``registry.add_option``),
+    by option name: ``{"cluster": "prod"}`` for ECS, ``{"namespace": "shop",
+    "context": "prod"}`` for Kubernetes. The core gives them no meaning.
+    """
+
+    options: Mapping[str, str] = attrs.field(factory=dict)
+    """Provider options by name (``scdiag diagnose --provider P --NAME VALUE``)."""
     stack: str | None = None
     """Simple Container stack name, used to render fix steps."""
     environment: str | None = None

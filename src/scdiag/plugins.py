@@ -30,6 +30,7 @@ __all__ = [
     "PatternSource",
     "PluginFailure",
     "PluginHost",
+    "ProviderOption",
     "ProviderRegistration",
     "ProviderRegistry",
     "RedactionRegistry",
@@ -140,6 +141,7 @@ class ProviderRegistry(_Registry):
 
     providers: dict[str, ProviderRegistration] = attrs.field(factory=dict)
     capabilities: dict[str, list[str]] = attrs.field(factory=dict)
+    options: dict[str, list[ProviderOption]] = attrs.field(factory=dict)
 
     def add_provider(self, name: str, factory: str | Callable[..., Any], *, description: str = "") -> None:
         """Register a live provider under ``name``."""
@@ -148,6 +150,25 @@ class ProviderRegistry(_Registry):
     def add_capability(self, name: str, text: str) -> None:
         """Say what the plugin offers for provider ``name`` (shown by ``scdiag providers``)."""
         self.capabilities.setdefault(name, []).append(text)
+
+    def add_option(self, provider: str, name: str, *, help: str, short: str | None = None) -> None:
+        """Declare a request option of ``provider``: ``scdiag diagnose --provider PROVIDER --NAME VALUE``.
+
+        The value reaches the provider as ``request.context.options[name]``;
+        ``name`` uses dashes (``resource-group``). ``short`` is an optional one-letter flag.
+        """
+        self.options.setdefault(provider, []).append(ProviderOption(provider, name, help, short, self.plugin))
+
+
+@attrs.frozen
+class ProviderOption:
+    """A request option a provider declared."""
+
+    provider: str
+    name: str
+    help: str
+    short: str | None = None
+    plugin: str = ""
 
 
 @attrs.define
@@ -300,7 +321,7 @@ class PluginHost:
         return self._cache[key]
 
     def provider_registry(self) -> ProviderRegistry:
-        """Every provider and capability registered by every plugin."""
+        """Every provider, capability and request option registered by every plugin."""
 
         def build() -> ProviderRegistry:
             merged = ProviderRegistry()
@@ -309,6 +330,8 @@ class PluginHost:
                 merged.providers.update(registry.providers)
                 for name, texts in registry.capabilities.items():
                     merged.capabilities.setdefault(name, []).extend(texts)
+                for name, options in registry.options.items():
+                    merged.options.setdefault(name, []).extend(options)
             return merged
 
         result: ProviderRegistry = self._cached("providers", build)

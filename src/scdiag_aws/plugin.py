@@ -23,6 +23,7 @@ _READERS = (
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``aws``."""
     registry.add_provider("aws", "scdiag_aws.provider:ECSProvider", description="Amazon ECS (Fargate and EC2) through boto3")
+    registry.add_option("aws", "cluster", help="ECS cluster name or ARN (default: default)")
     registry.add_capability("aws", "offline analysis of aws ecs / logs / elbv2 / cloudwatch / ecr CLI output (JSON or YAML), ECS console text and deploy errors (scdiag analyze)")
 
 

@@ -88,7 +88,7 @@ class ECSProvider:
         return cloud_call(op, lambda: function(**params), classify=lambda e: _errors.classify(e, operation=method, permission=permission), deadline=scope.deadline)
 
     def _cluster(self, request: DiagnosticRequest) -> str:
-        return request.context.cluster or "default"
+        return request.context.options.get("cluster") or "default"
 
     # -- the port -------------------------------------------------------------
 

@@ -9,6 +9,9 @@ from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``kubernetes``."""
     registry.add_provider("kubernetes", "scdiag_k8s.provider:KubernetesProvider", description="any cluster, through the official client")
+    registry.add_option("kubernetes", "namespace", short="n", help="namespace of the workload (default: default)")
+    registry.add_option("kubernetes", "context", help="context in the kubeconfig (default: providers.kubernetes.contexts, else the current one)")
+    registry.add_option("kubernetes", "kubeconfig", help="kubeconfig file, when not the default")
     registry.add_capability("kubernetes", "offline analysis of kubectl get -o json|yaml, kubectl describe, get pods and get events tables, and kubectl logs (scdiag analyze)")
 
 

@@ -117,8 +117,9 @@ class KubernetesProvider:
             if self._api_client is None:
                 from scdiag_k8s._client import build_api_client
 
-                context = request.context.kube_context or (self._config.providers.kubernetes.contexts or (None,))[0]
-                self._api_client = build_api_client(kubeconfig=request.context.kubeconfig, context=context)
+                options = request.context.options
+                context = options.get("context") or (self._config.providers.kubernetes.contexts or (None,))[0]
+                self._api_client = build_api_client(kubeconfig=options.get("kubeconfig"), context=context)
             return self._api_client
 
     def _call(self, scope: CollectionScope, method: str, fn: Callable[[float], Any], permission: str) -> Any:
@@ -153,7 +154,7 @@ class KubernetesProvider:
                 return items
 
     def _namespace(self, request: DiagnosticRequest) -> str:
-        return request.context.namespace or "default"
+        return request.context.options.get("namespace") or "default"
 
     # -- the port -------------------------------------------------------------
 

@@ -163,3 +163,17 @@ def test_kubectl_output_without_the_kubernetes_extra_says_what_to_install(tmp_pa
     assert main(["analyze", str(target)]) == 3
     err = capsys.readouterr().err
     assert "this looks like kubectl output, but scdiag's kubernetes support is not installed: pip install 'scdiag[k8s]'" in err
+
+
+def test_an_option_of_another_provider_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """--namespace belongs to kubernetes: with --provider aws it is refused, naming aws's own options."""
+    assert main(["diagnose", "--provider", "aws", "--service", "web", "--namespace", "shop"]) == 2
+    assert "--namespace is not an option of provider aws (its options: --cluster)" in capsys.readouterr().err
+
+
+def test_diagnose_help_lists_each_providers_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """The flags and which provider reads each come from the installed providers."""
+    with pytest.raises(SystemExit):
+        main(["diagnose", "--help"])
+    out = capsys.readouterr().out
+    assert "aws: ECS cluster name or ARN" in out and "kubernetes: namespace of the workload" in out

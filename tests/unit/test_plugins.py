@@ -165,3 +165,18 @@ def test_a_plugin_redaction_rule_masks_report_text() -> None:
     orchestrator = DiagnosticOrchestrator(host=host_with(("rules", Rules())))
     result = DiagnosticResult(status=DiagnosticStatus.UNKNOWN, request=DiagnosticRequest(provider="x", service_name="web"), summary="see TICKET-123456")
     assert "TICKET-123456" not in orchestrator.report_generator().export_report(orchestrator.report_generator().generate_report(result), "text")
+
+
+class OptionPlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        registry.add_provider("nomad", "scdiag.testing:StaticProvider", description="HashiCorp Nomad")
+        registry.add_option("nomad", "job", short="j", help="the Nomad job")
+
+
+def test_a_provider_declares_its_own_request_options() -> None:
+    """A third-party provider's flags come from its registration, not from the core."""
+    host = host_with(("nomad", OptionPlugin()), ("good", GoodPlugin()))
+    (option,) = host.provider_registry().options["nomad"]
+    assert (option.provider, option.name, option.short, option.plugin) == ("nomad", "job", "j", "nomad")

@@ -42,7 +42,7 @@ def _world(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> EcsWorld:
 
 
 def _request() -> DiagnosticRequest:
-    return DiagnosticRequest(provider="aws", service_name="web", region=REGION, context=RequestContext(cluster="prod"))
+    return DiagnosticRequest(provider="aws", service_name="web", region=REGION, context=RequestContext(options={"cluster": "prod"}))
 
 
 def _diagnose(timeout: float = 30) -> Any:

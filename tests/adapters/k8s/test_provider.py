@@ -51,7 +51,7 @@ def _request(config_path: Path, **context: str) -> DiagnosticRequest:
         service_name="web",
         start_time=T0 - timedelta(hours=1),
         end_time=T0 + timedelta(hours=1),
-        context=RequestContext(namespace="shop", kubeconfig=str(config_path), kube_context=context.get("kube_context", "fake")),
+        context=RequestContext(options={"namespace": "shop", "kubeconfig": str(config_path), "context": context.get("kube_context", "fake")}),
     )
 
 
