@@ -36,7 +36,7 @@ from scdiag.models import (
     ServiceStatus,
 )
 from scdiag.plugins import PluginHost
-from scdiag.ports import Analyzer, Clock, CollectionScope, DiagnosticProvider, SystemClock
+from scdiag.ports import Analyzer, Clock, CollectionScope, DiagnosticProvider, PatternAnalyzer, SystemClock
 from scdiag.reporting.generator import ReportGenerator
 
 __all__ = ["DiagnosticOrchestrator", "ProviderManager", "SourceOutcome", "run_with_deadline"]
@@ -278,8 +278,8 @@ class DiagnosticOrchestrator:
         from scdiag.captures.pipeline import read_captures
 
         analyzer = self.engine()
-        matcher = getattr(analyzer, "log_matcher", None)
-        collector = CaptureCollector(matcher if isinstance(matcher, LogMatcher) else LogMatcher([]))
+        # Another analyzer than a pattern engine names no expressions: the capture keeps each stream's last lines.
+        collector = CaptureCollector(analyzer.log_matcher if isinstance(analyzer, PatternAnalyzer) else LogMatcher([]))
         data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides())
         return self.analyze(data, request)
 

@@ -351,9 +351,11 @@ def _cmd_providers(args: argparse.Namespace) -> int:
 
 def _cmd_patterns(args: argparse.Namespace) -> int:
     orchestrator = _orchestrator(args)
+    from scdiag.ports import PatternAnalyzer
+
     engine = orchestrator.engine()
-    patterns = getattr(engine, "patterns", [])
-    for problem in getattr(engine, "problems", []):
+    patterns = list(engine.patterns) if isinstance(engine, PatternAnalyzer) else []
+    for problem in engine.problems if isinstance(engine, PatternAnalyzer) else ():
         print(f"scdiag: warning: {problem}", file=sys.stderr)
     if args.action == "show":
         if not args.pattern_id:
@@ -368,7 +370,7 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
         else:
             print(describe_pattern(match))
         return EXIT_OK
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": p.id, "name": p.name, "category": p.category, "severity": p.severity.value, "providers": list(p.providers), "wrapper": p.wrapper}
         for p in patterns
     ]

@@ -39,6 +39,8 @@ from scdiag.models import (
 )
 
 if TYPE_CHECKING:
+    from scdiag.analysis.logscan import LogMatcher
+    from scdiag.analysis.patterns import FailurePattern
     from scdiag.config import DiagnosticsConfig
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Classifier",
     "Clock",
     "CollectionScope",
+    "PatternAnalyzer",
     "DiagnosticProvider",
     "GapRecorder",
     "ProviderFactory",
@@ -160,6 +163,12 @@ class CaptureSink(Protocol):
     def add_event(self, event: DiagnosticEvent) -> None:
         """One platform event."""
 
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
+        """A block of raw log lines (no trailing newline needed); only the lines that matter are parsed.
+
+        ``parse`` builds an entry from one raw line and its 1-based line number.
+        """
+
     def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
         """A block of table rows, one event per line (no trailing newline needed).
 
@@ -249,6 +258,28 @@ class Analyzer(Protocol):
 
     def analyze(self, data: DiagnosticData, request: DiagnosticRequest) -> DiagnosticResult:
         """Name the root cause (or health) of the deployment."""
+
+
+@runtime_checkable
+class PatternAnalyzer(Analyzer, Protocol):
+    """An analyzer driven by a knowledge base of patterns (the engine scdiag ships).
+
+    Offline analysis asks it which log lines can matter (``log_matcher``), so
+    a capture keeps them; ``scdiag patterns`` lists ``patterns`` and the
+    ``problems`` found loading them.
+    """
+
+    @property
+    def log_matcher(self) -> LogMatcher:
+        """Every expression a line can matter by, compiled as one set."""
+
+    @property
+    def patterns(self) -> Sequence[FailurePattern]:
+        """The knowledge base in use."""
+
+    @property
+    def problems(self) -> Sequence[str]:
+        """Patterns that could not be loaded, in words."""
 
 
 class Classifier(Protocol):

@@ -18,7 +18,7 @@ import re2
 from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
-from scdiag.models import Condition, Instance, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
+from scdiag.models import Condition, DiagnosticEvent, Instance, LogEntry, MetricPoint, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_aws import normalize
@@ -48,8 +48,23 @@ class _LocatingSink:
     def add_status(self, status: ServiceStatus) -> None:
         self._sink.add_status(locate_status(status, self._text, self._name))
 
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self._sink, attribute)
+    def add_event(self, event: DiagnosticEvent) -> None:
+        self._sink.add_event(event)
+
+    def add_log(self, entry: LogEntry, source: str) -> None:
+        self._sink.add_log(entry, source)
+
+    def add_metric(self, point: MetricPoint, source: str) -> None:
+        self._sink.add_metric(point, source)
+
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
+        self._sink.hint(provider=provider, service=service, deployment_id=deployment_id)
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        self._sink.problem(message, line)
+
+    def skipped_line(self, line: int, reason: str) -> None:
+        self._sink.skipped_line(line, reason)
 
 
 def _has_keys(head: str, keys: tuple[str, ...]) -> bool:

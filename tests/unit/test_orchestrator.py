@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -192,3 +193,22 @@ def test_live_diagnosis_can_be_turned_off() -> None:
     orchestrator = _orchestrator(StaticProvider(status=OOM_STATUS), config=DiagnosticsConfig(enabled=False))
     with pytest.raises(ConfigError, match="diagnostics.enabled"):
         orchestrator.collect(REQUEST)
+
+
+def test_one_orchestrator_analyses_concurrently_without_cross_talk(tmp_path: Path) -> None:
+    """Analyses on threads sharing one engine give what each gives alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "scenarios"
+    scenarios = ["k8s-oom-kill", "ecs-image-not-found", "cr-missing-env", "aca-oom", "k8s-healthy", "ecs-circuit-breaker-pull-denied"]
+    orchestrator = DiagnosticOrchestrator()
+
+    def outcome(name: str) -> tuple[str, str]:
+        files = [str(p) for p in sorted((corpus / name).iterdir()) if p.name != "label.yaml"]
+        result = orchestrator.analyze_captures(files)
+        return result.status.value, result.root_cause.pattern_id if result.root_cause else ""
+
+    alone = {name: outcome(name) for name in scenarios}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(outcome, scenarios * 4))
+    assert together == [alone[name] for name in scenarios * 4]

@@ -97,6 +97,14 @@ _SECONDARY_MIN_SCORE = 0.2
 """Weaker candidates (a recovered error, one stray line) are not worth a reader's time."""
 
 
+@attrs.frozen
+class _Hits:
+    """The log lines each indicator's expression matched in one analysis: in log streams, and as free text."""
+
+    logs: dict[int, list[Signal]] = attrs.field(factory=dict)
+    in_text: dict[int, list[Signal]] = attrs.field(factory=dict)
+
+
 @attrs.define
 class AnalysisEngine:
     """Matches failure patterns against collected data (the seed's AnalysisEngine).
@@ -115,7 +123,6 @@ class AnalysisEngine:
     problems: list[str] = attrs.field(factory=list)
     """Patterns that were rejected when the knowledge base was loaded."""
     _matcher: LogMatcher = attrs.field(init=False)
-    _in_text: dict[int, list[Signal]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self._matcher = LogMatcher.for_patterns(self.patterns, extra=ENGINE_LINE_RULES)
@@ -227,13 +234,12 @@ class AnalysisEngine:
 
     def _identify(self, data: DiagnosticData, signals: SignalSet) -> list[PatternMatch]:
         log_hits = self._log_hits(signals)
-        by_indicator: dict[int, list[Signal]] = {}
-        in_text: dict[int, list[Signal]] = {}
+        # Per analysis, never on the engine: one engine serves concurrent analyses.
+        hits = _Hits()
         for index, rule in enumerate(self._matcher.rules):
             if rule.indicator is not None and index in log_hits:
-                target = in_text if rule.free_text else by_indicator
+                target = hits.in_text if rule.free_text else hits.logs
                 target.setdefault(id(rule.indicator), []).extend(log_hits[index])
-        self._in_text = in_text
         listening = ((s.text, s.location) for s in signals.of(SignalKind.LOG) if s.current and ("isten" in s.text or "port" in s.text.lower()))
         facts = derive_facts(data.status, signals.old_instances, listening)
         points = [point for metrics in data.metrics for point in metrics.points]
@@ -242,7 +248,7 @@ class AnalysisEngine:
             if not pattern.applies_to(data.provider):
                 continue
             try:
-                match = self._match_pattern(pattern, data.provider, signals, by_indicator, facts, points)
+                match = self._match_pattern(pattern, data.provider, signals, hits, facts, points)
             except Exception as error:  # isolation seam: one broken pattern must not stop the analysis
                 _log.warning("pattern %s failed: %s", pattern.id, error)
                 self.problems.append(f"pattern {pattern.id} ({pattern.origin}) failed: {error}")
@@ -257,7 +263,7 @@ class AnalysisEngine:
         pattern: FailurePattern,
         provider: str,
         signals: SignalSet,
-        log_hits: dict[int, list[Signal]],
+        hits: _Hits,
         facts: dict[FactName, Fact],
         points: list[MetricPoint],
     ) -> PatternMatch | None:
@@ -265,7 +271,7 @@ class AnalysisEngine:
         for indicator in pattern.indicators:
             if not indicator.applies_to(provider):
                 continue
-            found = self._match_indicator(pattern, indicator, signals, log_hits, facts, points)
+            found = self._match_indicator(pattern, indicator, signals, hits, facts, points)
             if found is not None:
                 matches.append(found)
         if not matches:
@@ -283,13 +289,13 @@ class AnalysisEngine:
         pattern: FailurePattern,
         indicator: Indicator,
         signals: SignalSet,
-        log_hits: dict[int, list[Signal]],
+        hits: _Hits,
         facts: dict[FactName, Fact],
         points: list[MetricPoint],
     ) -> IndicatorMatch | None:
         kind = indicator.kind
         if kind is IndicatorKind.LOG:
-            return self._best(pattern, indicator, log_hits.get(id(indicator), []), signals)
+            return self._best(pattern, indicator, hits.logs.get(id(indicator), []), signals)
         if kind is IndicatorKind.FACT:
             assert indicator.fact is not None
             fact = facts.get(indicator.fact)
@@ -306,7 +312,7 @@ class AnalysisEngine:
             return IndicatorMatch(indicator, indicator.weight, excerpt, "metric", timestamp=point.timestamp)
         signal_kind = SIGNAL_FOR_INDICATOR[kind]
         candidates = [s for s in signals.of(signal_kind) if signal_matches(indicator, s)]
-        return self._best(pattern, indicator, candidates, signals, self._in_text.get(id(indicator), ()))
+        return self._best(pattern, indicator, candidates, signals, hits.in_text.get(id(indicator), ()))
 
     # -- verdict --------------------------------------------------------------
 

@@ -34,7 +34,6 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
             location=SourceLocation(name, line),
         )
 
-    add_block = getattr(sink, "add_log_block", None)
     lines = 0
     with source.open() as text:
         while True:
@@ -51,11 +50,7 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
                 if not block:
                     continue
             count = block.count("\n") + (0 if block.endswith("\n") else 1)
-            if add_block is not None:
-                add_block(block.rstrip("\n"), source=log_source, stream=stream, first_line=lines + 1, parse=parse)
-            else:
-                for offset, raw in enumerate(block.rstrip("\n").split("\n")):
-                    sink.add_log(parse(raw, lines + 1 + offset), log_source)
+            sink.add_log_block(block.rstrip("\n"), source=log_source, stream=stream, first_line=lines + 1, parse=parse)
             lines += count
     return lines
 
