@@ -254,10 +254,14 @@ class KubernetesProvider:
         namespace = self._namespace(scope.request)
         items = self._list(scope, "list_namespaced_event", f"/api/v1/namespaces/{namespace}/events", f"list events in namespace {namespace}")
         since = scope.window_end - scope.event_lookback if scope.request.start_time is None else scope.window_start
+        # Pods of a ReplicaSet are named after it: events about pods already deleted (a rollout that was
+        # undone, its pods gone) still belong to the workload.
+        prefixes = tuple(f"{(rs.get('metadata') or {}).get('name')}-" for rs in snapshot.replica_sets)
         events = []
         for item in items:
             involved = item.get("involvedObject") or item.get("regarding") or {}
-            if snapshot.uids and involved.get("uid") not in snapshot.uids:
+            deleted_pod = involved.get("kind") == "Pod" and bool(prefixes) and str(involved.get("name", "")).startswith(prefixes)
+            if snapshot.uids and involved.get("uid") not in snapshot.uids and not deleted_pod:
                 continue
             event = event_from_object({**item, "kind": "Event"}, SourceLocation(f"kubernetes:Event/{(item.get('metadata') or {}).get('name')}"))
             if event.timestamp is not None and event.timestamp < since:

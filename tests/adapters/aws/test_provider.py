@@ -229,3 +229,23 @@ def test_a_malformed_region_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys:
     """A region that is not a region name stops before any call."""
     assert main(["diagnose", "--provider", "aws", "--cluster", "prod", "--service", "web", "--region", "europe"]) == 3
     assert "'europe' is not an AWS region name" in capsys.readouterr().err
+
+
+def test_a_deployment_the_circuit_breaker_rolled_back_is_failed_live(world: EcsWorld) -> None:
+    """Live, over moto's server: the rollback is PRIMARY and healthy; the attempt is FAILED with its own cause."""
+    world.build()
+    service = world.service_model()
+    attempted = service.deployments[0]
+    attempted.update({"status": "ACTIVE", "rolloutState": "FAILED", "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start.", "runningCount": 0, "desiredCount": 0})
+    rollback = dict(attempted, id="ecs-svc/5500112233445566778", status="PRIMARY", rolloutState="COMPLETED", rolloutStateReason="ECS deployment ecs-svc/5500112233445566778 completed.", runningCount=2, desiredCount=2)
+    service.deployments.insert(0, rollback)
+    reason = f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.{REGION}.amazonaws.com/web:2.15.0: 123456789012.dkr.ecr.{REGION}.amazonaws.com/web:2.15.0: not found"
+    world.stop(world.task_ids[0], stop_code="TaskFailedToStart", reason=reason)
+    world.events(
+        f"(service web) rolling back to deployment {rollback['id']}.",
+        f"(service web) (deployment {attempted['id']}) deployment failed: tasks failed to start.",
+    )
+    result = _diagnose()
+    assert result.status.value == "failed"
+    assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
+    assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome.value) == (attempted["id"], rollback["id"], "rolled_back")

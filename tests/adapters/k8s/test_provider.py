@@ -195,3 +195,18 @@ def test_an_unknown_service_is_nothing_collected(api: FakeKubeAPI, tmp_path: Pat
     code = main(["diagnose", "--provider", "kubernetes", "--namespace", "shop", "--service", "nope", "--kubeconfig", str(config_path), "--context", "fake", "--no-cache"])
     assert code == 3
     assert "no Deployment, StatefulSet or DaemonSet named 'nope'" in capsys.readouterr().err
+
+
+def test_an_undone_rollout_is_failed_live(api: FakeKubeAPI, tmp_path: Path) -> None:
+    """Live: the restored ReplicaSet serves; the undone attempt is FAILED with its own cause."""
+    from scdiag.models import RolloutOutcome
+    from tests.adapters.k8s.test_rollback import ATTEMPTED, RESTORED, _write
+
+    captures = tmp_path / "cluster"
+    captures.mkdir()
+    _write(captures, history="2")
+    api.load_directory(captures, pod=POD)
+    result = _orchestrator().diagnose(_request(kubeconfig(tmp_path / "kubeconfig", api.url)))
+    assert result.status is DiagnosticStatus.FAILED
+    assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
+    assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == (ATTEMPTED, RESTORED, RolloutOutcome.ROLLED_BACK)

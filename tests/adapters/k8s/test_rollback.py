@@ -18,7 +18,15 @@ def _replica_set(name: str, revision: int, replicas: int, history: str | None = 
     return {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": "shop", "annotations": annotations, "creationTimestamp": "2026-11-20T14:00:00Z"},
+        "metadata": {
+            "name": name,
+            "namespace": "shop",
+            "uid": f"uid-{name}",
+            "labels": {"app": "web"},
+            "annotations": annotations,
+            "ownerReferences": [{"kind": "Deployment", "name": "web", "uid": "uid-web"}],
+            "creationTimestamp": "2026-11-20T14:00:00Z",
+        },
         "spec": {"replicas": replicas},
         "status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas},
     }
@@ -28,8 +36,12 @@ def _write(directory: Path, *, history: str | None) -> None:
     deployment = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "shop", "generation": 7},
-        "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "web", "image": "registry.example.com/shop/web:2.14.0"}]}}},
+        "metadata": {"name": "web", "namespace": "shop", "generation": 7, "uid": "uid-web", "labels": {"app": "web"}},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "registry.example.com/shop/web:2.14.0"}]}},
+        },
         "status": {
             "observedGeneration": 7,
             "replicas": 2,
@@ -55,7 +67,7 @@ def _write(directory: Path, *, history: str | None) -> None:
             {"kind": "Event", "type": "Warning", "reason": "Failed", "message": pull_failed, "count": 5, "lastTimestamp": "2026-11-20T14:05:00Z",
              "involvedObject": {"kind": "Pod", "name": f"{ATTEMPTED}-x2kqp", "namespace": "shop"}},
             {"kind": "Event", "type": "Normal", "reason": "ScalingReplicaSet", "message": f"Scaled down replica set {ATTEMPTED} to 0 from 1", "lastTimestamp": "2026-11-20T14:09:00Z",
-             "involvedObject": {"kind": "Deployment", "name": "web", "namespace": "shop"}},
+             "involvedObject": {"kind": "Deployment", "name": "web", "namespace": "shop", "uid": "uid-web"}},
         ],
     }
     (directory / "deployment.json").write_text(json.dumps(deployment))
