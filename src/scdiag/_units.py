@@ -76,6 +76,16 @@ def format_duration(value: timedelta) -> str:
     return "".join(parts)
 
 
+def _quantity(value: object) -> tuple[float, str] | None:
+    """A number and its unit as written (case kept), from a number or text such as ``"512Mi"``."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value), ""
+    match = _QUANTITY.match(str(value).strip())
+    return None if match is None else (float(match.group(1)), match.group(2))
+
+
 def memory_mib(value: object, *, bare: str = "bytes") -> float | None:
     """A memory amount in MiB: ``"512Mi"`` -> 512, ``"1G"`` -> 953.67, ``"524288K"`` -> 500, ``"0.5Gi"`` -> 512.
 
@@ -84,18 +94,13 @@ def memory_mib(value: object, *, bare: str = "bytes") -> float | None:
     when the value is not an amount of memory. A lower-case ``m`` is milli, as
     in Kubernetes (``128974848000m`` is 123 MiB); ``M`` is mega.
     """
-    if value is None or isinstance(value, bool):
+    quantity = _quantity(value)
+    if quantity is None:
         return None
-    if isinstance(value, (int, float)):
-        number, unit = float(value), ""
-    else:
-        match = _QUANTITY.match(str(value).strip())
-        if match is None:
-            return None
-        number, unit = float(match.group(1)), match.group(2)
-        if unit == "m":
-            return round(number / 1000 / 1024**2, 2)
-        unit = unit.lower()
+    number, unit = quantity
+    if unit == "m":
+        return round(number / 1000 / 1024**2, 2)
+    unit = unit.lower()
     if unit == "" and bare == "MiB":
         return round(number, 2)
     factor = _MEMORY_FACTORS.get(unit)
@@ -108,15 +113,10 @@ def cpu_vcpus(value: object, *, bare: str = "vcpu") -> float | None:
     ``bare`` says what a number without a unit means: ``"vcpu"`` (Kubernetes,
     Cloud Run, Container Apps) or ``"units"`` (ECS: 1024 units per vCPU).
     """
-    if value is None or isinstance(value, bool):
+    quantity = _quantity(value)
+    if quantity is None:
         return None
-    if isinstance(value, (int, float)):
-        number, unit = float(value), ""
-    else:
-        match = _QUANTITY.match(str(value).strip())
-        if match is None:
-            return None
-        number, unit = float(match.group(1)), match.group(2).lower()
+    number, unit = quantity[0], quantity[1].lower()
     if unit == "m":
         return number / 1000
     if unit in ("vcpu", "vcpus", "cpu", "cpus", "core", "cores"):
