@@ -13,10 +13,11 @@ Two properties matter to the rest of the pipeline:
   lines precede it in the input, so a reader's line numbers are the input's
   (readers skip leading blank lines, as they skip blank lines anywhere).
 - YAML is read as the JSON it denotes. ``-o yaml`` and gcloud's default
-  output carry the same objects as ``-o json``; each YAML segment becomes
-  one JSON document (an array when the segment holds several YAML
-  documents) on the line where the YAML started, so the JSON readers of
-  every adapter read it unchanged.
+  output carry the same objects as ``-o json``; each YAML segment is also
+  offered as one JSON document (an array when it holds several YAML
+  documents, each starting on its document's line), so the JSON readers of
+  every adapter read it unchanged. Delimited tables are offered as JSON rows
+  the same way.
 
 Only inputs up to :data:`MAX_PASTE_CHARS` are examined this way; larger
 inputs are real capture files and stream straight to their reader.
@@ -70,7 +71,8 @@ class Segment:
     first_line: int
     text: str
     as_json: str | None = None
-    """When the text is YAML or a delimited table: the JSON it denotes, on one line (readers choose either)."""
+    """When the text is YAML or a delimited table: the JSON it denotes, each document or row on
+    its own line of the input (readers choose the text or this)."""
 
 
 def _clean(text: str) -> tuple[list[str], set[int]]:
