@@ -77,7 +77,13 @@ def main() -> int:
 
     # The approach the set replaces: one Python `re.search` per expression per line,
     # timed on a sample and scaled (running it on the whole file takes minutes).
-    compiled = [re.compile(rule.regex.source) for rule in matcher.rules]
+    # A few expressions use RE2's inline flags mid-expression, which Python's re refuses: they are left out here.
+    compiled = []
+    for rule in matcher.rules:
+        try:
+            compiled.append(re.compile(rule.regex.source))
+        except re.error:
+            continue
     with log.open(encoding="utf-8") as handle:
         sample = [next(handle) for _ in range(min(20_000, args.lines))]
     started = time.perf_counter()
@@ -100,10 +106,10 @@ def main() -> int:
     ratio = analyze_time / baseline
     rows = [
         ("log", f"{args.lines:,} lines, {size_mb:.0f} MB"),
-        ("knowledge base", f"{patterns} patterns, {expressions} log expressions in one RE2 set"),
+        ("knowledge base", f"{patterns} patterns, {expressions} expressions (log indicators, platform messages as text, engine rules) in one RE2 set"),
         ("baseline: Python reads the lines", f"{baseline:.2f} s"),
         ("matching (RE2 set over 1 MB blocks)", f"{scan_time:.2f} s = {match_rate:.0f} MB/s (target >= {MIN_MATCH_MB_S:.0f})"),
-        ("one Python re.search per expression per line", f"~{naive_time:.0f} s (estimated from {len(sample):,} lines) = {naive_time / scan_time:.0f}x slower"),
+        ("one Python re.search per expression per line", f"~{naive_time:.0f} s (estimated from {len(sample):,} lines, {len(compiled)} of {expressions} expressions) = {naive_time / scan_time:.0f}x slower"),
         ("scdiag analyze, end to end (new process)", f"{analyze_time:.2f} s = {ratio:.1f}x baseline (target < {MAX_ANALYZE_RATIO:.0f}x)"),
         ("scdiag analyze, peak memory", f"{peak_mb:.0f} MB (target < {MAX_PEAK_MB:.0f})"),
         ("import scdiag (cumulative, -X importtime)", f"{import_ms:.0f} ms, cloud SDKs imported: {', '.join(sdks) or 'none'} (target < {MAX_IMPORT_MS:.0f} ms, none)"),

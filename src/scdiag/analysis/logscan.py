@@ -80,6 +80,10 @@ class LogMatcher:
     _set: re2.Set | None = attrs.field(init=False, default=None)
     _reasons: re2.Set | None = attrs.field(init=False, default=None)
     _rows: re2.Set | None = attrs.field(init=False, default=None)
+    _expressions: list[str] = attrs.field(init=False, factory=list)
+    _subsets: dict[frozenset[int], tuple[re2.Set | None, list[int]]] = attrs.field(init=False, factory=dict)
+    engine_rules: tuple[int, ...] = attrs.field(init=False, default=())
+    """Indexes of the rules that belong to no pattern (the engine's own line rules)."""
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[FailurePattern], extra: Sequence[Regex] = ()) -> LogMatcher:
@@ -116,6 +120,8 @@ class LogMatcher:
         # (?m): in a block of many lines, ^ and $ must still mean line start and end.
         expressions = ["(?m)" + rule.regex.source for rule in self.rules]
         self._set = _compile_set(expressions)
+        self._expressions = expressions
+        self.engine_rules = tuple(index for index, rule in enumerate(self.rules) if rule.pattern is None)
         self._rows = _compile_set(expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons])
 
     def match_event(self, message: str, reason: str) -> list[int]:
@@ -139,14 +145,29 @@ class LogMatcher:
         """Whether any expression matches somewhere in ``text``."""
         return self._set is not None and bool(self._set.Match(text))
 
-    def scan_text(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
+    def scan_text(self, text: str, *, without: frozenset[int] = frozenset()) -> Iterator[tuple[int, str, list[int]]]:
         """Matching lines of a block of text: (index of the line in the block, line, rule indexes).
 
         The set runs over the whole block first; only a block with a match is
         split into lines. Expressions cannot match across lines because RE2's
         ``.`` stops at newlines and each candidate line is checked alone.
+        ``without`` leaves out some of the engine's own rules (indexes among
+        :attr:`engine_rules`) whose lines are no longer wanted: once "error"
+        lines have been kept enough, an "error" in every block costs nothing.
+        Rule indexes stay those of :attr:`rules`.
         """
-        return _scan(self._set, text)
+        if not without:
+            return _scan(self._set, text)
+        compiled, indexes = self._subset(without)
+        return _scan_remapped(compiled, text, indexes)
+
+    def _subset(self, without: frozenset[int]) -> tuple[re2.Set | None, list[int]]:
+        cached = self._subsets.get(without)
+        if cached is None:
+            indexes = [i for i in range(len(self.rules)) if i not in without]
+            compiled = _compile_set([self._expressions[i] for i in indexes]) if indexes else None
+            cached = self._subsets[without] = (compiled, indexes)
+        return cached
 
     def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
         """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
@@ -167,24 +188,29 @@ def _reason_in_row(reason: str) -> str:
     return r"\b(?:" + match.group(1) + r")\b" if match else reason
 
 
+def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int]) -> Iterator[tuple[int, str, list[int]]]:
+    for line_index, line, hits in _scan(compiled, text):
+        yield line_index, line, [indexes[hit] for hit in hits]
+
+
 def _scan(compiled: re2.Set | None, text: str) -> Iterator[tuple[int, str, list[int]]]:
     """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
     if compiled is None:
         return
     data = text.encode("utf-8", "surrogatepass")
-    if not compiled.Match(data):
-        return
-    # Bytes throughout: the set is asked once per line without re-encoding, and only
-    # matching lines are decoded.
-    start = 0
-    index = 0
-    length = len(data)
-    while start < length:
-        end = data.find(b"\n", start)
-        if end < 0:
-            end = length
-        hits = compiled.Match(data[start:end])
+    if compiled.Match(data):
+        yield from _lines(compiled, data, 0, len(data), 0)
+
+
+def _lines(compiled: re2.Set, data: bytes, start: int, end: int, index: int) -> Iterator[tuple[int, str, list[int]]]:
+    # Bytes throughout: the set is asked once per line without re-encoding; only matching lines are decoded.
+    while start < end:
+        stop = data.find(b"\n", start, end)
+        if stop < 0:
+            stop = end
+        line = data[start:stop]
+        hits = compiled.Match(line)
         if hits:
-            yield index, data[start:end].decode("utf-8", "surrogatepass"), list(hits)
-        start = end + 1
+            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
+        start = stop + 1
         index += 1

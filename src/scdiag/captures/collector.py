@@ -305,7 +305,9 @@ class CaptureCollector:
         state = self._stream(source, stream)
         lines_in_block = block.count("\n") + (0 if block.endswith("\n") else 1)
         state.total += lines_in_block
-        for index, raw, rules in self.matcher.scan_text(block):
+        # An engine rule keeps only its share of a stream; past it, blocks are scanned without it.
+        done = frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_RULE)
+        for index, raw, rules in self.matcher.scan_text(block, without=done):
             line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
                 state.kept[line_number] = parse(raw, line_number)
