@@ -44,6 +44,8 @@ LineParser = Callable[[str, int], LogEntry]
 """Builds a LogEntry from a raw line and its 1-based line number."""
 
 _MAX_KEPT_PER_RULE = 200
+_MAX_KEPT_PER_ENGINE_RULE = 50
+"""The engine's own line rules (an error word, a listening port) need a few lines of a stream, not hundreds."""
 _ALL_EVENTS = 2000
 _PLAIN_INSTANCES = 1000
 """Up to this many plainly healthy instances are kept; past it they are counted, not kept."""
@@ -270,11 +272,14 @@ class CaptureCollector:
             state = self._streams[key] = _Stream(source, stream)
         return state
 
+    def _cap(self, rule: int) -> int:
+        return _MAX_KEPT_PER_ENGINE_RULE if rule in self.matcher.engine_rules else _MAX_KEPT_PER_RULE
+
     def _keep(self, state: _Stream, rules: list[int]) -> bool:
         keep = False
         for rule in rules:
             state.per_rule[rule] += 1
-            keep = keep or state.per_rule[rule] <= _MAX_KEPT_PER_RULE
+            keep = keep or state.per_rule[rule] <= self._cap(rule)
         return keep
 
     def add_log(self, entry: LogEntry, source: str) -> None:
@@ -306,7 +311,7 @@ class CaptureCollector:
         lines_in_block = block.count("\n") + (0 if block.endswith("\n") else 1)
         state.total += lines_in_block
         # An engine rule keeps only its share of a stream; past it, blocks are scanned without it.
-        done = frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_RULE)
+        done = frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_ENGINE_RULE)
         for index, raw, rules in self.matcher.scan_text(block, without=done):
             line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
