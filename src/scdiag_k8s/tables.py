@@ -150,7 +150,7 @@ class KubectlPodsTableReader:
             return count
 
 
-def _event(row: Mapping[str, str], table: Table, location: SourceLocation) -> DiagnosticEvent:
+def _event(row: Mapping[str, str], location: SourceLocation) -> DiagnosticEvent:
     obj = row.get("OBJECT") or row.get("INVOLVED OBJECT") or ""
     if not obj and row.get("KIND") and row.get("NAME"):
         obj = f"{row['KIND']}/{row['NAME']}"
@@ -225,7 +225,7 @@ class KubectlEventsTableReader:
                 if pending is not None:
                     sink.add_event(pending)
                     count += 1
-                pending = _event(row, table, SourceLocation(source.name, index + 1))
+                pending = _event(row, SourceLocation(source.name, index + 1))
             elif pending is not None and raw[:message_at].strip() == "":
                 pending = _continued(pending, " " + raw.strip())
             elif pending is not None and len(previous) >= _WRAP_WIDTH:
@@ -243,7 +243,7 @@ def _row_event(raw: str, line: int, *, table: Table, name: str) -> DiagnosticEve
     row = table.row(raw)
     if row is None or row.get("TYPE") not in ("Normal", "Warning"):
         return None
-    return _event(row, table, SourceLocation(name, line))
+    return _event(row, SourceLocation(name, line))
 
 
 def _continued(event: DiagnosticEvent, more: str) -> DiagnosticEvent:

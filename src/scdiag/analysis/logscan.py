@@ -199,13 +199,14 @@ def _scan(compiled: re2.Set | None, text: str) -> Iterator[tuple[int, str, list[
         return
     data = text.encode("utf-8", "surrogatepass")
     if compiled.Match(data):
-        yield from _lines(compiled, data, 0, len(data), 0)
+        yield from _lines(compiled, data)
 
 
-def _lines(compiled: re2.Set, data: bytes, start: int, end: int, index: int) -> Iterator[tuple[int, str, list[int]]]:
+def _lines(compiled: re2.Set, data: bytes) -> Iterator[tuple[int, str, list[int]]]:
     # Bytes throughout: the set is asked once per line without re-encoding; only matching lines are decoded.
+    start, end, index = 0, len(data), 0
     while start < end:
-        stop = data.find(b"\n", start, end)
+        stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
         line = data[start:stop]

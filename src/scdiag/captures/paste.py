@@ -248,14 +248,8 @@ def _pieces(start: int, chunk: list[str]) -> Iterator[tuple[int, list[str]]]:
     if _looks_yaml(chunk):
         yield start, chunk
         return
-    piece_start = 0
-    for index, line in enumerate(chunk):
-        if _YAML_SEPARATOR.match(line):
-            if any(item.strip() for item in chunk[piece_start:index]):
-                yield start + piece_start, chunk[piece_start:index]
-            piece_start = index + 1
-    if any(item.strip() for item in chunk[piece_start:]):
-        yield start + piece_start, chunk[piece_start:]
+    for offset, piece in _yaml_documents(chunk):
+        yield start + offset, piece
 
 
 def split_paste(text: str) -> list[Segment]:
