@@ -57,18 +57,25 @@ class CloudRunObjectReader:
     provider: ClassVar[str | None] = "gcp"
 
     def sniff(self, source: CaptureSource) -> float:
-        """Knative-shaped Cloud Run objects."""
+        """Knative-shaped v1 objects, or Admin API v2 services and revisions."""
         head = source.head
         if "serving.knative.dev" in head and re.search(r'"kind"\s*:\s*"(Service|Revision)"', head):
             return 0.95
+        if re.search(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/services/', head) and ("Revision" in head or "terminalCondition" in head):
+            return 0.9
         return 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Services become the status; revisions become rollouts with their conditions."""
         with unexpected_shape(source, self.name):
             value, text = read_json_capture(source, sink)
-            items = value if isinstance(value, list) else value.get("items", [value]) if isinstance(value, dict) else []
-            count = 0
+            items: list[Any] = []
+            if isinstance(value, list):
+                items = value
+            elif isinstance(value, dict):
+                listed = value.get("items", value.get("revisions", [value]))
+                items = listed if isinstance(listed, list) else []
+            count = self._read_v2([i for i in items if isinstance(i, dict) and normalize.is_v2_object(i)], text, source, sink)
             revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
             newest = max((str((r.get("metadata") or {}).get("creationTimestamp", "")) for r in revisions), default="")
             for item in items:
@@ -88,6 +95,22 @@ class CloudRunObjectReader:
                     sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
                     count += 1
             return count
+
+    @staticmethod
+    def _read_v2(items: list[dict[str, Any]], text: str, source: CaptureSource, sink: CaptureSink) -> int:
+        revisions = [i for i in items if "/revisions/" in str(i.get("name"))]
+        services = [i for i in items if i not in revisions]
+        for service in services:
+            status = normalize.v2_service_status(service, revisions)
+            sink.add_status(locate_status(status, text, source.name))
+            sink.hint(provider="gcp", service=status.name)
+        if revisions and not services:
+            newest = max(str(r.get("createTime", "")) for r in revisions)
+            rollouts = tuple(normalize.v2_revision_rollout(r, current=str(r.get("createTime", "")) == newest) for r in revisions)
+            sink.add_status(locate_status(ServiceStatus(name="", rollouts=rollouts), text, source.name))
+            service_name = str(revisions[0].get("service", "")).rsplit("/", 1)[-1]
+            sink.hint(provider="gcp", service=service_name or None, deployment_id=next((r.id for r in rollouts if r.current), None))
+        return len(items)
 
 
 _GCLOUD_ERROR = re.compile(r"^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$", re.MULTILINE)

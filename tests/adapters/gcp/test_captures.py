@@ -93,3 +93,43 @@ def test_a_new_revision_that_failed_leaves_the_traffic_where_it_was(tmp_path) ->
     assert result.status is DiagnosticStatus.FAILED
     assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == ("web-00007-xaz", "web-00006-kol", RolloutOutcome.FAILED)
     assert result.summary.endswith("; the traffic stays on web-00006-kol")
+
+
+_V2_SERVICE = """{
+  "name": "projects/acme-prod/locations/europe-west1/services/web",
+  "uid": "5e1c0001",
+  "generation": "8",
+  "template": {"containers": [{"image": "europe-docker.pkg.dev/acme/app/web:2.15.0", "ports": [{"name": "http1", "containerPort": 8080}], "resources": {"limits": {"cpu": "1000m", "memory": "524288Ki"}}}]},
+  "terminalCondition": {
+    "type": "Ready",
+    "state": "CONDITION_FAILED",
+    "message": "Revision 'web-00008-new' is not ready and cannot serve traffic. Image 'europe-docker.pkg.dev/acme/app/web:2.15.0' not found.",
+    "lastTransitionTime": "2026-11-20T14:02:00Z",
+    "severity": "ERROR",
+    "reason": "CONTAINER_MISSING"
+  },
+  "latestReadyRevision": "projects/acme-prod/locations/europe-west1/services/web/revisions/web-00007-old",
+  "latestCreatedRevision": "projects/acme-prod/locations/europe-west1/services/web/revisions/web-00008-new",
+  "trafficStatuses": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": "web-00007-old", "percent": 100}],
+  "uri": "https://web-abc123-ew.a.run.app"
+}
+"""
+
+
+def test_an_admin_api_v2_service_reads_like_the_live_one(read_text) -> None:  # type: ignore[no-untyped-def]
+    """The v2 JSON (curl, client libraries) goes through the live provider's normaliser: attempt, serving, reason."""
+    data = read_text(_V2_SERVICE, name="service-v2.json")
+    assert data.inputs[0].reader == "gcloud-run-describe-json"
+    attempt = data.status.current_rollout()
+    assert (attempt.id, attempt.outcome.value if attempt.outcome else None, attempt.serving) == ("web-00008-new", "failed", False)
+    assert [r.id for r in data.status.rollouts if r.serving] == ["web-00007-old"]
+    ready = next(c for c in data.status.conditions if c.type == "Ready")
+    assert (ready.status, ready.reason, ready.failing) == ("False", "ContainerMissing", True)
+    assert data.status.containers[0].memory_limit_mib == 512.0 and data.status.containers[0].cpu_limit == 1.0
+
+
+def test_an_admin_api_v2_service_is_diagnosed_as_the_failed_attempt(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    """The failed new revision is the verdict's subject, whatever serves now."""
+    result = diagnose_text(_V2_SERVICE, name="service-v2.json")
+    assert result.status.value == "failed" and result.rollout.serving == "web-00007-old"
+    assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
