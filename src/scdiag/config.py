@@ -102,12 +102,29 @@ class AwsProviderConfig:
 
 
 @attrs.frozen
+class GcpEndpointsConfig:
+    """``providers.gcp.endpoints``: base URLs of the Google APIs, when not the public ones.
+
+    For private endpoints and VPC Service Controls; an ``http://`` URL means plain HTTP.
+    """
+
+    run: str | None = None
+    logging: str | None = None
+    monitoring: str | None = None
+
+
+@attrs.frozen
 class GcpProviderConfig:
     """``providers.gcp``."""
 
     enabled: bool = True
     projects: tuple[str, ...] = ()
+    """The project used when ``--project`` is not given (the first), before the credentials' own."""
     services: tuple[str, ...] = ("cloud-run",)
+    """What the live provider may diagnose; it reads Cloud Run services, so without ``cloud-run`` it refuses."""
+    regions: tuple[str, ...] = ()
+    """The region used when ``--region`` is not given (the first)."""
+    endpoints: GcpEndpointsConfig = GcpEndpointsConfig()
 
 
 @attrs.frozen
