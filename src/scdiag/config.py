@@ -138,13 +138,27 @@ class KubernetesProviderConfig:
 
 
 @attrs.frozen
+class AzureEndpointsConfig:
+    """``providers.azure.endpoints``: base URLs for sovereign clouds and private links."""
+
+    arm: str | None = None
+    """Azure Resource Manager (default ``https://management.azure.com``)."""
+    logs: str | None = None
+    """The Log Analytics query API (default ``https://api.loganalytics.io``)."""
+    metrics: str | None = None
+    """Azure Monitor metrics (default: the ARM endpoint)."""
+
+
+@attrs.frozen
 class AzureProviderConfig:
-    """``providers.azure``."""
+    """``providers.azure``: the first of each list is used when its flag is not given."""
 
     enabled: bool = True
     subscriptions: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
     workspaces: tuple[str, ...] = ()
+    """Log Analytics workspace (customer) ids; without one, the app's managed environment names it."""
+    endpoints: AzureEndpointsConfig = AzureEndpointsConfig()
 
 
 @attrs.frozen

@@ -87,20 +87,22 @@ class ContainerAppLogsReader:
 
 
 class ContainerAppObjectReader:
-    """``az containerapp show``, ``revision show`` and ``revision list`` JSON."""
+    """``az containerapp show``, ``revision show|list`` and ``replica list`` JSON."""
 
     name: ClassVar[str] = "az-containerapp-json"
     provider: ClassVar[str | None] = "azure"
 
     def sniff(self, source: CaptureSource) -> float:
-        """ARM objects of type Microsoft.App/containerApps(/revisions)."""
-        return 0.9 if re.search(r'"type"\s*:\s*"Microsoft\.App/containerApps(/revisions)?"', source.head, re.IGNORECASE) else 0.0
+        """ARM objects of type Microsoft.App/containerApps(/revisions(/replicas))."""
+        return 0.9 if re.search(r'"type"\s*:\s*"Microsoft\.App/containerApps(/revisions(/replicas)?)?"', source.head, re.IGNORECASE) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Apps become the status, revisions rollouts (the newest is current)."""
         with unexpected_shape(source, self.name):
             value, text = read_json_capture(source, sink)
-            items = value if isinstance(value, list) else [value]
+            # A list as az prints it, or an ARM list response as the REST API returns it.
+            listed = value.get("value") if isinstance(value, dict) and "type" not in value else None
+            items = value if isinstance(value, list) else listed if isinstance(listed, list) else [value]
             revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
             newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
             count = 0
@@ -108,7 +110,10 @@ class ContainerAppObjectReader:
                 if not isinstance(item, dict):
                     continue
                 kind = str(item.get("type", "")).lower()
-                if kind.endswith("/revisions"):
+                if kind.endswith("/replicas"):
+                    instance = normalize.replica_instance(item)
+                    sink.add_status(locate_status(ServiceStatus(name="", instances=(instance,)), text, source.name))
+                elif kind.endswith("/revisions"):
                     current = str((item.get("properties") or {}).get("createdTime", "")) == newest
                     rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),))
                     sink.add_status(locate_status(rollout_status, text, source.name))

@@ -18,9 +18,11 @@ from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.models import (
     Condition,
     ContainerSpec,
+    ContainerStatus,
     DiagnosticEvent,
     EventLevel,
     HealthCheckSpec,
+    Instance,
     LogEntry,
     MetricPoint,
     Rollout,
@@ -30,7 +32,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["is_system_row", "metric_points", "revision_rollout", "row_event", "row_log", "app_status"]
+__all__ = ["app_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "workspace_of"]
 
 
 
@@ -191,3 +193,57 @@ def metric_points(response: Mapping[str, Any]) -> list[MetricPoint]:
                 if when is not None and isinstance(value, (int, float)):
                     points.append(MetricPoint(name=name, value=float(value), timestamp=when, unit=unit))
     return points
+
+
+def _container_status(container: Mapping[str, Any], init: bool) -> ContainerStatus:
+    state = str(container.get("runningState") or "").lower()
+    details = container.get("runningStateDetails")
+    restarts = container.get("restartCount")
+    restart_count = restarts if isinstance(restarts, int) and not isinstance(restarts, bool) else 0
+    ready = container.get("ready")
+    failing = None
+    if state in ("waiting", "terminated") and (details or restart_count):
+        failing = True
+    elif state == "running":
+        failing = restart_count > 0 or None
+    return ContainerStatus(
+        name=str(container.get("name") or ""),
+        state=state if state in ("waiting", "running", "terminated") else "unknown",
+        reason=str(details) if details and state != "running" else None,
+        message=str(details) if details else None,
+        ready=ready if isinstance(ready, bool) else None,
+        restart_count=restart_count,
+        init=init,
+        failing=failing,
+    )
+
+
+def replica_instance(replica: Mapping[str, Any], revision: str | None = None) -> Instance:
+    """A replica of ``az containerapp replica list`` (ARM ``.../revisions/R/replicas``) and its containers."""
+    properties = _dict(replica.get("properties"))
+    containers = tuple(_container_status(c, False) for c in map(_dict, _list(properties.get("containers"))))
+    containers += tuple(_container_status(c, True) for c in map(_dict, _list(properties.get("initContainers"))))
+    running = str(properties.get("runningState") or "")
+    if revision is None:
+        # ARM ids name the revision: .../revisions/web--rev7/replicas/web--rev7-5d8f...
+        parts = str(replica.get("id", "")).split("/")
+        revision = parts[parts.index("revisions") + 1] if "revisions" in parts[:-1] else None
+    failing = True if any(c.failing for c in containers) or running == "NotRunning" else False if running == "Running" else None
+    return Instance(
+        id=str(replica.get("name", "")),
+        kind="replica",
+        rollout_id=revision,
+        phase=running or None,
+        message=str(properties.get("runningStateDetails") or "") or None,
+        containers=containers,
+        created_at=parse_timestamp(properties.get("createdTime")),
+        failing=failing,
+        ready=all(c.ready for c in containers if c.ready is not None) if any(c.ready is not None for c in containers) else None,
+    )
+
+
+def workspace_of(environment: Mapping[str, Any]) -> str | None:
+    """The Log Analytics workspace (customer) id a managed environment sends its logs to."""
+    logs = _dict(_dict(environment.get("properties")).get("appLogsConfiguration"))
+    workspace = _dict(logs.get("logAnalyticsConfiguration")).get("customerId")
+    return str(workspace) if workspace else None

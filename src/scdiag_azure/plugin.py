@@ -8,6 +8,10 @@ from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 @hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``azure``."""
+    registry.add_provider("azure", "scdiag_azure.provider:ContainerAppsProvider", description="Container Apps, through Azure Resource Manager and Log Analytics")
+    registry.add_option("azure", "subscription", help="Azure subscription id (default: providers.azure.subscriptions)")
+    registry.add_option("azure", "resource-group", help="resource group of the app (default: providers.azure.resource_groups)")
+    registry.add_option("azure", "workspace", help="Log Analytics workspace id (default: the app's managed environment's)")
     registry.add_capability("azure", "offline analysis of az log-analytics query rows, containerapp show/revision/logs JSON, metrics and deploy errors (scdiag analyze)")
 
 
