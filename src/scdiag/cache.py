@@ -15,17 +15,21 @@ import json
 import os
 import re
 import time
+import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import attrs
 
-from scdiag.models import DiagnosticData, DiagnosticRequest
+from scdiag.collection import nothing_collected
+from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
 from scdiag.redaction import Redactor, redact_structure
 from scdiag.serialization import structure, unstructure
 
 __all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory"]
 
+_log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -103,7 +107,9 @@ class FileCacheStore:
 def request_key(request: DiagnosticRequest) -> str:
     """What identifies a collection: provider, service, where it lives, and the window to the minute."""
     context = request.context
-    where = "/".join([*(f"{k}={v}" for k, v in sorted(context.options.items())), str(request.region or "")])
+    # Every coordinate a provider may read (options, attributes, region) is part of the key:
+    # two clusters or subscriptions never share an entry.
+    where = "/".join([*(f"{k}={v}" for k, v in sorted(context.options.items())), *(f"@{k}={v}" for k, v in sorted(context.attributes.items())), str(request.region or "")])
     window = "/".join(stamp.strftime("%Y%m%dT%H%M") if stamp else "" for stamp in (request.start_time, request.end_time))
     return f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
 
@@ -130,6 +136,27 @@ class DiagnosticCache:
         """Keep the data (secrets masked) for ``ttl``."""
         masked = redact_structure(unstructure(data), self.redactor, skip=frozenset({"timestamp", "first_seen", "collected_at", "window_start", "window_end", "started_at", "finished_at", "created_at", "stopped_at", "updated_at", "last_transition"}))
         self.store.set(request_key(request), json.dumps(masked).encode(), self.ttl)
+
+    def through(self, request: DiagnosticRequest, collect: Callable[[DiagnosticRequest], DiagnosticData]) -> DiagnosticData:
+        """The cache policy: an identical request collected within ``ttl`` is served from here;
+        otherwise ``collect`` runs, and what it returns is kept when it is worth replaying.
+
+        Not kept: a collection that delivered nothing, and one cut short by
+        the deadline (a partial answer must not be replayed for the whole
+        ``ttl``). A cache that cannot be written costs the cache, not the
+        diagnosis.
+        """
+        cached = self.get(request)
+        if cached is not None:
+            return cached
+        data = collect(request)
+        if nothing_collected(data) or any(gap.kind is GapKind.TIMED_OUT for gap in data.gaps):
+            return data
+        try:
+            self.set(request, data)
+        except OSError as error:
+            _log.warning("cannot write the cache: %s", error)
+        return data
 
     def invalidate(self, request: DiagnosticRequest) -> None:
         """Forget everything cached for the request's provider and service."""

@@ -182,7 +182,7 @@ def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from scdiag.app import nothing_collected
+    from scdiag.collection import nothing_collected
     from scdiag.models import DiagnosticRequest, RequestContext, utcnow
 
     orchestrator = _orchestrator(args)
@@ -216,7 +216,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from scdiag.app import nothing_collected
+    from scdiag.collection import nothing_collected
     from scdiag.captures.pipeline import CaptureOverrides, nothing_recognised
 
     for raw in args.paths:

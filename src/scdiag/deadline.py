@@ -1,13 +1,16 @@
-"""Deadlines on the monotonic clock, shared by collection and cloud calls."""
+"""Deadlines on the monotonic clock, shared by collection and cloud calls, and work run under one."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
-__all__ = ["Deadline"]
+__all__ = ["Deadline", "SourceOutcome", "run_with_deadline"]
 
 
 @attrs.frozen
@@ -34,3 +37,47 @@ class Deadline:
     def expired(self, *, clock: Callable[[], float] = time.monotonic) -> bool:
         """Whether the deadline has passed."""
         return self.remaining(clock=clock) <= 0.0
+
+
+@attrs.frozen
+class SourceOutcome:
+    """What one concurrently run task produced: a value, an error, or nothing in time."""
+
+    name: str
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+
+
+def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -> dict[str, SourceOutcome]:
+    """Run the tasks on daemon threads and wait for them until the deadline.
+
+    Daemon threads, not an executor: a cloud call that hangs past the deadline
+    must not keep the process alive once the diagnosis is done.
+    """
+    results: queue.Queue[SourceOutcome] = queue.Queue()
+
+    def run(name: str, task: Callable[[], Any]) -> None:
+        try:
+            results.put(SourceOutcome(name, value=task()))
+        except BaseException as error:  # isolation seam: becomes a data gap
+            results.put(SourceOutcome(name, error=error))
+
+    for name, task in tasks.items():
+        threading.Thread(target=run, args=(name, task), name=f"scdiag-{name}", daemon=True).start()
+    outcomes: dict[str, SourceOutcome] = {}
+    while len(outcomes) < len(tasks):
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            break
+        try:
+            # Waits are capped so an infinite deadline still polls (a lock cannot wait forever in one call).
+            outcome = results.get(timeout=min(remaining, 60.0))
+        except queue.Empty:
+            continue
+        outcomes[outcome.name] = outcome
+        if deadline.expired():
+            break
+    for name in tasks:
+        outcomes.setdefault(name, SourceOutcome(name, timed_out=True))
+    return outcomes

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from scdiag.app import run_with_deadline
+from scdiag.deadline import run_with_deadline
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline

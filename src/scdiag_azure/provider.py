@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 from urllib.parse import quote, urlparse
 
-from scdiag.app import run_with_deadline
+from scdiag.deadline import run_with_deadline
 from scdiag.captures.collector import merge_status
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig

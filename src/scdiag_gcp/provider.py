@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from scdiag.app import run_with_deadline
+from scdiag.deadline import run_with_deadline
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
-from scdiag.errors import AccessDeniedError, CloudError, InvalidRequestError
+from scdiag.errors import AccessDeniedError, InvalidRequestError
 from scdiag.models import DiagnosticRequest, EventData, GapKind, LogData, LogEntry, MetricData, ServiceStatus, SourceLocation
 from scdiag.ports import CollectionScope
 

@@ -93,3 +93,44 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
     store.set("k", b"v", timedelta(hours=1))
     next(tmp_path.iterdir()).write_bytes(content)
     assert store.get("k") is None
+
+
+def _collector(data: DiagnosticData, calls: list[int]):  # type: ignore[no-untyped-def]
+    def collect(_request: DiagnosticRequest) -> DiagnosticData:
+        calls.append(1)
+        return data
+
+    return collect
+
+
+def test_a_collection_cut_by_the_deadline_is_not_replayed(tmp_path: Path) -> None:
+    """A partial answer (a source timed out) is returned once, then collected afresh."""
+    from scdiag.models import DataGap, GapKind
+
+    partial = DiagnosticData(provider="static", service_name="web", status=ServiceStatus(name="web"), gaps=(DataGap("logs", GapKind.TIMED_OUT, "no answer"),))
+    cache = DiagnosticCache(FileCacheStore(tmp_path))
+    calls: list[int] = []
+    cache.through(REQUEST, _collector(partial, calls))
+    cache.through(REQUEST, _collector(partial, calls))
+    assert len(calls) == 2
+
+
+def test_a_complete_collection_is_served_again(tmp_path: Path) -> None:
+    """The second identical request is answered from the cache."""
+    complete = DiagnosticData(provider="static", service_name="web", status=ServiceStatus(name="web"))
+    cache = DiagnosticCache(FileCacheStore(tmp_path))
+    calls: list[int] = []
+    first = cache.through(REQUEST, _collector(complete, calls))
+    second = cache.through(REQUEST, _collector(complete, calls))
+    assert len(calls) == 1 and second.status == first.status
+
+
+def test_requests_differing_only_in_a_provider_attribute_do_not_share_an_entry(tmp_path: Path) -> None:
+    """A third-party provider's coordinates in attributes are part of the key."""
+    from scdiag.models import RequestContext
+
+    cache = DiagnosticCache(FileCacheStore(tmp_path))
+    one = DiagnosticRequest(provider="static", service_name="web", context=RequestContext(attributes={"tenant": "a"}))
+    other = DiagnosticRequest(provider="static", service_name="web", context=RequestContext(attributes={"tenant": "b"}))
+    cache.set(one, DiagnosticData(provider="static", service_name="web", status=ServiceStatus(name="web")))
+    assert cache.get(one) is not None and cache.get(other) is None

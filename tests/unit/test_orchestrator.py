@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from scdiag.app import DiagnosticOrchestrator, nothing_collected
+from scdiag.app import DiagnosticOrchestrator
+from scdiag.collection import nothing_collected
 from scdiag.config import CollectionConfig, DiagnosticsConfig, ProvidersConfig, AwsProviderConfig
 from scdiag.errors import AccessDeniedError, CloudError, PluginError
 from scdiag.models import (
@@ -179,7 +180,7 @@ def test_collected_data_keeps_logs_and_events() -> None:
 
 def test_run_with_deadline_accepts_a_deadline_that_never_expires() -> None:
     """Tasks run to completion under Deadline.never()."""
-    from scdiag.app import run_with_deadline
+    from scdiag.deadline import run_with_deadline
     from scdiag.deadline import Deadline
 
     outcomes = run_with_deadline({"a": lambda: 1, "b": lambda: 2}, Deadline.never())

@@ -48,10 +48,12 @@ from scdiag.analysis.solutions import render_solutions, solution_values
 from scdiag.analysis.timeline import build_timeline
 from scdiag.errors import AnalysisError
 from scdiag.models import (
+    DataGap,
     DiagnosticData,
     DiagnosticRequest,
     DiagnosticResult,
     DiagnosticStatus,
+    GapKind,
     MetricPoint,
     Recommendation,
     RolloutOutcome,
@@ -121,7 +123,8 @@ class AnalysisEngine:
     thresholds: Mapping[str, float] = attrs.field(factory=dict)
     classifier: Classifier | None = None
     problems: list[str] = attrs.field(factory=list)
-    """Patterns that were rejected when the knowledge base was loaded."""
+    """Patterns that were rejected when the knowledge base was loaded (a pattern that fails
+    during an analysis is a data gap of that analysis, not engine state)."""
     _matcher: LogMatcher = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -230,9 +233,9 @@ class AnalysisEngine:
     def identify_patterns(self, data: DiagnosticData) -> list[PatternMatch]:
         """Every pattern with at least one matching indicator, best first (the seed's IdentifyPatterns)."""
         signals = extract_signals(data)
-        return self._identify(data, signals)
+        return self._identify(data, signals)[0]
 
-    def _identify(self, data: DiagnosticData, signals: SignalSet) -> list[PatternMatch]:
+    def _identify(self, data: DiagnosticData, signals: SignalSet) -> tuple[list[PatternMatch], list[DataGap]]:
         log_hits = self._log_hits(signals)
         # Per analysis, never on the engine: one engine serves concurrent analyses.
         hits = _Hits()
@@ -244,6 +247,7 @@ class AnalysisEngine:
         facts = derive_facts(data.status, signals.old_instances, listening)
         points = [point for metrics in data.metrics for point in metrics.points]
         results = []
+        failed: list[DataGap] = []
         for pattern in self.patterns:
             if not pattern.applies_to(data.provider):
                 continue
@@ -251,12 +255,12 @@ class AnalysisEngine:
                 match = self._match_pattern(pattern, data.provider, signals, hits, facts, points)
             except Exception as error:  # isolation seam: one broken pattern must not stop the analysis
                 _log.warning("pattern %s failed: %s", pattern.id, error)
-                self.problems.append(f"pattern {pattern.id} ({pattern.origin}) failed: {error}")
+                failed.append(DataGap(f"pattern:{pattern.id}", GapKind.FAILED, f"pattern {pattern.id} ({pattern.origin}) failed: {type(error).__name__}: {error}", "analysis"))
                 continue
             if match is not None:
                 results.append(match)
         results.sort(key=lambda m: (-m.score, m.pattern.tier, m.pattern.id))
-        return results
+        return results, failed
 
     def _match_pattern(
         self,
@@ -361,9 +365,11 @@ class AnalysisEngine:
         """
         try:
             signals = extract_signals(data)
-            matches = self._identify(data, signals)
+            matches, broken = self._identify(data, signals)
         except Exception as error:
             raise AnalysisError(f"analysis failed: {type(error).__name__}: {error}") from error
+        if broken:
+            data = attrs.evolve(data, gaps=data.gaps + tuple(broken))
         # The service as the data names it; never a file name.
         name = data.service_name or "the service"
         health = assess_rollout(data.status, signals.old_instances)

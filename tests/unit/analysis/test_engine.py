@@ -179,3 +179,30 @@ def test_fix_steps_carry_the_real_memory_limit(engine: AnalysisEngine) -> None:
     data = attrs.evolve(data, status=attrs.evolve(status, containers=(ContainerSpec(name="web", memory_limit_mib=384),)))
     change = engine.analyze(data, REQUEST).root_cause.solutions[0].config_changes[0]  # type: ignore[union-attr]
     assert (change.before, change.after) == ("384", "768")
+
+
+class _Exploding:
+    """A regular expression whose search fails, as a broken plugin's might."""
+
+    source = "flask"
+
+    def search(self, text: str) -> None:
+        raise RuntimeError("backtracking limit")
+
+
+def test_a_pattern_that_fails_mid_analysis_is_a_gap_of_that_analysis_only(engine: AnalysisEngine) -> None:
+    """The other patterns still decide; the result names the broken one; the engine keeps no trace."""
+    import attrs
+
+    module = next(p for p in engine.patterns if p.id == "container-dependency-missing")
+    broken = attrs.evolve(module, id="plugin-broken", recovered_by=(_Exploding(),))  # type: ignore[arg-type]
+    with_broken = AnalysisEngine([*engine.patterns, broken])
+    logs = ("Traceback (most recent call last):", "ModuleNotFoundError: No module named 'flask'", "worker exited")
+    data = _data(_crashing(Termination(exit_code=137, reason="OOMKilled")), logs=logs)
+    first = with_broken.analyze(data, REQUEST)
+    second = with_broken.analyze(data, REQUEST)
+    assert first.root_cause is not None and first.root_cause.pattern_id == "container-oom-kill"
+    gaps = [g for g in first.data.gaps if g.source == "pattern:plugin-broken"]  # type: ignore[union-attr]
+    assert len(gaps) == 1 and "RuntimeError: backtracking limit" in gaps[0].reason
+    assert [g.source for g in second.data.gaps] == [g.source for g in first.data.gaps]  # type: ignore[union-attr]
+    assert with_broken.problems == []
