@@ -10,7 +10,6 @@ rendering in :mod:`scdiag.reporting.generator`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from scdiag.errors import AccessDeniedError, ConfigError, ScdiagError
 from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
 from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, Clock, CollectionScope, PatternAnalyzer, SystemClock
+from scdiag.redaction import Redactor
 from scdiag.reporting.generator import ReportGenerator
 
 __all__ = ["DiagnosticOrchestrator"]
@@ -64,6 +64,7 @@ class DiagnosticOrchestrator:
     cache: DiagnosticCache | None = attrs.field(default=None)
     """Where collected data is kept for ``cache.ttl``; built from the config when enabled."""
     providers: ProviderManager = attrs.field(init=False)
+    _redactor: Redactor | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
         self.providers = ProviderManager(self.host, self.config)
@@ -100,6 +101,7 @@ class DiagnosticOrchestrator:
             raise ConfigError("live diagnosis is turned off (diagnostics.enabled: false); offline analysis still works")
         if not use_cache or self.cache is None:
             return self._collect(request)
+        self.cache.redactor = self.redactor()
         return self.cache.through(request, self._collect)
 
     def _collect(self, request: DiagnosticRequest) -> DiagnosticData:
@@ -138,17 +140,25 @@ class DiagnosticOrchestrator:
         data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides())
         return self.analyze(data, request)
 
-    def report_generator(self, *, redact: bool = True) -> ReportGenerator:
-        """A report generator with every registered format and redaction rule."""
-        from scdiag.redaction import RedactionRule, Redactor
+    def redactor(self) -> Redactor:
+        """Every redaction rule: built-in, ``redaction.patterns`` and the plugins', built once.
 
-        renderers = {name: _lazy_renderer(reg.renderer) for name, reg in self.host.report_formats().items()}
-        redactor: Redactor | None = None
-        if redact and self.config.redaction.enabled:
+        Reports and the cache mask with the same rules.
+        """
+        from scdiag.redaction import RedactionRule, Redactor, compile_rule
+
+        if self._redactor is None:
             redactor = Redactor()
             redactor.add_patterns(self.config.redaction.patterns)
             for name, regex in self.host.redaction_rules():
-                redactor.add(RedactionRule(name, re.compile(regex)))
+                redactor.add(RedactionRule(name, compile_rule(regex)))
+            self._redactor = redactor
+        return self._redactor
+
+    def report_generator(self, *, redact: bool = True) -> ReportGenerator:
+        """A report generator with every registered format and redaction rule."""
+        renderers = {name: _lazy_renderer(reg.renderer) for name, reg in self.host.report_formats().items()}
+        redactor = self.redactor() if redact and self.config.redaction.enabled else None
         versions = {p.distribution or p.name: p.version or "" for p in self.host.loaded if p.distribution}
         return ReportGenerator(renderers, redactor=redactor, versions=versions)
 

@@ -76,6 +76,16 @@ def _positive(_instance: Any, attribute: attrs.Attribute[Any], value: timedelta)
         raise _FieldProblem(attribute.name, f"must be a positive duration, got {value.total_seconds():g}s")
 
 
+def _re2_expressions(_instance: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    from scdiag.redaction import compile_rule
+
+    for index, pattern in enumerate(value):
+        try:
+            compile_rule(pattern)
+        except ValueError as error:
+            raise _FieldProblem(f"{attribute.name}[{index}]", f"{error} in {pattern!r}") from None
+
+
 def _at_least_one(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value < 1:
         raise _FieldProblem(attribute.name, f"must be at least 1, got {value}")
@@ -222,8 +232,8 @@ class RedactionConfig:
     """``redaction``: extra rules on top of the built-in ones."""
 
     enabled: bool = True
-    patterns: tuple[str, ...] = ()
-    """Extra regular expressions whose matches are masked."""
+    patterns: tuple[str, ...] = attrs.field(default=(), validator=_re2_expressions)
+    """Extra RE2 expressions whose matches (or ``secret`` groups) are masked."""
 
 
 @attrs.frozen

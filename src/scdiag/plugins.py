@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -220,8 +219,14 @@ class RedactionRegistry(_Registry):
     rules: list[tuple[str, str]] = attrs.field(factory=list)
 
     def add_rule(self, name: str, regex: str) -> None:
-        """Mask every match of ``regex`` (or of its ``secret`` group)."""
-        re.compile(regex)
+        """Mask every match of ``regex`` (or of its ``secret`` group); RE2 syntax.
+
+        Raises:
+            ValueError: ``regex`` is not valid RE2.
+        """
+        from scdiag.redaction import compile_rule
+
+        compile_rule(regex)
         self.rules.append((name, regex))
 
 

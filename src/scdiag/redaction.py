@@ -13,15 +13,34 @@ More rules come from configuration (``redaction.patterns``) and from plugins
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
+import re2
 
-__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "map_strings", "redact_structure", "redact_text"]
+__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_strings", "redact_structure", "redact_text"]
 
 MASK = "****"
+
+Match = Any
+"""A match of the ``re2`` module (it ships no type information)."""
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # the reason is in the exception; RE2 would also print it to stderr
+
+
+def compile_rule(pattern: str) -> Any:
+    """``pattern`` compiled by RE2, the dialect of the failure patterns: linear in the input.
+
+    Raises:
+        ValueError: the expression is not valid RE2 (lookarounds and
+            backreferences are not), with RE2's reason.
+    """
+    try:
+        return re2.compile(pattern, _OPTIONS)
+    except re2.error as error:
+        raise ValueError(f"not a valid RE2 expression: {error}") from None
 
 
 @attrs.frozen
@@ -30,39 +49,52 @@ class RedactionRule:
 
     Attributes:
         name: what it finds, e.g. ``aws-access-key-id``.
-        pattern: the compiled expression.
+        pattern: the expression, compiled by RE2 (:func:`compile_rule`).
         replace: builds the replacement from the match; by default the
             ``secret`` group (or the whole match) becomes ``****``.
     """
 
     name: str
-    pattern: re.Pattern[str]
-    replace: Callable[[re.Match[str]], str] | None = None
+    pattern: Any
+    replace: Callable[[Match], str] | None = None
 
     def apply(self, text: str) -> str:
         """The text with this rule's matches masked."""
-        return self.pattern.sub(self.replace or _mask_secret_group, text)
+        result: str = self.pattern.sub(self.replace or _mask_secret_group, text)
+        return result
 
 
-def _mask_secret_group(match: re.Match[str]) -> str:
-    if "secret" not in match.re.groupindex or match.group("secret") is None:
+def _span(match: Match, name: str) -> tuple[int, int] | None:
+    index = match.re.groupindex.get(name)
+    if index is None or match.group(index) is None:
+        return None
+    start, end = match.span(index)
+    return int(start), int(end)
+
+
+def _mask_group(match: Match, name: str = "secret") -> str:
+    span = _span(match, name)
+    whole: str = match.group(0)
+    if span is None:
         return MASK
-    start, end = match.span("secret")
     offset = match.start()
-    whole = match.group(0)
-    return whole[: start - offset] + MASK + whole[end - offset :]
+    return whole[: span[0] - offset] + MASK + whole[span[1] - offset :]
 
 
-def _keep_prefix(length: int) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        value = match.group(0)
+def _mask_secret_group(match: Match) -> str:
+    return _mask_group(match)
+
+
+def _keep_prefix(length: int) -> Callable[[Match], str]:
+    def replace(match: Match) -> str:
+        value: str = match.group(0)
         return value[:length] + "*" * (len(value) - length)
 
     return replace
 
 
-def _rule(name: str, pattern: str, flags: int = 0, replace: Callable[[re.Match[str]], str] | None = None) -> RedactionRule:
-    return RedactionRule(name, re.compile(pattern, flags), replace)
+def _rule(name: str, pattern: str, replace: Callable[[Match], str] | None = None) -> RedactionRule:
+    return RedactionRule(name, compile_rule(pattern), replace)
 
 
 _ASSIGNMENT_KEYS = (
@@ -70,6 +102,57 @@ _ASSIGNMENT_KEYS = (
     r"auth[_-]?token|access[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?|"
     r"aws_secret_access_key|aws_session_token|sharedaccesskey|accountkey"
 )
+# Values that say where a secret lives, not what it is: they stay readable.
+_REFERENCE_PREFIXES = ("os.environ", "os.getenv", "process.env", "getenv(", "${", "<")
+_NOT_A_VALUE = re2.compile(r"^(?:None|null|true|false)(?:[^A-Za-z0-9_]|$)")
+
+
+def _mask_assignment(match: Match) -> str:
+    whole: str = match.group(0)
+    secret = match.group(match.re.groupindex["secret"])
+    # RE2 has no lookarounds: a ${...} before the key, or a reference as the value, is checked here.
+    if match.group(match.re.groupindex["ref"]) is not None or secret.startswith(_REFERENCE_PREFIXES) or _NOT_A_VALUE.search(secret):
+        return whole
+    return _mask_group(match)
+
+
+def _mask_any(match: Match) -> str:
+    for name in ("secret", "secret2", "secret3"):
+        if _span(match, name) is not None:
+            return _mask_group(match, name)
+    return MASK
+
+
+def _mask_quoted_assignment(match: Match) -> str:
+    name = "secret" if _span(match, "secret") is not None else "secret2"
+    value: str = match.group(match.re.groupindex[name])
+    if value.startswith(_REFERENCE_PREFIXES) or _NOT_A_VALUE.search(value):
+        return str(match.group(0))
+    return _mask_group(match, name)
+
+
+_PORT_THEN_PATH = re2.compile(r"^\d+(?:/|$)")
+
+
+def _mask_url_password(match: Match) -> str:
+    secret = match.group(match.re.groupindex["secret"])
+    # host:8080/path@x is a port and a path, not a user and a password.
+    if _PORT_THEN_PATH.search(secret):
+        return str(match.group(0))
+    return _mask_group(match)
+
+
+def _looks_like_aws_secret(match: Match) -> str:
+    value: str = match.group(0)
+    # Exactly 40 base64 characters, no padding, in a run of its own (the run is matched whole,
+    # so its length is the boundary check); both cases and a digit: an AWS secret key's shape.
+    # Hex digests (git SHAs, sha1) are all lower case and stay readable.
+    if len(value) != 40 or "=" in value:
+        return value
+    has_upper = any(c.isupper() for c in value)
+    has_lower = any(c.islower() for c in value)
+    has_digit = any(c.isdigit() for c in value)
+    return MASK if has_upper and has_lower and has_digit else value
 
 
 def builtin_rules() -> tuple[RedactionRule, ...]:
@@ -77,41 +160,53 @@ def builtin_rules() -> tuple[RedactionRule, ...]:
     return (
         _rule(
             "private-key-block",
-            r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----.*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)",
-            re.DOTALL,
+            r"(?s)-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----.*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)",
             lambda _m: "-----BEGIN PRIVATE KEY-----" + MASK + "-----END PRIVATE KEY-----",
         ),
         _rule(
             "gcp-service-account-key",
             r"(?P<pre>\\?\"private_key(?:_id)?\\?\"\s*:\s*\\?\")(?P<secret>[^\"\\]*(?:\\.[^\"\\]*)*)",
         ),
-        _rule("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", 0, lambda _m: "eyJ" + MASK),
+        _rule("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", lambda _m: "eyJ" + MASK),
         _rule("bearer-token", r"(?i)\b(?:bearer|token)\s+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"),
-        _rule("aws-access-key-id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b", 0, _keep_prefix(4)),
-        _rule("url-password", r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@"),
+        _rule("aws-access-key-id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b", _keep_prefix(4)),
+        _rule("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", _keep_prefix(4)),
+        _rule("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", _keep_prefix(5)),
+        _rule("stripe-key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{10,}", _keep_prefix(8)),
+        _rule("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b", _keep_prefix(4)),
+        _rule("google-api-key", r"\bAIza[0-9A-Za-z_-]{35}", _keep_prefix(4)),
+        _rule("basic-auth", r"(?i)authorization[\"']?\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})"),
+        _rule("docker-config-auth", r"(?i)\\?\"(?:auth|identitytoken)\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/=_.-]{6,})"),
+        _rule("docker-config-base64", r"\beyJhdXRocyI6[A-Za-z0-9+/=]*", lambda _m: "eyJ" + MASK),
+        _rule("password-flag", r"(?i)(?:--password|--passwd)(?:=|\s+)(?:\"(?P<secret>[^\"\n]*)\"|'(?P<secret2>[^'\n]*)'|(?P<secret3>[^\s\"']+))", _mask_any),
+        _rule("short-password-flag", r"\b(?:mysql(?:dump|admin)?|mariadb)\b[^\n]*?\s-p(?P<secret>[^\s\"']+)"),
+        _rule("docker-login-password", r"\b(?:docker|podman|helm registry)\s+login\b[^\n]*?\s-p\s+(?P<secret>[^\s\"']+)"),
+        _rule(
+            "url-password",
+            # The password may hold '/' and '@': like most drivers, the host follows the last '@'.
+            r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>\S+)@(?P<host>[A-Za-z0-9.\[\]_-]+(?::\d+)?)(?:[/?#\s\"',;)]|$)",
+            _mask_url_password,
+        ),
         _rule("azure-sas-signature", r"(?i)(?:[?&]|\b)sig=(?P<secret>[A-Za-z0-9%+/=]{16,})"),
         _rule(
             "connection-string-secret",
             r"(?i)\b(?:AccountKey|SharedAccessKey|Password|Pwd)\s*=\s*(?P<secret>[^;\s\"']+)",
         ),
         _rule(
-            "key-value-assignment",
-            # Not a reference to where a secret lives (os.environ[...], ${secret:name}): only values.
-            rf"(?i)(?<!\$\{{)(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*\\?[\"']?)"
-            rf"(?!os\.environ|os\.getenv|process\.env|getenv\(|\$\{{|<|None\b|null\b|true\b|false\b)(?P<secret>[^\s\"'&,;}}\\]{{3,}})",
+            "quoted-assignment",
+            # A quoted value may hold spaces: the whole quoted value is the secret.
+            rf"(?i)(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*)(?:\\?\"(?P<secret>[^\"\\\n]{{3,}})\\?\"|'(?P<secret2>[^'\n]{{3,}})')",
+            _mask_quoted_assignment,
         ),
-        _rule("aws-secret-access-key", r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0, _looks_like_aws_secret),
+        _rule("pem-body-line", r"(?m)^\s*(?:MII[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9+/]{64})\s*$", lambda _m: MASK),
+        _rule(
+            "key-value-assignment",
+            rf"(?i)(?P<ref>\$\{{)?(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*\\?[\"']?)"
+            rf"(?P<secret>[^\s\"'&,;}}\\]{{3,}})",
+            _mask_assignment,
+        ),
+        _rule("aws-secret-access-key", r"[A-Za-z0-9/+=]{40,}", _looks_like_aws_secret),
     )
-
-
-def _looks_like_aws_secret(match: re.Match[str]) -> str:
-    value = match.group(0)
-    # 40 base64 characters with both cases and a digit: an AWS secret key's shape.
-    # Hex digests (git SHAs, sha1) are all lower case and stay readable.
-    has_upper = any(c.isupper() for c in value)
-    has_lower = any(c.islower() for c in value)
-    has_digit = any(c.isdigit() for c in value)
-    return MASK if has_upper and has_lower and has_digit else value
 
 
 @attrs.define
@@ -125,13 +220,13 @@ class Redactor:
         self.rules.append(rule)
 
     def add_patterns(self, patterns: Iterable[str], name: str = "config") -> None:
-        """Add rules from plain regular expressions (their whole match is masked).
+        """Add rules from plain RE2 expressions (their whole match is masked, or their ``secret`` group).
 
         Raises:
-            re.error: a pattern does not compile.
+            ValueError: a pattern is not valid RE2 (see :func:`compile_rule`).
         """
         for pattern in patterns:
-            self.rules.append(RedactionRule(name, re.compile(pattern)))
+            self.rules.append(RedactionRule(name, compile_rule(pattern)))
 
     def redact(self, text: str) -> str:
         """The text with every secret masked."""

@@ -134,3 +134,17 @@ def test_requests_differing_only_in_a_provider_attribute_do_not_share_an_entry(t
     other = DiagnosticRequest(provider="static", service_name="web", context=RequestContext(attributes={"tenant": "b"}))
     cache.set(one, DiagnosticData(provider="static", service_name="web", status=ServiceStatus(name="web")))
     assert cache.get(one) is not None and cache.get(other) is None
+
+
+def test_configured_redaction_rules_reach_the_cache() -> None:
+    """redaction.patterns masks what the cache writes, as it masks reports."""
+    from scdiag.cache import default_cache_directory
+    from scdiag.config import RedactionConfig
+
+    logs = (LogData(source="app", entries=(LogEntry(message="ticket INTERNAL-123456 opened"),)),)
+    provider = StaticProvider(status=ServiceStatus(name="web"), logs=logs)
+    config = DiagnosticsConfig(redaction=RedactionConfig(patterns=(r"INTERNAL-\d{6}",)))
+    orchestrator = DiagnosticOrchestrator(config=config, host=host_with(("static", provider_plugin("static", provider))))
+    orchestrator.collect(REQUEST)
+    written = b"".join(p.read_bytes() for p in default_cache_directory().glob("*.cache"))
+    assert b"ticket **** opened" in written and b"INTERNAL-123456" not in written
