@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 import logging
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import attrs
 
+from scdiag import regex
 from scdiag.collection import nothing_collected
 from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
 from scdiag.redaction import Redactor, redact_structure
@@ -30,7 +30,7 @@ from scdiag.serialization import structure, unstructure
 __all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory"]
 
 _log = logging.getLogger(__name__)
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_SAFE = regex.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def default_cache_directory() -> Path:

@@ -17,30 +17,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
-import re2
+
+from scdiag import regex
 
 __all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_strings", "redact_structure", "redact_text"]
 
 MASK = "****"
 
-Match = Any
-"""A match of the ``re2`` module (it ships no type information)."""
-
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # the reason is in the exception; RE2 would also print it to stderr
+Match = regex.Match
 
 
-def compile_rule(pattern: str) -> Any:
+def compile_rule(pattern: str) -> regex.Pattern:
     """``pattern`` compiled by RE2, the dialect of the failure patterns: linear in the input.
 
     Raises:
         ValueError: the expression is not valid RE2 (lookarounds and
             backreferences are not), with RE2's reason.
     """
-    try:
-        return re2.compile(pattern, _OPTIONS)
-    except re2.error as error:
-        raise ValueError(f"not a valid RE2 expression: {error}") from None
+    return regex.compile(pattern)
 
 
 @attrs.frozen
@@ -55,13 +49,12 @@ class RedactionRule:
     """
 
     name: str
-    pattern: Any
+    pattern: regex.Pattern
     replace: Callable[[Match], str] | None = None
 
     def apply(self, text: str) -> str:
         """The text with this rule's matches masked."""
-        result: str = self.pattern.sub(self.replace or _mask_secret_group, text)
-        return result
+        return self.pattern.sub(self.replace or _mask_secret_group, text)
 
 
 def _span(match: Match, name: str) -> tuple[int, int] | None:
@@ -104,7 +97,7 @@ _ASSIGNMENT_KEYS = (
 )
 # Values that say where a secret lives, not what it is: they stay readable.
 _REFERENCE_PREFIXES = ("os.environ", "os.getenv", "process.env", "getenv(", "${", "<")
-_NOT_A_VALUE = re2.compile(r"^(?:None|null|true|false)(?:[^A-Za-z0-9_]|$)")
+_NOT_A_VALUE = regex.compile(r"^(?:None|null|true|false)(?:[^A-Za-z0-9_]|$)")
 
 
 def _mask_assignment(match: Match) -> str:
@@ -131,7 +124,7 @@ def _mask_quoted_assignment(match: Match) -> str:
     return _mask_group(match, name)
 
 
-_PORT_THEN_PATH = re2.compile(r"^\d+(?:/|$)")
+_PORT_THEN_PATH = regex.compile(r"^\d+(?:/|$)")
 
 
 def _mask_url_password(match: Match) -> str:

@@ -8,13 +8,12 @@ provider uses for the same API responses.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-import re2
 
+from scdiag import regex
 from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
@@ -254,11 +253,11 @@ class EcrDescribeImagesReader(_AwsJsonReader):
         return len(details)
 
 
-_DEPLOY_ERROR = re.compile(
+_DEPLOY_ERROR = regex.compile(
     r"when calling the \w+ operation|Waiter Services?Stable failed|\(Service: AmazonECS;|aws_ecs_\w+|"
     r"CREATE_FAILED|UPDATE_FAILED|UPDATE_ROLLBACK|ECS Deployment Circuit Breaker was triggered|ClientException:"
 )
-_REFUSED = re2.compile(
+_REFUSED = regex.compile(
     r"An error occurred \((?:ClientException|InvalidParameterException|ServerException|AccessDeniedException)\) when calling the "
     r"(?P<operation>RegisterTaskDefinition|CreateService|UpdateService) operation: .*"
 )

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import re2
 
+from scdiag import regex
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.models import ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -84,8 +84,8 @@ _SECTIONS = {"containers": _CONTAINER_COLUMNS, "deployments": _DEPLOYMENT_COLUMN
 _NUMBERS = {"exitCode", "desiredCount", "pendingCount", "runningCount", "failedTasks"}
 _DISTINCTIVE = ("stopped reason", "stop code", "desired status", "task definition", "desired tasks", "running tasks", "rollout state", "deployment id")
 _BATCH = 1000
-_SPACES = re2.compile(r"\t+|\s{2,}")
-_COLON = re2.compile(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
+_SPACES = regex.compile(r"\t+|\s{2,}")
+_COLON = regex.compile(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
 
 
 def _cells(line: str) -> list[str]:

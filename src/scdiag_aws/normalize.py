@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
-import re2
 
+from scdiag import regex
 from scdiag._units import cpu_vcpus, memory_mib
 
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 _NORMAL_STOPS = frozenset({"UserInitiated", "ServiceSchedulerInitiated", "ScalingActivityInitiated"})
-_HEALTH_CODES = re2.compile(r"Health checks failed with these codes: \[(\d{3})")
+_HEALTH_CODES = regex.compile(r"Health checks failed with these codes: \[(\d{3})")
 _WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
 
 
@@ -63,8 +63,8 @@ def short_id(arn: str | None) -> str:
 
 
 _OUTCOMES = {"COMPLETED": RolloutOutcome.SUCCEEDED, "FAILED": RolloutOutcome.FAILED, "IN_PROGRESS": RolloutOutcome.IN_PROGRESS}
-_DEPLOYMENT_FAILED = re2.compile(r"\(deployment (ecs-svc/\d+)\) deployment failed")
-_ROLLING_BACK = re2.compile(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
+_DEPLOYMENT_FAILED = regex.compile(r"\(deployment (ecs-svc/\d+)\) deployment failed")
+_ROLLING_BACK = regex.compile(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
 
 
 def _rollout(deployment: Mapping[str, Any]) -> Rollout:

@@ -9,7 +9,6 @@ give identical data.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from scdiag import regex
 from scdiag.deadline import run_with_deadline
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
@@ -43,7 +43,7 @@ __all__ = ["ECSProvider"]
 _MAX_TASKS = 20
 """Stopped tasks described, newest first: enough to see the pattern of a crash loop."""
 _LOG_TASKS = 3
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = regex.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 """Failed tasks whose logs are read."""
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-import re2
 
+from scdiag import regex
 from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
@@ -17,7 +16,8 @@ from scdiag_azure import normalize
 
 __all__ = ["AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
-_ROW_KEYS = re.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
+_ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/containerApps(/revisions(/replicas)?)?"')
+_ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
 
 
 def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> None:
@@ -94,7 +94,7 @@ class ContainerAppObjectReader:
 
     def sniff(self, source: CaptureSource) -> float:
         """ARM objects of type Microsoft.App/containerApps(/revisions(/replicas))."""
-        return 0.9 if re.search(r'"type"\s*:\s*"Microsoft\.App/containerApps(/revisions(/replicas)?)?"', source.head, re.IGNORECASE) else 0.0
+        return 0.9 if _ARM_TYPE.search(source.head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Apps become the status, revisions rollouts (the newest is current)."""
@@ -148,10 +148,11 @@ class MonitorMetricsReader:
             return len(points)
 
 
-_AZ_ERROR = re.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
+_PROVISIONING_FAILURE = regex.compile(r"(?mi)^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$")
+_AZ_ERROR = regex.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
 
 
-_REFUSED = re2.compile(
+_REFUSED = regex.compile(
     r"(?m)^.*\(?(?P<code>InvalidTemplate|InvalidTemplateDeployment|ContainerAppInvalid\w*|InvalidParameterValueInContainerTemplate|"
     r"ValidationError|InvalidRequestContent|ManagedEnvironmentNotFound)\)?[ :].*$"
 )
@@ -172,7 +173,7 @@ class AzDeployErrorReader:
         with unexpected_shape(source, self.name):
             with source.open() as stream:
                 head = stream.read(1 << 20)
-            for match in re.finditer(r"^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$", head, re.MULTILINE | re.IGNORECASE):
+            for match in _PROVISIONING_FAILURE.finditer(head):
                 location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
                 condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location, failing=True)
                 sink.add_status(ServiceStatus(name="", conditions=(condition,)))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from scdiag import regex
 from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
@@ -15,6 +15,10 @@ from scdiag.ports import CaptureSink, CaptureSource
 from scdiag_gcp import normalize
 
 __all__ = ["CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReader"]
+
+
+_KNATIVE_KIND = regex.compile(r'"kind"\s*:\s*"(Service|Revision)"')
+_V2_NAME = regex.compile(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/services/')
 
 
 class CloudLoggingReader:
@@ -59,9 +63,9 @@ class CloudRunObjectReader:
     def sniff(self, source: CaptureSource) -> float:
         """Knative-shaped v1 objects, or Admin API v2 services and revisions."""
         head = source.head
-        if "serving.knative.dev" in head and re.search(r'"kind"\s*:\s*"(Service|Revision)"', head):
+        if "serving.knative.dev" in head and _KNATIVE_KIND.search(head):
             return 0.95
-        if re.search(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/services/', head) and ("Revision" in head or "terminalCondition" in head):
+        if _V2_NAME.search(head) and ("Revision" in head or "terminalCondition" in head):
             return 0.9
         return 0.0
 
@@ -113,8 +117,8 @@ class CloudRunObjectReader:
         return len(items)
 
 
-_GCLOUD_ERROR = re.compile(r"^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$", re.MULTILINE)
-_REVISION = re.compile(r"Revision '(?P<name>[^']+)' is not ready")
+_GCLOUD_ERROR = regex.compile(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")
+_REVISION = regex.compile(r"Revision '(?P<name>[^']+)' is not ready")
 
 
 class GcloudDeployErrorReader:

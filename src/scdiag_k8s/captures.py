@@ -9,10 +9,10 @@ code the live provider uses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from scdiag import regex
 from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, skip_malformed, unexpected_shape
 from scdiag.models import SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -25,8 +25,8 @@ _KINDS = {
     "Pod", "Event", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Service", "Endpoints",
     "EndpointSlice", "PersistentVolumeClaim", "Node", "ResourceQuota",
 }
-_KIND_IN_HEAD = re.compile(r'"kind"\s*:\s*"(\w+)"')
-_API_VERSION = re.compile(r'"apiVersion"\s*:\s*"[^"]*"')
+_KIND_IN_HEAD = regex.compile(r'"kind"\s*:\s*"(\w+)"')
+_API_VERSION = regex.compile(r'"apiVersion"\s*:\s*"[^"]*"')
 
 
 def _service_hint(obj: Mapping[str, Any]) -> str | None:

@@ -17,8 +17,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import attrs
-import re2
 
+from scdiag import regex
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -27,22 +27,22 @@ from scdiag_k8s.normalize import status_from_objects
 
 __all__ = ["KubectlDescribeReader"]
 
-_TOP = re2.compile(r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$")
-_KEY = re2.compile(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
-_TOP_KEY_ALIGNED = re2.compile(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
-_EVENT_HEADER = re2.compile(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
-_EVENT_ROW = re2.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(.+?)\s{2,}(\S.*?)\s{2,}(.*)$")
-_EVENT_ROW_LOOSE = re2.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*)$")
-_COUNT = re2.compile(r"\(x(\d+) over")
-_STATE_LINE = re2.compile(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\b")
-_REPLICAS = re2.compile(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
-_NEW_RS = re2.compile(r"^(\S+)")
+_TOP = regex.compile(r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$")
+_KEY = regex.compile(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
+_TOP_KEY_ALIGNED = regex.compile(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
+_EVENT_HEADER = regex.compile(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
+_EVENT_ROW = regex.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(.+?)\s{2,}(\S.*?)\s{2,}(.*)$")
+_EVENT_ROW_LOOSE = regex.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*)$")
+_COUNT = regex.compile(r"\(x(\d+) over")
+_STATE_LINE = regex.compile(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\b")
+_REPLICAS = regex.compile(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
+_NEW_RS = regex.compile(r"^(\S+)")
 _ELISIONS = frozenset({"...", "…", "[...]", "[…]"})
 _WRAP_WIDTH = 70
 """A line at least this long may have been wrapped by the terminal; the next line may continue it."""
 _NAME_INDENT = 3
 """Container names sit at indent 2 (pods) or 3 (pod templates); their fields deeper."""
-_DASHES = re2.compile(r"^\s*-{2,}(?:\s+-{2,})*\s*$")
+_DASHES = regex.compile(r"^\s*-{2,}(?:\s+-{2,})*\s*$")
 
 
 @attrs.define
@@ -337,6 +337,11 @@ def _node(description: _Description) -> dict[str, Any]:
     return {"kind": "Node", "metadata": {"name": description.top.get("Name")}, "status": {"conditions": _condition_table(description)}}
 
 
+_NAME_LINE = regex.compile(r"(?m)^Name:\s+\S")
+_SECTION_LINE = regex.compile(r"(?m)^(Namespace|Events|Containers|Conditions|Labels|Status|Roles|StorageClass):")
+_EVENTS_HEADER = regex.compile(r"(?m)^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
+_STATE_DETAIL = regex.compile(r"(?m)^\s+(Reason|Exit Code|Restart Count):")
+
 class KubectlDescribeReader:
     """``kubectl describe <kind>`` text: pods, workloads, jobs, PVCs, nodes, or any section alone."""
 
@@ -346,12 +351,12 @@ class KubectlDescribeReader:
     def sniff(self, source: CaptureSource) -> float:
         """Sure of a description or an Events table; fairly sure of a container's State block."""
         head = source.head
-        name = re2.search(r"(?m)^Name:\s+\S", head)
-        if name is not None and re2.search(r"(?m)^(Namespace|Events|Containers|Conditions|Labels|Status|Roles|StorageClass):", head):
+        name = _NAME_LINE.search(head)
+        if name is not None and _SECTION_LINE.search(head):
             return 0.9
-        if re2.search(r"(?m)^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$", head):
+        if _EVENTS_HEADER.search(head):
             return 0.85
-        if _STATE_LINE.search(head) and re2.search(r"(?m)^\s+(Reason|Exit Code|Restart Count):", head):
+        if _STATE_LINE.search(head) and _STATE_DETAIL.search(head):
             return 0.6
         return 0.0
 

@@ -7,13 +7,13 @@ a live call normalise identically.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from scdiag import regex
 from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.collector import merge_status
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions as _conditions
@@ -46,11 +46,9 @@ __all__ = [
 ]
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
-_RS_IN_MESSAGE = re.compile(r'ReplicaSet "([^"]+)"')
+_RS_IN_MESSAGE = regex.compile(r'ReplicaSet "([^"]+)"')
 _REVISION = "deployment.kubernetes.io/revision"
 _REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
-
-
 
 
 def _time(value: Any) -> datetime | None:

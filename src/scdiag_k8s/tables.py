@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import attrs
-import re2
 
+from scdiag import regex
 from scdiag.captures.columns import Table, find_header, read_rows
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.models import DiagnosticEvent, EventLevel, SourceLocation
@@ -32,7 +32,7 @@ _WRAP_WIDTH = 70
 _BLOCK = 1 << 20
 _BATCH = 1000
 _HEADER_LINES = 50
-_COUNT_IN_AGE = re2.compile(r"\(x(\d+) over")
+_COUNT_IN_AGE = regex.compile(r"\(x(\d+) over")
 _WAITING = frozenset({
     "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
     "RunContainerError", "InvalidImageName", "ErrImageNeverPull", "ContainerCreating", "PodInitializing",

@@ -9,18 +9,18 @@ Pure Python: no model files, no heavy dependencies.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
 
+from scdiag import regex
 from scdiag.analysis.patterns import FailurePattern
 from scdiag.models import DiagnosticData
 
 __all__ = ["NaiveBayesClassifier", "tokenize"]
 
-_TOKEN = re.compile(r"[a-z][a-z0-9_.]{2,}")
+_TOKEN = regex.compile(r"[a-z][a-z0-9_.]{2,}")
 _MAX_SCORE = 0.6
 """A guess never claims more than this: below the default reporting threshold."""
 

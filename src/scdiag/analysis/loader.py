@@ -26,7 +26,6 @@ indicator: a pattern whose examples do not match is rejected at load time.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ import attrs
 import cattrs
 import yaml
 
+from scdiag import regex
 from scdiag._units import parse_duration
 from scdiag.errors import AnalysisError
 from scdiag.models import Severity, Solution
@@ -54,7 +54,7 @@ __all__ = ["PatternLoadError", "load_pattern_file", "load_pattern_sources", "pat
 
 # libyaml's loader parses the knowledge base ten times faster than the pure-Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TEXT_KINDS = {IndicatorKind.LOG, IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH}
 
 
@@ -168,7 +168,7 @@ def _indicator(spec: _IndicatorSpec, index: int, pattern_id: str, providers: tup
     reason = _compile(f"{where}.reason", spec.reason)
     if kind in _TEXT_KINDS and spec.examples:
         for example in spec.examples:
-            if not any(regex.search(example) for regex in (pattern, reason) if regex is not None):
+            if not any(expression.search(example) for expression in (pattern, reason) if expression is not None):
                 raise PatternLoadError(f"{where}.examples: {example!r} does not match the indicator")
     return Indicator(
         id=spec.id or f"{pattern_id}#{index}",

@@ -10,16 +10,16 @@ generator, which knows the request.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 
 import attrs
 
+from scdiag import regex
 from scdiag.models import ConfigChange, DiagnosticData, Solution
 
 __all__ = ["render_solutions", "solution_values"]
 
-_FIELD = re.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port)\}")
+_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port)\}")
 _UNKNOWN = {"memory_limit_mb": "<current>", "memory_suggested_mb": "<larger>", "container_port": "<port>", "target_port": "<port>"}
 
 

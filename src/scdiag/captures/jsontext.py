@@ -7,20 +7,20 @@ lines before the JSON" and "the paste was cut off" are handled once.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
 import attrs
 
+from scdiag import regex
 from scdiag.errors import CaptureError
 from scdiag.models import Condition, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 __all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "skip_malformed", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
 
-_START = re.compile(r"^[ \t]*[\[{]", re.MULTILINE)
+_START = regex.compile(r"(?m)^[ \t]*[\[{]")
 
 
 def json_start(text: str) -> int | None:
@@ -231,7 +231,7 @@ class ArrayStream:
         """(1-based line where the element starts, element)."""
         decoder = json.JSONDecoder()
         window = _Window(self.stream)
-        opener = re.compile(rf'"{re.escape(self.key)}"\s*:\s*\[' if self.key else r"^[ \t]*\[", re.MULTILINE)
+        opener = regex.compile(rf'"{regex.escape(self.key)}"\s*:\s*\[' if self.key else r"(?m)^[ \t]*\[")
         match = opener.search(window.text)
         while match is None:
             if not window.fill():

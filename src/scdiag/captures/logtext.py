@@ -8,19 +8,19 @@ is taken as UTC.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
+from scdiag import regex
 from scdiag.models import LogLevel
 
 __all__ = ["detect_level", "parse_timestamp", "split_timestamp"]
 
-_RFC3339 = re.compile(
+_RFC3339 = regex.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d{1,9}))?"
     r"(?P<zone>Z|z|[+-]\d{2}:?\d{2})?"
 )
-_LEADING = re.compile(r"^\[?(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}:?\d{2})?)\]?\s+")
-_LEVEL = re.compile(
+_LEADING = regex.compile(r"^\[?(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}:?\d{2})?)\]?\s+")
+_LEVEL = regex.compile(
     r"(?i)(?:^|[\s\[(|:\"=])(?P<level>fatal|panic|critical|crit|emerg|alert|error|err|warning|warn|info|notice|debug|trace)(?:$|[\s\]):|\",])"
 )
 _LEVELS = {

@@ -15,13 +15,13 @@ Keys the path quotes (compose labels such as
 
 from __future__ import annotations
 
-import re
 
+from scdiag import regex
 from scdiag.models import ConfigChange
 
 __all__ = ["config_diff_lines", "split_key_path"]
 
-_KEY = re.compile(r'"([^"]*)"|([^.]+)')
+_KEY = regex.compile(r'"([^"]*)"|([^.]+)')
 
 
 def split_key_path(path: str) -> list[str]:

@@ -9,11 +9,11 @@ formats.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 import attrs
 
+from scdiag import regex
 from scdiag._version import __version__
 from scdiag.errors import RenderError
 from scdiag.models import DiagnosticReport, DiagnosticResult
@@ -24,7 +24,7 @@ __all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
 
 DETAIL_LEVELS = ("summary", "details", "deep")
 _MAX_TEXT = 64 * 1024
-_PLACEHOLDER = re.compile(r"\{(stack|environment|service)\}")
+_PLACEHOLDER = regex.compile(r"\{(stack|environment|service)\}")
 
 
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:

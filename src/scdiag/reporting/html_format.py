@@ -6,15 +6,17 @@ Every piece of text is escaped; links are only the patterns' own https links.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 
+from scdiag import regex
 from scdiag.models import DiagnosticReport, RootCause, Solution
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.text_format import rollout_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_html"]
+
+_LINK = regex.compile(r"https://[^\s\"'<>]+")
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2328;line-height:1.45}
@@ -67,7 +69,7 @@ def _cause(cause: RootCause, heading: str, full: bool) -> Iterable[str]:
         yield '<h3>Evidence</h3><pre class="evidence">' + "\n".join(rows) + "</pre>"
     for solution in cause.solutions if full else cause.solutions[:1]:
         yield from _solution(solution, full)
-    links = [url for url in cause.learn_more if re.fullmatch(r"https://[^\s\"'<>]+", url)]
+    links = [url for url in cause.learn_more if _LINK.fullmatch(url)]
     if links:
         yield "<p>Learn more: " + " &middot; ".join(f'<a href="{html.escape(u, quote=True)}" rel="noreferrer">{html.escape(u)}</a>' for u in links) + "</p>"
     yield "</section>"

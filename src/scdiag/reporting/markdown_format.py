@@ -7,9 +7,9 @@ so that it makes no @mention, no HTML and no link.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from scdiag import regex
 from scdiag.models import DiagnosticEvent, DiagnosticReport, RootCause, Solution
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
@@ -18,7 +18,9 @@ __all__ = ["fence", "md_escape", "render_markdown"]
 
 # Enough to stop emphasis, code, links, HTML, tables, mentions and entities;
 # hyphens, colons and parentheses are harmless inline and stay readable.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~@&!])")
+_FENCE_RUN = regex.compile(r"`+|~+")
+_LINK = regex.compile(r"^https://[^\s<>]+$")
+_SPECIAL = regex.compile(r"([\\`*_\[\]<>#|~@&!])")
 
 
 def md_escape(text: str, limit: int = 500) -> str:
@@ -29,7 +31,7 @@ def md_escape(text: str, limit: int = 500) -> str:
 def fence(lines: Iterable[str], language: str = "text") -> str:
     """A fenced code block that its content cannot break out of."""
     body = [clip(clean(line), 1000) for line in lines]
-    longest = max((len(run) for line in body for run in re.findall(r"`+|~+", line)), default=0)
+    longest = max((len(run) for line in body for run in _FENCE_RUN.findall(line)), default=0)
     marker = "`" * max(3, longest + 1)
     return "\n".join([marker + language, *body, marker])
 
@@ -75,7 +77,7 @@ def _cause(cause: RootCause, heading: str, full: bool) -> Iterable[str]:
     for solution in cause.solutions if full else cause.solutions[:1]:
         yield from _solution(solution)
     if cause.learn_more:
-        links = " · ".join(f"<{url}>" for url in cause.learn_more if re.match(r"^https://[^\s<>]+$", url))
+        links = " · ".join(f"<{url}>" for url in cause.learn_more if _LINK.search(url))
         if links:
             yield f"Learn more: {links}"
             yield ""

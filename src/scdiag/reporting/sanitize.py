@@ -7,14 +7,15 @@ zero-width characters, or lines of megabytes.
 
 from __future__ import annotations
 
-import re
+from scdiag import regex
+
 
 __all__ = ["clip", "clean"]
 
-_CONTROL = re.compile(
+_CONTROL = regex.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = regex.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 def clean(text: str) -> str:
