@@ -22,6 +22,8 @@ crosses a port.
 
 from __future__ import annotations
 
+from scdiag._version import install_hint
+
 __all__ = [
     "AccessDeniedError",
     "AnalysisError",
@@ -66,12 +68,12 @@ class MissingExtraError(ScdiagError, ImportError):
     """An optional part of scdiag is not installed.
 
     Attributes:
-        extra: the ``scdiag[...]`` extra that provides it.
+        extra: the ``simple-container-diagnostics[...]`` extra that provides it.
     """
 
     def __init__(self, what: str, extra: str) -> None:
         self.extra = extra
-        super().__init__(f"{what} is not installed: pip install 'scdiag[{extra}]'")
+        super().__init__(f"{what} is not installed: {install_hint(extra)}")
 
 
 class CaptureError(ScdiagError):

@@ -19,6 +19,7 @@ import attrs
 import pluggy
 
 from scdiag import hookspecs
+from scdiag._version import install_hint
 from scdiag.errors import PluginError
 
 __all__ = [
@@ -370,7 +371,7 @@ class PluginHost:
             capabilities = self.provider_registry().capabilities.get(name)
             if capabilities:
                 return f"live diagnosis for {name} is not available in this version of {dist} (it provides: {'; '.join(capabilities)})"
-            return f"provider {name} is not installed: pip install 'scdiag[{extra}]'"
+            return f"provider {name} is not installed: {install_hint(extra)}"
         known = ", ".join(sorted(self.providers())) or "none"
         return f"unknown provider {name!r} (installed: {known})"
 

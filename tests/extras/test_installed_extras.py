@@ -31,7 +31,7 @@ def test_providers_lists_each_first_party_provider_truthfully(provider: str, cap
     if _installed(distribution):
         assert not row["status"].startswith("not installed")
     else:
-        assert row["status"] == f"not installed: pip install 'scdiag[{extra}]'"
+        assert row["status"] == f"not installed: pip install 'simple-container-diagnostics[{extra}]'"
 
 
 @pytest.mark.parametrize("provider", sorted(FIRST_PARTY_PROVIDERS))
@@ -41,4 +41,4 @@ def test_diagnosing_with_a_missing_provider_names_the_extra(provider: str, capsy
     if _installed(distribution):
         pytest.skip(f"{distribution} is installed")
     assert main(["diagnose", "--provider", provider, "--service", "web"]) == 2
-    assert f"pip install 'scdiag[{extra}]'" in capsys.readouterr().err
+    assert f"pip install 'simple-container-diagnostics[{extra}]'" in capsys.readouterr().err

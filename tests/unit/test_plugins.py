@@ -130,7 +130,7 @@ def test_a_plugin_may_add_a_report_format() -> None:
 def test_a_missing_first_party_provider_names_the_extra_to_install() -> None:
     """Asking for aws without scdiag-aws says what to pip install."""
     host = host_with()
-    with pytest.raises(PluginError, match=r"pip install 'scdiag\[aws\]'"):
+    with pytest.raises(PluginError, match=r"pip install 'simple-container-diagnostics\[aws\]'"):
         host.create_provider("aws", None)
 
 

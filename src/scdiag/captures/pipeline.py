@@ -18,6 +18,7 @@ from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
 from scdiag.captures.inputs import expand_inputs, open_input
 from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste, streamed_conversion
+from scdiag._version import install_hint
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
 from scdiag.plugins import FIRST_PARTY_PROVIDERS
@@ -109,7 +110,7 @@ def _missing_provider(readers: Sequence[CaptureReader], source: CaptureSource) -
         return None
     _dist, extra = FIRST_PARTY_PROVIDERS.get(provider, ("", provider))
     label = capture_guides()[provider].label
-    return f"this looks like {label} output, but scdiag's {provider} support is not installed: pip install 'scdiag[{extra}]'"
+    return f"this looks like {label} output, but scdiag's {provider} support is not installed: {install_hint(extra)}"
 
 
 def nothing_recognised(data: DiagnosticData, readers: Sequence[CaptureReader], matched: bool) -> bool:
