@@ -1,8 +1,9 @@
 """The ``scdiag`` command: the only module that prints, exits or configures logging.
 
-Exit codes: 0 a report was produced, 2 usage or configuration error, 3 nothing
-could be collected or read, or nothing in the inputs was recognised. Errors are one readable line; ``--debug`` adds
-the traceback.
+Exit codes: 0 a report was produced; 1 (with ``--exit-code``) the report
+diagnoses a failure; 2 usage or configuration error; 3 nothing could be
+collected or read, or nothing in the inputs was recognised; 130 interrupted.
+Errors are one readable line; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -12,22 +13,51 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
 from scdiag._units import parse_duration
-from scdiag._version import __version__
+from scdiag._version import __version__, install_hint
 from scdiag.errors import ConfigError, PluginError, RenderError, ScdiagError
 
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_FAILURE_FOUND = 1
 EXIT_USAGE = 2
 EXIT_NOTHING = 3
 
 _PROVIDERS = ("aws", "gcp", "kubernetes", "azure")
+_PROVIDER_ALIASES = {"k8s": "kubernetes", "kube": "kubernetes", "ecs": "aws", "cloudrun": "gcp", "cloud-run": "gcp", "aca": "azure"}
+
+_EXIT_CODES = """exit codes:
+  0    a report was produced
+  1    with --exit-code: the report diagnoses a failed deployment
+  2    usage or configuration error
+  3    nothing could be collected or read, or nothing in the inputs was recognised
+  130  interrupted"""
+
+_EXAMPLES = {
+    "diagnose": """examples:
+  scdiag diagnose -p aws --cluster prod -s web --region eu-west-1
+  scdiag diagnose -p k8s -n shop -s web --context prod -o markdown --output-file report.md
+  scdiag diagnose -p gcp --project acme-prod --region europe-west1 -s web --since 2h
+  scdiag diagnose -p azure --subscription SUB --resource-group shop -s web --exit-code""",
+    "analyze": """examples:
+  scdiag analyze examples/k8s-oom-kill/ -o text
+  kubectl describe pod web-7f8c | scdiag analyze -
+  scdiag analyze captures/ -o json --output-file report.json --exit-code""",
+    "capture": """examples:
+  scdiag capture --print -p kubernetes -s web -n shop
+  scdiag capture --print -p aws -s web --cluster prod --region eu-west-1""",
+    "completion": """examples:
+  source <(scdiag completion bash)
+  scdiag completion zsh > "${fpath[1]}/_scdiag"
+  scdiag completion fish > ~/.config/fish/completions/scdiag.fish""",
+}
 
 
 class _UsageError(Exception):
@@ -53,11 +83,22 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", "-c", metavar="FILE", default=argparse.SUPPRESS, help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
 
 
+def _provider_name(text: str) -> str:
+    return _PROVIDER_ALIASES.get(text.lower(), text)
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     _add_config_option(parser)
     group = parser.add_argument_group("output")
-    group.add_argument("--format", "-f", help="interactive, text, json, yaml, markdown, html, github (default: output.format of the config)")
-    group.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    group.add_argument(
+        "--output", "-o", "--format", "-f", dest="format", metavar="FORMAT",
+        help="interactive, text, json, yaml, markdown, html, github or a plugin's (any case; default: output.format of the config)",
+    )
+    group.add_argument("--output-file", metavar="PATH", help="write the report to PATH instead of standard output")
+    group.add_argument("--exit-code", action="store_true", help="exit 1 when the report diagnoses a failed deployment (for CI steps)")
+    verbosity = group.add_mutually_exclusive_group()
+    verbosity.add_argument("--quiet", "-q", action="store_true", help="print only the report: no notes on standard error")
+    verbosity.add_argument("--verbose", "-v", action="store_true", help="also say which reader read each input, and how long each step took")
     detail = group.add_mutually_exclusive_group()
     detail.add_argument("--details", action="store_const", const="details", dest="detail", help="all causes, timeline, every solution")
     detail.add_argument("--deep", action="store_const", const="deep", dest="detail", help="everything collected, with data gaps and versions")
@@ -90,13 +131,19 @@ def _add_provider_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?")
+    parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?", epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"scdiag {__version__}")
     parser.add_argument("--config", "-c", metavar="FILE", help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
     parser.add_argument("--debug", action="store_true", help="log debug output and show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    diagnose = sub.add_parser("diagnose", help="diagnose a live deployment through a provider")
-    diagnose.add_argument("--provider", "-p", required=True, help=f"one of {', '.join(_PROVIDERS)} or a plugin's provider")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        epilog = "\n\n".join(part for part in (_EXAMPLES.get(name), _EXIT_CODES) if part)
+        parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+        return parser
+
+    diagnose = command("diagnose", "diagnose a live deployment through a provider")
+    diagnose.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
     diagnose.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
     diagnose.add_argument("--region", help="cloud region")
     _add_provider_options(diagnose)
@@ -108,18 +155,18 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
     _add_output_options(diagnose)
 
-    analyze = sub.add_parser("analyze", help="analyse captured CLI output (no cloud access needed)")
+    analyze = command("analyze", "analyse captured CLI output (no cloud access needed)")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for standard input (.gz too)")
-    analyze.add_argument("--provider", "-p", help="override the provider the content suggests")
+    analyze.add_argument("--provider", "-p", type=_provider_name, help="override the provider the content suggests")
     analyze.add_argument("--service", "-s", help="override the service name the content suggests")
     analyze.add_argument("--since", type=_duration, help='only look at the last span of time, e.g. "30m"')
     analyze.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
     analyze.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     _add_output_options(analyze)
 
-    capture = sub.add_parser("capture", help="print the commands that capture what scdiag analyze reads")
+    capture = command("capture", "print the commands that capture what scdiag analyze reads")
     capture.add_argument("--print", action="store_true", help="print the commands (what this command does)")
-    capture.add_argument("--provider", "-p", required=True, help=f"one of {', '.join(_PROVIDERS)}")
+    capture.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes)")
     capture.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
     capture.add_argument("--namespace", "-n", help="Kubernetes namespace")
     capture.add_argument("--cluster", help="ECS cluster")
@@ -128,17 +175,19 @@ def _parser() -> argparse.ArgumentParser:
     capture.add_argument("--resource-group", help="Azure resource group")
     capture.add_argument("--workspace", help="Azure Log Analytics workspace id")
 
-    providers = sub.add_parser("providers", help="list providers and what each can do")
+    providers = command("providers", "list providers and what each can do")
     _add_config_option(providers)
-    providers.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    providers.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
 
-    patterns = sub.add_parser("patterns", help="list the failure patterns of the knowledge base")
+    patterns = command("patterns", "list the failure patterns of the knowledge base")
     patterns.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     patterns.add_argument("pattern_id", nargs="?", metavar="ID")
-    patterns.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    patterns.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
     _add_config_option(patterns)
 
-    sub.add_parser("version", help="print the version of scdiag and its plugins")
+    command("version", "print the version of scdiag and its plugins")
+    completion = command("completion", "print a shell completion script, generated from these commands and options")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
 
 
@@ -157,28 +206,56 @@ def _warn_plugin_failures(orchestrator: Any) -> None:
         print(f"scdiag: warning: {failure}", file=sys.stderr)
 
 
+def _note(args: argparse.Namespace, message: str) -> None:
+    """A note on standard error, unless --quiet."""
+    if not getattr(args, "quiet", False):
+        print(f"scdiag: {message}", file=sys.stderr)
+
+
+def _report_format(orchestrator: Any, args: argparse.Namespace) -> str:
+    """The format asked for, in any case, checked before any input is read or any cloud is called."""
+    fmt = str(args.format or orchestrator.config.output.format).lower()
+    known = sorted(orchestrator.host.report_formats())
+    if fmt not in known:
+        raise _UsageError(f"unknown output format {args.format or fmt!r}; one of {', '.join(known)}")
+    return fmt
+
+
+def _exit_for(result: Any, args: argparse.Namespace) -> int:
+    if getattr(args, "exit_code", False) and result.status.value == "failed":
+        return EXIT_FAILURE_FOUND
+    return EXIT_OK
+
+
 def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
     config = orchestrator.config
-    fmt = args.format or config.output.format
-    if fmt == "interactive" and (args.output or not sys.stdout.isatty()):
+    fmt = _report_format(orchestrator, args)
+    if fmt == "interactive" and (args.output_file or not sys.stdout.isatty()):
         fmt = "text"
     generator = orchestrator.report_generator(redact=not args.no_redact)
     detail = args.detail or ("deep" if config.output.show_raw_data else "summary")
     report = generator.generate_report(result, detail)
     text = generator.export_report(report, fmt)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"scdiag: report written to {args.output}", file=sys.stderr)
+    if args.output_file:
+        _write(Path(args.output_file), text)
+        _note(args, f"report written to {args.output_file}")
     else:
         sys.stdout.write(text)
-    base = Path(args.output).with_suffix("") if args.output else None
+    base = Path(args.output_file).with_suffix("") if args.output_file else None
     for extra in config.output.export_formats:
         if base is None or extra == fmt:
             continue
         suffix = {"markdown": ".md", "interactive": ".txt", "text": ".txt", "github": ".github.txt"}.get(extra, f".{extra}")
         target = base.with_suffix(suffix)
-        target.write_text(generator.export_report(report, extra), encoding="utf-8")
-        print(f"scdiag: report written to {target}", file=sys.stderr)
+        _write(target, generator.export_report(report, extra))
+        _note(args, f"report written to {target}")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _UsageError(f"{path}: cannot write the report: {error.strerror or error}") from None
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
@@ -186,6 +263,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     from scdiag.models import DiagnosticRequest, RequestContext, utcnow
 
     orchestrator = _orchestrator(args)
+    _report_format(orchestrator, args)
     declared = orchestrator.host.provider_registry().options.get(args.provider, [])
     given = {name: value for name in _provider_options() if (value := getattr(args, _option_dest(name), None))}
     foreign = sorted(set(given) - {option.name for option in declared})
@@ -212,7 +290,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         return EXIT_NOTHING
     result = orchestrator.analyze(data, request)
     _emit(orchestrator, result, args)
-    return EXIT_OK
+    return _exit_for(result, args)
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -223,15 +301,20 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if raw != "-" and not Path(raw).exists():
             raise _UsageError(f"{raw}: no such file or directory")
     orchestrator = _orchestrator(args)
+    _report_format(orchestrator, args)
+    started = time.perf_counter()
     overrides = CaptureOverrides(args.provider, args.service, args.since, stack=args.stack, environment=args.environment)
     result = orchestrator.analyze_captures(args.paths, overrides)
     _warn_plugin_failures(orchestrator)
     data = result.data
     for record in data.inputs if data else ():
-        reader = record.reader or "not read"
-        print(f"scdiag: {record.path}: {reader}", file=sys.stderr)
+        # Which reader read an input is for --verbose; a problem with it is worth a note anyway.
+        if args.verbose:
+            _note(args, f"{record.path}: {record.reader or 'not read'}")
         for problem in record.problems:
-            print(f"scdiag:   {problem}", file=sys.stderr)
+            _note(args, f"{record.path}: {problem}")
+    if args.verbose:
+        _note(args, f"read and analysed in {time.perf_counter() - started:.2f} s")
     if data is None or nothing_collected(data):
         print("scdiag: nothing could be read from the inputs", file=sys.stderr)
         return EXIT_NOTHING
@@ -245,7 +328,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         _explain_unrecognised(orchestrator, args, len(data.inputs))
         return EXIT_NOTHING
     _emit(orchestrator, result, args)
-    return EXIT_OK
+    return _exit_for(result, args)
 
 
 def _head_of(paths: Sequence[str]) -> str:
@@ -280,7 +363,7 @@ def _explain_unrecognised(orchestrator: Any, args: argparse.Namespace, inputs: i
 def _cmd_capture(args: argparse.Namespace) -> int:
     from scdiag.captures.guides import capture_guides, render_commands
 
-    provider = {"k8s": "kubernetes"}.get(args.provider, args.provider)
+    provider = args.provider
     if provider not in capture_guides():
         raise _UsageError(f"no capture guide for provider {args.provider!r}; one of {', '.join(capture_guides())}")
     values = {
@@ -316,7 +399,7 @@ def _provider_rows(orchestrator: Any) -> list[dict[str, Any]]:
         elif capabilities:
             status = "installed; live diagnosis not available yet"
         else:
-            status = f"not installed: pip install 'scdiag[{extra}]'" if extra else "not installed"
+            status = f"not installed: {install_hint(extra)}" if extra else "not installed"
         rows.append(
             {
                 "name": name,
@@ -397,6 +480,19 @@ def _cmd_version(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from scdiag.completion import completion_script
+
+    from scdiag.plugins import PluginHost
+
+    host = PluginHost()
+    providers = sorted({*_PROVIDERS, *host.provider_registry().providers})
+    formats = sorted(host.report_formats())
+    hints = {"--provider": providers, "--output": formats}
+    sys.stdout.write(completion_script(_parser(), args.shell, hints))
+    return EXIT_OK
+
+
 _COMMANDS = {
     "diagnose": _cmd_diagnose,
     "analyze": _cmd_analyze,
@@ -404,6 +500,7 @@ _COMMANDS = {
     "providers": _cmd_providers,
     "patterns": _cmd_patterns,
     "version": _cmd_version,
+    "completion": _cmd_completion,
 }
 
 

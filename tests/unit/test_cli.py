@@ -41,7 +41,7 @@ def test_a_provider_that_is_not_installed_names_the_extra(capsys: pytest.Capture
     """With the plugin blocked, diagnose says what to install and exits 2."""
     monkeypatch.setenv("SCDIAG_DISABLE_PLUGINS", "gcp")
     assert main(["diagnose", "--provider", "gcp", "--service", "web"]) == 2
-    assert "pip install 'scdiag[gcp]'" in capsys.readouterr().err
+    assert "pip install 'simple-container-diagnostics[gcp]'" in capsys.readouterr().err
 
 
 def test_analyze_prints_the_root_cause_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,7 +79,7 @@ def test_analyze_of_unreadable_inputs_exits_3(tmp_path: Path, capsys: pytest.Cap
 def test_output_writes_the_report_to_a_file(tmp_path: Path) -> None:
     """--output FILE writes there instead of standard output."""
     target = tmp_path / "report.md"
-    assert main(["analyze", str(EXAMPLE), "--format", "markdown", "--output", str(target)]) == 0
+    assert main(["analyze", str(EXAMPLE), "--format", "markdown", "--output-file", str(target)]) == 0
     assert target.read_text().startswith("## scdiag: FAILED")
 
 
@@ -162,7 +162,7 @@ def test_kubectl_output_without_the_kubernetes_extra_says_what_to_install(tmp_pa
     target.write_text("NAME          READY   STATUS             RESTARTS      AGE\nweb-7f8c-x2   0/1     CrashLoopBackOff   7 (32s ago)   11m\n")
     assert main(["analyze", str(target)]) == 3
     err = capsys.readouterr().err
-    assert "this looks like kubectl output, but scdiag's kubernetes support is not installed: pip install 'scdiag[k8s]'" in err
+    assert "this looks like kubectl output, but scdiag's kubernetes support is not installed: pip install 'simple-container-diagnostics[k8s]'" in err
 
 
 def test_an_option_of_another_provider_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,3 +177,113 @@ def test_diagnose_help_lists_each_providers_options(capsys: pytest.CaptureFixtur
         main(["diagnose", "--help"])
     out = capsys.readouterr().out
     assert "aws: ECS cluster name or ARN" in out and "kubernetes: namespace of the workload" in out
+
+
+HEALTHY = EXAMPLE.parent / "k8s-healthy-rollout"
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """scdiag --version, as every CLI has it."""
+    from scdiag import __version__
+
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"])
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.strip() == f"scdiag {__version__}"
+
+
+@pytest.mark.parametrize("flag", ["-o", "--output", "--format", "-f"])
+def test_the_output_flag_names_the_format_as_in_kubectl(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o json prints the JSON report (not a file named json)."""
+    assert main(["analyze", str(EXAMPLE), flag, "JSON"]) == 0
+    assert json.loads(capsys.readouterr().out)["root_cause"]["pattern_id"] == "container-oom-kill"
+
+
+def test_an_unknown_format_is_refused_before_any_input_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 2 naming the formats; the inputs are not even looked at."""
+    fifo = tmp_path / "never-written"
+    import os
+
+    os.mkfifo(fifo)  # reading it would block forever
+    assert main(["analyze", str(fifo), "-o", "pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown output format 'pdf'; one of" in err and "markdown" in err
+
+
+def test_output_file_writes_the_report_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--output-file PATH: the report in the file, a note on stderr, nothing on stdout."""
+    target = tmp_path / "report.md"
+    assert main(["analyze", str(EXAMPLE), "-o", "markdown", "--output-file", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "container-oom-kill" in target.read_text()
+    assert f"report written to {target}" in captured.err
+
+
+def test_an_unwritable_output_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A directory as the target: one readable line, no traceback."""
+    assert main(["analyze", str(EXAMPLE), "-o", "text", "--output-file", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: cannot write the report" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("example", "code"), [(EXAMPLE, 1), (HEALTHY, 0)])
+def test_exit_code_fails_the_ci_step_only_on_a_diagnosed_failure(example: Path, code: int) -> None:
+    """--exit-code: 1 for a failed deployment, 0 for a healthy one."""
+    assert main(["analyze", str(example), "-o", "text", "--exit-code"]) == code
+
+
+def test_without_exit_code_a_diagnosed_failure_still_exits_0() -> None:
+    """The report was produced: that is success unless --exit-code asks otherwise."""
+    assert main(["analyze", str(EXAMPLE), "-o", "text"]) == 0
+
+
+def test_quiet_prints_only_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """-q: not even the note about the written file."""
+    assert main(["analyze", str(EXAMPLE), "-o", "text", "-q", "--output-file", str(tmp_path / "r.txt")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_verbose_says_which_reader_read_each_input(capsys: pytest.CaptureFixture[str]) -> None:
+    """-v: the reader choices and the time taken; without it, stderr stays quiet."""
+    assert main(["analyze", str(EXAMPLE), "-o", "text", "-v"]) == 0
+    err = capsys.readouterr().err
+    assert "pods.json: kubectl-get-json" in err and "read and analysed in" in err
+    assert main(["analyze", str(EXAMPLE), "-o", "text"]) == 0
+    assert "kubectl-get-json" not in capsys.readouterr().err
+
+
+def test_k8s_is_accepted_for_kubernetes(capsys: pytest.CaptureFixture[str]) -> None:
+    """-p k8s, as people type it."""
+    assert main(["capture", "--print", "-p", "k8s", "-s", "web", "-n", "shop"]) == 0
+    assert "kubectl get deployment web -n shop -o json" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_the_completion_script_is_valid_and_knows_every_command(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Generated from the parser: every command, the provider flags, the formats; bash accepts it."""
+    import shutil
+    import subprocess
+
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    for word in ("diagnose", "analyze", "capture", "providers", "patterns", "completion", "--namespace", "--exit-code", "markdown"):
+        assert word in script
+    if shutil.which("bash") and shell == "bash":
+        done = subprocess.run(["bash", "-c", script + "\nCOMP_WORDS=(scdiag diagnose -p ''); COMP_CWORD=3; _scdiag; echo \"${COMPREPLY[@]}\""], capture_output=True, text=True)
+        assert done.returncode == 0 and "kubernetes" in done.stdout.split()
+
+
+def test_fish_completion_describes_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """fish gets its own script, one line per command and flag."""
+    assert main(["completion", "fish"]) == 0
+    script = capsys.readouterr().out
+    assert "complete -c scdiag -n __fish_use_subcommand -a analyze" in script
+    assert "-l exit-code" in script
+
+
+def test_help_lists_the_exit_codes_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every exit code is documented where users look."""
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and "1    with --exit-code" in out and "3    nothing could be collected" in out
