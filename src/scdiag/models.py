@@ -358,7 +358,8 @@ class RootCause:
     category: str
     severity: Severity
     confidence: float
-    """In [0, 1]; calibrated on the labelled corpus."""
+    """In [0, 1]: how strongly the matched indicators point to this cause (their combined
+    weights), not a calibrated probability."""
     description: str = ""
     evidence: tuple[Evidence, ...] = ()
     solutions: tuple[Solution, ...] = ()
