@@ -52,7 +52,8 @@ from scdiag.models import (
 )
 
 if TYPE_CHECKING:
-    from scdiag.api import analyze_captures, diagnose, export_report, generate_report
+    from scdiag.api import analyze_captures, diagnose, export_report, generate_report, watch
+    from scdiag.watch import WatchEvent, WatchPolicy
     from scdiag.app import DiagnosticOrchestrator
     from scdiag.config import DiagnosticsConfig, load_config
 
@@ -89,6 +90,9 @@ __all__ = [
     "export_report",
     "generate_report",
     "load_config",
+    "watch",
+    "WatchEvent",
+    "WatchPolicy",
 ]
 
 _LAZY = {
@@ -96,6 +100,9 @@ _LAZY = {
     "diagnose": "scdiag.api",
     "export_report": "scdiag.api",
     "generate_report": "scdiag.api",
+    "watch": "scdiag.api",
+    "WatchEvent": "scdiag.watch",
+    "WatchPolicy": "scdiag.watch",
     "DiagnosticOrchestrator": "scdiag.app",
     "DiagnosticsConfig": "scdiag.config",
     "load_config": "scdiag.config",

@@ -15,9 +15,14 @@ from scdiag.config import DiagnosticsConfig, load_config
 from scdiag.models import DiagnosticReport, DiagnosticRequest, DiagnosticResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from scdiag.watch import WatchEvent, WatchPolicy
+
+if TYPE_CHECKING:
     from scdiag.app import DiagnosticOrchestrator
 
-__all__ = ["analyze_captures", "diagnose", "export_report", "generate_report"]
+__all__ = ["analyze_captures", "diagnose", "export_report", "generate_report", "watch"]
 
 
 def _orchestrator(config: DiagnosticsConfig | str | Path | None) -> DiagnosticOrchestrator:
@@ -41,6 +46,19 @@ def diagnose(request: DiagnosticRequest, config: DiagnosticsConfig | str | Path 
         scdiag.errors.PluginError: the provider is not installed or failed to start.
     """
     return _orchestrator(config).diagnose(request)
+
+
+def watch(request: DiagnosticRequest, config: DiagnosticsConfig | str | Path | None = None, policy: WatchPolicy | None = None) -> Iterator[WatchEvent]:
+    """Watch a deployment as it rolls out: progress and events as they change, then a verdict and the report.
+
+    The last two events are a ``verdict`` (healthy, failed, doomed, timeout)
+    and a ``report`` carrying the same result ``diagnose`` would give.
+
+    Raises:
+        scdiag.errors.ConfigError: the configuration is invalid.
+        scdiag.errors.PluginError: the provider is not installed or failed to start.
+    """
+    return _orchestrator(config).watch(request, policy)
 
 
 def analyze_captures(

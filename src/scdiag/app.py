@@ -10,7 +10,7 @@ rendering in :mod:`scdiag.reporting.generator`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, Clock, CollectionScope, PatternAnalyzer, SystemClock
 from scdiag.redaction import Redactor
 from scdiag.reporting.generator import ReportGenerator
+from scdiag.watch import WatchEvent, WatchPolicy
 
 __all__ = ["DiagnosticOrchestrator"]
 
@@ -128,6 +129,42 @@ class DiagnosticOrchestrator:
     def diagnose(self, request: DiagnosticRequest, *, use_cache: bool = True) -> DiagnosticResult:
         """Collect and analyse one deployment."""
         return self.analyze(self.collect(request, use_cache=use_cache), request)
+
+    def watch(
+        self,
+        request: DiagnosticRequest,
+        policy: WatchPolicy | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> Iterator[WatchEvent]:
+        """Watch the request's rollout until it is healthy, failed, doomed or out of time.
+
+        Every poll collects afresh (no cache). When the watch ends in a
+        failure and ``auto_collect_on_failure`` is on, the final report comes
+        from one more collection over the whole ``collection.event_lookback``;
+        otherwise from the last poll. See :mod:`scdiag.watch`.
+
+        Raises:
+            ConfigError: live diagnosis is turned off.
+            PluginError: the provider is not installed or failed to start.
+        """
+        import time
+
+        from scdiag.watch import RolloutWatcher
+
+        if not self.config.enabled:
+            raise ConfigError("live diagnosis is turned off (diagnostics.enabled: false); offline analysis still works")
+        self.providers.get(request.provider)  # an unknown provider fails here, before the first poll
+        watcher = RolloutWatcher(
+            collect=self._collect,
+            analyze=self.analyze,
+            policy=policy or WatchPolicy(),
+            clock=clock or self.clock,
+            sleep=sleep or time.sleep,
+            final_collect=self._collect if self.config.auto_collect_on_failure else None,
+        )
+        return watcher.watch(request)
 
     def analyze_captures(self, paths: Sequence[str], overrides: CaptureOverrides | None = None) -> DiagnosticResult:
         """Analyse captured CLI output (files, directories, ``-`` for stdin)."""

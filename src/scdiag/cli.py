@@ -29,6 +29,7 @@ EXIT_OK = 0
 EXIT_FAILURE_FOUND = 1
 EXIT_USAGE = 2
 EXIT_NOTHING = 3
+EXIT_STILL_PROGRESSING = 4
 
 _PROVIDERS = ("aws", "gcp", "kubernetes", "azure")
 _PROVIDER_ALIASES = {"k8s": "kubernetes", "kube": "kubernetes", "ecs": "aws", "cloudrun": "gcp", "cloud-run": "gcp", "aca": "azure"}
@@ -38,6 +39,7 @@ _EXIT_CODES = """exit codes:
   1    with --exit-code: the report diagnoses a failed deployment
   2    usage or configuration error
   3    nothing could be collected or read, or nothing in the inputs was recognised
+  4    watch: the rollout was still progressing at --timeout
   130  interrupted"""
 
 _EXAMPLES = {
@@ -53,6 +55,11 @@ _EXAMPLES = {
     "capture": """examples:
   scdiag capture --print -p kubernetes -s web -n shop
   scdiag capture --print -p aws -s web --cluster prod --region eu-west-1""",
+    "watch": """examples:
+  scdiag watch -p k8s -n shop -s web --timeout 10m
+  scdiag watch -p aws --cluster prod -s web -o jsonl | my-deploy-ui
+watch exit codes: 0 healthy, 1 failed or doomed (the diagnosis is printed), 2 usage,
+3 nothing collected, 4 still progressing at --timeout""",
     "completion": """examples:
   source <(scdiag completion bash)
   scdiag completion zsh > "${fpath[1]}/_scdiag"
@@ -154,6 +161,20 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
     _add_output_options(diagnose)
+
+    watch = command("watch", "watch a rollout as it happens: progress, events, and the diagnosis as soon as it is doomed")
+    watch.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
+    watch.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
+    watch.add_argument("--region", help="cloud region")
+    _add_provider_options(watch)
+    watch.add_argument("--deployment-id", help="the deployment, ReplicaSet or revision to watch")
+    watch.add_argument("--interval", type=_duration, default=timedelta(seconds=5), help='time between polls, e.g. "5s" (default 5s; longer while the API throttles)')
+    watch.add_argument("--timeout", type=_duration, default=timedelta(minutes=15), help='give up after, e.g. "15m" (default 15m; exit 4)')
+    watch.add_argument("--grace", type=_duration, default=timedelta(minutes=3), help='how long probes may fail while the app warms up, e.g. "3m"')
+    watch.add_argument("--since", type=_duration, help='events and logs from this long before the watch started belong to the rollout (default 5m)')
+    watch.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
+    watch.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
+    _add_output_options(watch)
 
     analyze = command("analyze", "analyse captured CLI output (no cloud access needed)")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for standard input (.gz too)")
@@ -258,12 +279,10 @@ def _write(path: Path, text: str) -> None:
         raise _UsageError(f"{path}: cannot write the report: {error.strerror or error}") from None
 
 
-def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from scdiag.collection import nothing_collected
-    from scdiag.models import DiagnosticRequest, RequestContext, utcnow
+def _live_request(orchestrator: Any, args: argparse.Namespace, **times: Any) -> Any:
+    """The request of diagnose and watch, with the provider's own options, refusing another provider's."""
+    from scdiag.models import DiagnosticRequest, RequestContext
 
-    orchestrator = _orchestrator(args)
-    _report_format(orchestrator, args)
     declared = orchestrator.host.provider_registry().options.get(args.provider, [])
     given = {name: value for name in _provider_options() if (value := getattr(args, _option_dest(name), None))}
     foreign = sorted(set(given) - {option.name for option in declared})
@@ -271,16 +290,70 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         own = ", ".join(f"--{option.name}" for option in declared) or "none"
         raise _UsageError(f"--{foreign[0]} is not an option of provider {args.provider} (its options: {own})")
     context = RequestContext(options=given, stack=args.stack, environment=args.environment)
+    return DiagnosticRequest(provider=args.provider, service_name=args.service, deployment_id=args.deployment_id, region=args.region, context=context, **times)
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from scdiag.reporting.watch_lines import watch_event_document, watch_event_text
+    from scdiag.watch import WatchEventType, WatchOutcome, WatchPolicy
+
+    orchestrator = _orchestrator(args)
+    lines = str(args.format or "").lower() == "jsonl"
+    fmt = "json" if lines else _report_format(orchestrator, args)
+    if fmt == "interactive":
+        fmt = "text"  # the changes scroll as lines; the report follows them
+    from scdiag.models import utcnow
+
     start = utcnow() - args.since if args.since else None
-    request = DiagnosticRequest(
-        provider=args.provider,
-        service_name=args.service,
-        deployment_id=args.deployment_id,
-        region=args.region,
-        start_time=start,
-        timeout=args.timeout,
-        context=context,
-    )
+    request = _live_request(orchestrator, args, start_time=start, timeout=min(args.interval * 6, timedelta(seconds=60)))
+    policy = WatchPolicy(interval=args.interval, timeout=args.timeout, grace=args.grace)
+    redact = not args.no_redact and orchestrator.config.redaction.enabled
+    mask = orchestrator.redactor().redact if redact else (lambda text: text)
+    generator = orchestrator.report_generator(redact=not args.no_redact)
+    detail = args.detail or ("deep" if orchestrator.config.output.show_raw_data else "summary")
+    # Changes go to standard output with a text or jsonl report; with another format, to standard error.
+    changes = sys.stdout if lines or fmt == "text" else sys.stderr
+    outcome = None
+    for event in orchestrator.watch(request, policy):
+        if event.type is WatchEventType.REPORT:
+            assert event.result is not None
+            report = generator.generate_report(event.result, detail)
+            if lines:
+                from scdiag.reporting.document import report_document
+
+                print(json.dumps(watch_event_document(event, mask, report_document(report)), ensure_ascii=False), flush=True)
+            else:
+                text = generator.export_report(report, fmt)
+                if args.output_file:
+                    _write(Path(args.output_file), text)
+                    _note(args, f"report written to {args.output_file}")
+                else:
+                    sys.stdout.write(text)
+            continue
+        if event.verdict is not None:
+            outcome = event.verdict.outcome
+        if lines:
+            print(json.dumps(watch_event_document(event, mask), ensure_ascii=False), flush=True)
+        elif not args.quiet:
+            print(watch_event_text(event, mask), file=changes, flush=True)
+    codes = {
+        WatchOutcome.HEALTHY: EXIT_OK,
+        WatchOutcome.FAILED: EXIT_FAILURE_FOUND,
+        WatchOutcome.DOOMED: EXIT_FAILURE_FOUND,
+        WatchOutcome.TIMEOUT: EXIT_STILL_PROGRESSING,
+        WatchOutcome.NOTHING_COLLECTED: EXIT_NOTHING,
+    }
+    return codes.get(outcome, EXIT_NOTHING) if outcome is not None else EXIT_NOTHING
+
+
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    from scdiag.collection import nothing_collected
+    from scdiag.models import utcnow
+
+    orchestrator = _orchestrator(args)
+    _report_format(orchestrator, args)
+    start = utcnow() - args.since if args.since else None
+    request = _live_request(orchestrator, args, start_time=start, timeout=args.timeout)
     data = orchestrator.collect(request, use_cache=not args.no_cache)
     _warn_plugin_failures(orchestrator)
     if nothing_collected(data):
@@ -495,6 +568,7 @@ def _cmd_completion(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "diagnose": _cmd_diagnose,
+    "watch": _cmd_watch,
     "analyze": _cmd_analyze,
     "capture": _cmd_capture,
     "providers": _cmd_providers,

@@ -232,6 +232,10 @@ def event_from_object(event: Mapping[str, Any], location: SourceLocation | None 
     kind = involved.get("kind")
     name = involved.get("name")
     level = EventLevel.WARNING if event.get("type") == "Warning" else EventLevel.NORMAL
+    attributes = {"namespace": str(involved.get("namespace") or metadata.get("namespace") or "")}
+    if event.get("reason") == "TriggeredScaleUp":
+        # The cluster autoscaler is adding a node for the pending pod: capacity is on its way.
+        attributes["capacity"] = "adding"
     return DiagnosticEvent(
         message=str(event.get("message") or event.get("note") or ""),
         timestamp=_time(last) or _time(first) or _time(metadata.get("creationTimestamp")),
@@ -243,7 +247,7 @@ def event_from_object(event: Mapping[str, Any], location: SourceLocation | None 
         count=int(count),
         first_seen=_time(first),
         location=location,
-        attributes={"namespace": str(involved.get("namespace") or metadata.get("namespace") or "")},
+        attributes=attributes,
     )
 
 

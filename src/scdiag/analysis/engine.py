@@ -354,6 +354,7 @@ class AnalysisEngine:
                 "pattern_version": pattern.version,
                 "tier": str(pattern.tier),
                 "stage": _STAGE.get(pattern.tier, "after start"),
+                "may_recover": "true" if pattern.may_recover else "false",
             },
         )
 

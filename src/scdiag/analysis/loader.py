@@ -97,6 +97,7 @@ class _PatternSpec:
     tier: int = 3
     explains: tuple[str, ...] = ()
     recovered_by: tuple[str, ...] = ()
+    may_recover: bool = False
     solutions: tuple[Solution, ...] = ()
     prevention: tuple[str, ...] = ()
     learn_more: tuple[str, ...] = ()
@@ -218,6 +219,7 @@ def _build(spec: _PatternSpec, origin: str) -> FailurePattern:
         tier=spec.tier,
         explains=spec.explains,
         recovered_by=recovered,
+        may_recover=spec.may_recover,
         solutions=spec.solutions,
         prevention=spec.prevention,
         learn_more=spec.learn_more,

@@ -189,6 +189,10 @@ class FailurePattern:
     """Pattern ids (globs) this one explains when both match: they become symptoms."""
     recovered_by: tuple[Regex, ...] = ()
     """Log lines that, after a matching line in the same stream, show recovery."""
+    may_recover: bool = False
+    """The platform retries this state and it may clear by itself (a pull timeout, a rate
+    limit, capacity not there yet): while watching, it gets the grace period before it
+    counts as doomed."""
     solutions: tuple[Solution, ...] = ()
     prevention: tuple[str, ...] = ()
     learn_more: tuple[str, ...] = ()
