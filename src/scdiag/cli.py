@@ -295,13 +295,14 @@ def _live_request(orchestrator: Any, args: argparse.Namespace, **times: Any) -> 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
     from scdiag.reporting.watch_lines import watch_event_document, watch_event_text
-    from scdiag.watch import WatchEventType, WatchOutcome, WatchPolicy
+    from scdiag.watch import WatchEventType, WatchPolicy
 
     orchestrator = _orchestrator(args)
     lines = str(args.format or "").lower() == "jsonl"
     fmt = "json" if lines else _report_format(orchestrator, args)
-    if fmt == "interactive":
-        fmt = "text"  # the changes scroll as lines; the report follows them
+    live_view = fmt == "interactive" and sys.stdout.isatty() and not args.output_file and not args.quiet
+    if fmt == "interactive" and not live_view:
+        fmt = "text"  # not a terminal: the changes scroll as lines, the report follows them
     from scdiag.models import utcnow
 
     start = utcnow() - args.since if args.since else None
@@ -314,6 +315,8 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     # Changes go to standard output with a text or jsonl report; with another format, to standard error.
     changes = sys.stdout if lines or fmt == "text" else sys.stderr
     outcome = None
+    if live_view:
+        return _watch_live(orchestrator, request, policy, generator, detail, mask, args)
     for event in orchestrator.watch(request, policy):
         if event.type is WatchEventType.REPORT:
             assert event.result is not None
@@ -336,6 +339,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
             print(json.dumps(watch_event_document(event, mask), ensure_ascii=False), flush=True)
         elif not args.quiet:
             print(watch_event_text(event, mask), file=changes, flush=True)
+    return _watch_exit(outcome)
+
+
+def _watch_exit(outcome: Any) -> int:
+    from scdiag.watch import WatchOutcome
+
     codes = {
         WatchOutcome.HEALTHY: EXIT_OK,
         WatchOutcome.FAILED: EXIT_FAILURE_FOUND,
@@ -344,6 +353,35 @@ def _cmd_watch(args: argparse.Namespace) -> int:
         WatchOutcome.NOTHING_COLLECTED: EXIT_NOTHING,
     }
     return codes.get(outcome, EXIT_NOTHING) if outcome is not None else EXIT_NOTHING
+
+
+def _watch_live(orchestrator: Any, request: Any, policy: Any, generator: Any, detail: str, mask: Any, args: argparse.Namespace) -> int:
+    """The terminal view: one panel redrawn in place, then the verdict and the report."""
+    from rich.live import Live
+
+    from scdiag.reporting.watch_lines import watch_event_text
+    from scdiag.reporting.watch_view import WatchView
+    from scdiag.watch import WatchEventType
+
+    view = WatchView(request.service_name, mask)
+    outcome = None
+    final = None
+    verdict_line = ""
+    with Live(view.renderable(), refresh_per_second=4, transient=False) as live:
+        for event in orchestrator.watch(request, policy):
+            if event.type is WatchEventType.REPORT:
+                final = event.result
+                continue
+            if event.verdict is not None:
+                outcome = event.verdict.outcome
+                verdict_line = watch_event_text(event, mask)
+            view.update(event)
+            live.update(view.renderable())
+    if outcome is not None:
+        print(verdict_line)
+    if final is not None:
+        sys.stdout.write(generator.export_report(generator.generate_report(final, detail), "interactive"))
+    return _watch_exit(outcome)
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:

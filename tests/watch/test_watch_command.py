@@ -86,3 +86,26 @@ def test_text_output_prints_one_line_per_change_then_the_report(doomed_cluster: 
     assert done.returncode == 1
     assert "] rollout web-7f8c9d6b5:" in done.stdout and "] DOOMED: web: doomed: The image or tag does not exist" in done.stdout
     assert "image-not-found" in done.stdout.split("DOOMED", 1)[1]
+
+
+def test_in_a_terminal_the_view_is_redrawn_in_place_then_the_report_follows(doomed_cluster: Path, tmp_path: Path) -> None:
+    """stdout a terminal and the interactive format: the panel, the verdict line, then the report."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(_watch_args(doomed_cluster, "-o", "interactive"), stdout=follower, stderr=follower, env={**_env(tmp_path), "COLUMNS": "120"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 1
+    os.close(leader)
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "scdiag watch web" in screen and "DOOMED: web: doomed" in screen
+    assert "image-not-found" in screen.split("DOOMED", 1)[1] or "image or tag does not exist" in screen.split("DOOMED", 1)[1]

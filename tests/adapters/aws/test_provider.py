@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import time
-import urllib.request
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,26 +16,6 @@ from scdiag.models import DiagnosticRequest, DiagnosticStatus, GapKind, RequestC
 from tests.adapters.aws.moto_ecs import REGION, EcsWorld
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
-
-
-@pytest.fixture(scope="module", name="moto_url")
-def _moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(name="world")
-def _world(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> EcsWorld:
-    """A fresh moto, reached the way users reach LocalStack: AWS_ENDPOINT_URL."""
-    urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST"))
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-    return EcsWorld(moto_url)
 
 
 def _request() -> DiagnosticRequest:
