@@ -84,6 +84,8 @@ __all__ = [
     "ScdiagError",
     "ServiceStatus",
     "Solution",
+    "WatchEvent",
+    "WatchPolicy",
     "__version__",
     "analyze_captures",
     "diagnose",
@@ -91,8 +93,6 @@ __all__ = [
     "generate_report",
     "load_config",
     "watch",
-    "WatchEvent",
-    "WatchPolicy",
 ]
 
 _LAZY = {

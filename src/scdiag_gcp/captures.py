@@ -18,7 +18,7 @@ __all__ = ["CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReade
 
 
 _KNATIVE_KIND = regex.compile(r'"kind"\s*:\s*"(Service|Revision)"')
-_V2_NAME = regex.compile(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/services/')
+_V2_NAME = regex.compile(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/(services|jobs)/')
 
 
 class CloudLoggingReader:
@@ -65,7 +65,7 @@ class CloudRunObjectReader:
         head = source.head
         if "serving.knative.dev" in head and _KNATIVE_KIND.search(head):
             return 0.95
-        if _V2_NAME.search(head) and ("Revision" in head or "terminalCondition" in head):
+        if _V2_NAME.search(head) and ("Revision" in head or "terminalCondition" in head or "/executions/" in head):
             return 0.9
         return 0.0
 
@@ -77,7 +77,7 @@ class CloudRunObjectReader:
             if isinstance(value, list):
                 items = value
             elif isinstance(value, dict):
-                listed = value.get("items", value.get("revisions", [value]))
+                listed = value.get("items", value.get("revisions", value.get("executions", value.get("tasks", [value]))))
                 items = listed if isinstance(listed, list) else []
             count = self._read_v2([i for i in items if isinstance(i, dict) and normalize.is_v2_object(i)], text, source, sink)
             revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
@@ -102,6 +102,15 @@ class CloudRunObjectReader:
 
     @staticmethod
     def _read_v2(items: list[dict[str, Any]], text: str, source: CaptureSource, sink: CaptureSink) -> int:
+        named = [(str(i.get("name", "")), i) for i in items]
+        jobs = [i for n, i in named if "/jobs/" in n and "/executions/" not in n]
+        executions = [i for n, i in named if "/executions/" in n and "/tasks/" not in n]
+        tasks = [i for n, i in named if "/tasks/" in n]
+        if jobs or executions or tasks:
+            status = normalize.v2_job_status(jobs[0] if jobs else {}, executions, tasks)
+            sink.add_status(locate_status(status, text, source.name))
+            sink.hint(provider="gcp", service=status.name or None, deployment_id=next((r.id for r in status.rollouts if r.current), None))
+            items = [i for n, i in named if "/jobs/" not in n]
         revisions = [i for i in items if "/revisions/" in str(i.get("name"))]
         services = [i for i in items if i not in revisions]
         for service in services:
@@ -114,7 +123,7 @@ class CloudRunObjectReader:
             sink.add_status(locate_status(ServiceStatus(name="", rollouts=rollouts), text, source.name))
             service_name = str(revisions[0].get("service", "")).rsplit("/", 1)[-1]
             sink.hint(provider="gcp", service=service_name or None, deployment_id=next((r.id for r in rollouts if r.current), None))
-        return len(items)
+        return len(items) + len(jobs) + len(executions) + len(tasks)
 
 
 _GCLOUD_ERROR = regex.compile(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")

@@ -21,9 +21,9 @@ import attrs
 from scdiag._units import cpu_vcpus, memory_mib
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list, conditions
 from scdiag.captures.logtext import detect_level, parse_timestamp
-from scdiag.models import Condition, ContainerSpec, HealthCheckSpec, LogEntry, LogLevel, MetricPoint, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
+from scdiag.models import Condition, ContainerSpec, ContainerStatus, HealthCheckSpec, Instance, LogEntry, LogLevel, MetricPoint, Rollout, RolloutOutcome, ServiceStatus, SourceLocation, Termination
 
-__all__ = ["SYSTEM_LOG", "is_v2_object", "log_entry", "metric_points", "revision_rollout", "service_status", "v2_revision_rollout", "v2_service_status"]
+__all__ = ["SYSTEM_LOG", "is_v2_object", "v2_job_status", "log_entry", "metric_points", "revision_rollout", "service_status", "v2_revision_rollout", "v2_service_status"]
 
 SYSTEM_LOG = "run.googleapis.com%2Fvarlog%2Fsystem"
 _SEVERITY = {
@@ -178,9 +178,9 @@ _V2_REASON_KEYS = ("reason", "revisionReason", "executionReason")
 
 
 def is_v2_object(value: Mapping[str, Any]) -> bool:
-    """True for an Admin API v2 Service or Revision (its name is a resource path)."""
+    """True for an Admin API v2 Service, Revision, Job, Execution or Task (its name is a resource path)."""
     name = str(value.get("name", ""))
-    return name.startswith("projects/") and ("/services/" in name or "/revisions/" in name)
+    return name.startswith("projects/") and ("/services/" in name or "/jobs/" in name)
 
 
 def _short(name: object) -> str:
@@ -378,3 +378,84 @@ def metric_points(series_list: Iterable[Mapping[str, Any]]) -> list[MetricPoint]
             if isinstance(when, datetime):
                 points.append(MetricPoint(name=name, value=number * scale, timestamp=when, unit=unit, statistic="Maximum", tags=tags))
     return points
+
+
+# -- Admin API v2: jobs -----------------------------------------------------------
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _execution_rollout(execution: Mapping[str, Any], *, current: bool) -> Rollout:
+    conditions = _v2_conditions(execution)
+    completed = next((c for c in conditions if c.type == "Completed"), None)
+    failed = _count(execution.get("failedCount")) or 0
+    if completed is not None and completed.status == "True":
+        outcome, state = RolloutOutcome.SUCCEEDED, "COMPLETED"
+    elif (completed is not None and completed.status == "False") or (failed and execution.get("completionTime")):
+        outcome, state = RolloutOutcome.FAILED, "FAILED"
+    else:
+        outcome, state = RolloutOutcome.IN_PROGRESS, "IN_PROGRESS"
+    failing = tuple(attrs.evolve(c, failing=True) if c.status == "False" and c.type in ("Completed", "ResourcesAvailable", "Started") else c for c in conditions)
+    return Rollout(
+        id=_short(execution.get("name")),
+        current=current,
+        status="Execution",
+        rollout_state=state,
+        reason=(completed.message or completed.reason) if completed is not None and completed.status == "False" else None,
+        desired=_count(execution.get("taskCount")),
+        running=_count(execution.get("runningCount")),
+        failed=failed,
+        created_at=parse_timestamp(execution.get("createTime")),
+        updated_at=parse_timestamp(execution.get("completionTime")),
+        conditions=failing,
+        outcome=outcome,
+    )
+
+
+def _task_instance(task: Mapping[str, Any]) -> Instance:
+    result = _dict(task.get("lastAttemptResult"))
+    exit_code = _count(result.get("exitCode"))
+    message = _dict(result.get("status")).get("message")
+    done = task.get("completionTime") is not None or exit_code is not None
+    failed = (exit_code is not None and exit_code != 0) or bool(_dict(result.get("status")).get("code"))
+    termination = Termination(exit_code=exit_code, signal=_count(result.get("termSignal")), message=str(message) if message else None, finished_at=parse_timestamp(task.get("completionTime")), failed=failed) if done else None
+    container = ContainerStatus(
+        name=str(next((c.get("name") for c in map(_dict, _list(task.get("containers"))) if c.get("name")), "container")),
+        state="terminated" if done else "running" if task.get("startTime") else "waiting",
+        restart_count=_count(task.get("retried")) or 0,
+        termination=termination,
+        failing=failed or None,
+    )
+    return Instance(
+        id=_short(task.get("name")),
+        kind="task",
+        rollout_id=_short(task.get("execution")) or None,
+        phase="FAILED" if failed else "SUCCEEDED" if done else "RUNNING",
+        message=str(message) if message else None,
+        containers=(container,),
+        created_at=parse_timestamp(task.get("createTime")),
+        started_at=parse_timestamp(task.get("startTime")),
+        stopped_at=parse_timestamp(task.get("completionTime")),
+        failing=failed,
+    )
+
+
+def v2_job_status(job: Mapping[str, Any], executions: Iterable[Mapping[str, Any]] = (), tasks: Iterable[Mapping[str, Any]] = ()) -> ServiceStatus:
+    """An Admin API v2 Job, its executions (the latest created is the attempt) and the tasks of that one."""
+    latest = _short(_dict(job.get("latestCreatedExecution")).get("name"))
+    executions = list(executions)
+    if not latest and executions:
+        latest = _short(max(executions, key=lambda e: str(e.get("createTime", ""))).get("name"))
+    rollouts = tuple(_execution_rollout(e, current=_short(e.get("name")) == latest) for e in executions)
+    template = _dict(_dict(job.get("template")).get("template"))
+    return ServiceStatus(
+        name=_short(job.get("name")),
+        state=next((c.status for c in _v2_conditions(job) if c.type == "Ready"), None),
+        conditions=_v2_conditions(job),
+        rollouts=rollouts,
+        instances=tuple(_task_instance(t) for t in tasks),
+        containers=_v2_containers(template),
+        attributes={"kind": "job"},
+    )

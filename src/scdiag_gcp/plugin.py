@@ -9,6 +9,7 @@ from scdiag.plugins import CaptureReaderRegistry, ProviderRegistry, hookimpl
 def scdiag_register_providers(registry: ProviderRegistry) -> None:
     """What this distribution offers for provider ``gcp``."""
     registry.add_provider("gcp", "scdiag_gcp.provider:CloudRunProvider", description="Cloud Run services, through the Admin API v2, Cloud Logging and Cloud Monitoring")
+    registry.add_option("gcp", "job", help="a Cloud Run job to diagnose instead of a service: its latest execution (or --deployment-id EXECUTION)")
     registry.add_option("gcp", "project", help="Google Cloud project (default: providers.gcp.projects, else the credentials' project)")
     registry.add_capability("gcp", "offline analysis of gcloud logging read / run describe JSON and gcloud run deploy errors (scdiag analyze)")
 

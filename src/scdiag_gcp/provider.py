@@ -42,6 +42,9 @@ _METRICS = {
 }
 _ROLE = {
     "run.services.get": "roles/run.viewer",
+    "run.jobs.get": "roles/run.viewer",
+    "run.executions.get": "roles/run.viewer",
+    "run.tasks.list": "roles/run.viewer",
     "run.revisions.get": "roles/run.viewer",
     "logging.logEntries.list": "roles/logging.viewer",
     "monitoring.timeSeries.list": "roles/monitoring.viewer",
@@ -73,6 +76,7 @@ class CloudRunProvider:
         self._default_project: str | None = None
         self._lock = threading.Lock()
         self._run_clients: tuple[Any, Any] | None = None
+        self._job_clients: tuple[Any, Any, Any] | None = None
 
     # -- plumbing -------------------------------------------------------------
 
@@ -160,6 +164,55 @@ class CloudRunProvider:
                 )
             return self._run_clients
 
+    def _jobs(self) -> tuple[Any, Any, Any]:
+        with self._lock:
+            if self._job_clients is None:
+                from google.api_core.client_options import ClientOptions
+                from google.cloud import run_v2
+
+                options = ClientOptions(api_endpoint=self._endpoint("run"))
+                credentials = self._credentials
+                self._job_clients = (
+                    run_v2.JobsClient(credentials=credentials, transport="rest", client_options=options),
+                    run_v2.ExecutionsClient(credentials=credentials, transport="rest", client_options=options),
+                    run_v2.TasksClient(credentials=credentials, transport="rest", client_options=options),
+                )
+            return self._job_clients
+
+    @staticmethod
+    def _job_name(request: DiagnosticRequest) -> str | None:
+        job = request.context.options.get("job")
+        return str(job) if job else None
+
+    def _job_status(self, scope: CollectionScope, job_name: str) -> ServiceStatus:
+        """The job, its latest execution (or --deployment-id) and that execution's tasks."""
+        from google.cloud import run_v2
+
+        jobs, executions, tasks = self._jobs()
+        request = scope.request
+        path = f"projects/{self._project(request)}/locations/{self._region(request)}/jobs/{job_name}"
+        job = self._call(scope, "CloudRun", "GetJob", "run.jobs.get", lambda t: jobs.get_job(name=path, retry=None, timeout=t))
+        job_body: dict[str, Any] = json.loads(run_v2.Job.to_json(job, use_integers_for_enums=False))
+        latest = request.deployment_id or str((job_body.get("latestCreatedExecution") or {}).get("name") or "")
+        if not latest:
+            return normalize.v2_job_status(job_body)
+        execution_path = latest if "/" in latest else f"{path}/executions/{latest}"
+        execution = self._call(scope, "CloudRun", "GetExecution", "run.executions.get", lambda t: executions.get_execution(name=execution_path, retry=None, timeout=t))
+        execution_body: dict[str, Any] = json.loads(run_v2.Execution.to_json(execution, use_integers_for_enums=False))
+        task_bodies: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            # One page per call: the pager's own iteration would hide a failed page from cloud_call.
+            def page(timeout: float, token: str = token) -> tuple[list[dict[str, Any]], str]:
+                pager = tasks.list_tasks(request={"parent": execution_path, "page_size": 500, "page_token": token}, retry=None, timeout=timeout)
+                return [json.loads(run_v2.Task.to_json(t, use_integers_for_enums=False)) for t in pager.tasks], str(pager.next_page_token or "")
+
+            items, token = self._call(scope, "CloudRun", "ListTasks", "run.tasks.list", page)
+            task_bodies.extend(items)
+            if not token:
+                break
+        return normalize.v2_job_status(job_body, [execution_body], task_bodies)
+
     # -- the port ---------------------------------------------------------------
 
     def validate_credentials(self, request: DiagnosticRequest) -> None:
@@ -179,8 +232,12 @@ class CloudRunProvider:
         cloud_call(op, lambda: credentials.refresh(Request(session=session)), classify=lambda e: _errors.classify(e, operation="oauth2.token", permission="a valid login"), deadline=deadline)
 
     def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
-        """The service, its latest created revision and the revisions that serve."""
+        """The service, its latest created revision and the revisions that serve (or, with --job, the job)."""
         from google.cloud import run_v2
+
+        job_name = self._job_name(scope.request)
+        if job_name:
+            return self._job_status(scope, job_name)
 
         services, revisions = self._clients()
         path = self._service_path(scope.request)
@@ -229,15 +286,17 @@ class CloudRunProvider:
         session = self._session(lambda: max(0.5, min(_CALL_TIMEOUT, scope.deadline.remaining())))
         client_class: Any = cloud_logging.Client
         client = client_class(project=project, credentials=self._creds(), _http=session, _use_grpc=False, client_options={"api_endpoint": self._endpoint("logging")})
+        job_name = self._job_name(request)
         terms = [
-            'resource.type=("cloud_run_revision" OR "cloud_run_service")',
-            f"resource.labels.service_name={_quoted(request.service_name)}",
+            'resource.type="cloud_run_job"' if job_name else 'resource.type=("cloud_run_revision" OR "cloud_run_service")',
+            f"resource.labels.job_name={_quoted(job_name)}" if job_name else f"resource.labels.service_name={_quoted(request.service_name)}",
             f"resource.labels.location={_quoted(self._region(request))}",
             f'timestamp>="{_rfc3339(scope.window_start)}"',
             f'timestamp<="{_rfc3339(scope.window_end)}"',
         ]
         if request.deployment_id:
-            terms.append(f"resource.labels.revision_name={_quoted(request.deployment_id)}")
+            label = 'labels."run.googleapis.com/execution_name"' if job_name else "resource.labels.revision_name"
+            terms.append(f"{label}={_quoted(request.deployment_id)}")
         query = " AND ".join(terms)
         limit = max(1, scope.log_lines_limit)
         entries: list[dict[str, Any]] = []
@@ -279,8 +338,10 @@ class CloudRunProvider:
                 found: list[dict[str, Any]] = []
                 token = ""
                 while True:
+                    job_name = self._job_name(request)
+                    resource = f"resource.labels.job_name={_quoted(job_name)}" if job_name else f"resource.labels.service_name={_quoted(request.service_name)}"
                     params = {
-                        "filter": f"metric.type={_quoted(metric)} AND resource.labels.service_name={_quoted(request.service_name)}",
+                        "filter": f"metric.type={_quoted(metric)} AND {resource}",
                         "interval.startTime": _rfc3339(scope.window_start),
                         "interval.endTime": _rfc3339(scope.window_end),
                         "aggregation.alignmentPeriod": period,

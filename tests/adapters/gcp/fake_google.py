@@ -80,6 +80,8 @@ class FakeGoogle:
 
     services: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     revisions: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    jobs: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    """Jobs, executions and tasks by resource name."""
     entries: list[dict[str, Any]] = attrs.field(factory=list)
     series: list[dict[str, Any]] = attrs.field(factory=list)
     faults: list[Fault] = attrs.field(factory=list)
@@ -209,9 +211,12 @@ class FakeGoogle:
     def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if path == "/token":
             return 200, {"access_token": "ya29.fake-token", "expires_in": 3600, "token_type": "Bearer"}
+        if path.startswith("/v2/projects/") and path.endswith("/tasks"):
+            parent = path.removeprefix("/v2/").removesuffix("/tasks")
+            return 200, {"tasks": [t for name, t in self.jobs.items() if name.startswith(parent + "/tasks/")]}
         if path.startswith("/v2/projects/"):
             name = path.removeprefix("/v2/")
-            found = self.services.get(name) or self.revisions.get(name)
+            found = self.services.get(name) or self.revisions.get(name) or self.jobs.get(name)
             if found is None:
                 return 404, {"error": {"code": 404, "message": f"Resource '{name.rsplit('/', 1)[-1]}' of kind 'SERVICE' in region '{REGION}' in project '{PROJECT}' does not exist.", "status": "NOT_FOUND"}}
             return 200, found

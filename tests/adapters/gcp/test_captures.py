@@ -133,3 +133,20 @@ def test_an_admin_api_v2_service_is_diagnosed_as_the_failed_attempt(diagnose_tex
     result = diagnose_text(_V2_SERVICE, name="service-v2.json")
     assert result.status.value == "failed" and result.rollout.serving == "web-00007-old"
     assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
+
+
+def test_admin_api_v2_job_execution_and_tasks_read_like_the_live_ones(read_text) -> None:  # type: ignore[no-untyped-def]
+    """A job, its execution and its task (as curl or the client libraries print them) in one paste."""
+    import json
+
+    base = "projects/acme-prod/locations/europe-west1/jobs/migrate"
+    items = [
+        {"name": base, "latestCreatedExecution": {"name": f"{base}/executions/migrate-x7k2p"}, "terminalCondition": {"type": "Ready", "state": "CONDITION_SUCCEEDED"}},
+        {"name": f"{base}/executions/migrate-x7k2p", "taskCount": 1, "failedCount": 1, "completionTime": "2026-11-20T14:01:10Z", "conditions": [{"type": "Completed", "state": "CONDITION_FAILED", "message": "Task migrate-x7k2p-task0 failed with message: The container exited with an error."}]},
+        {"name": f"{base}/executions/migrate-x7k2p/tasks/migrate-x7k2p-task0", "execution": "migrate-x7k2p", "completionTime": "2026-11-20T14:01:10Z", "lastAttemptResult": {"exitCode": 1, "status": {"code": 2, "message": "The container exited with an error."}}},
+    ]
+    data = read_text(json.dumps(items, indent=2), name="job.json")
+    attempt = data.status.current_rollout()
+    assert (attempt.id, attempt.outcome.value) == ("migrate-x7k2p", "failed")
+    (task,) = data.status.instances
+    assert task.failing and task.containers[0].termination.exit_code == 1

@@ -242,3 +242,38 @@ def test_scdiag_providers_lists_cloud_run_as_live(capsys: pytest.CaptureFixture[
     assert main(["providers"]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("gcp"))
     assert "available" in line and "not available" not in line
+
+
+def _failed_job(fake: FakeGoogle) -> None:
+    """Job migrate: its latest execution failed, its one task exited 1 after a missing variable."""
+    base = f"projects/{PROJECT}/locations/{REGION}/jobs/migrate"
+    execution = f"{base}/executions/migrate-x7k2p"
+    failed = {"type": "Completed", "state": "CONDITION_FAILED", "message": "Task migrate-x7k2p-task0 failed with message: The container exited with an error.", "reason": "NON_ZERO_EXIT_CODE"}
+    fake.jobs[base] = {"name": base, "latestCreatedExecution": {"name": execution, "createTime": "2026-11-20T14:00:00Z", "completionStatus": "EXECUTION_FAILED"}, "template": {"taskCount": 1, "template": {"containers": [{"image": "europe-docker.pkg.dev/acme/app/migrate:3.1.0"}]}}, "terminalCondition": {"type": "Ready", "state": "CONDITION_SUCCEEDED"}}
+    fake.jobs[execution] = {"name": execution, "job": "migrate", "createTime": "2026-11-20T14:00:00Z", "completionTime": "2026-11-20T14:01:10Z", "taskCount": 1, "failedCount": 1, "conditions": [failed, {"type": "ResourcesAvailable", "state": "CONDITION_SUCCEEDED"}, {"type": "Started", "state": "CONDITION_SUCCEEDED"}]}
+    fake.jobs[f"{execution}/tasks/migrate-x7k2p-task0"] = {"name": f"{execution}/tasks/migrate-x7k2p-task0", "execution": "migrate-x7k2p", "index": 0, "retried": 3, "startTime": "2026-11-20T14:00:05Z", "completionTime": "2026-11-20T14:01:10Z", "lastAttemptResult": {"status": {"code": 2, "message": "The container exited with an error."}, "exitCode": 1}}
+    log = {"type": "cloud_run_job", "labels": {"job_name": "migrate", "location": REGION, "project_id": PROJECT}}
+    lines = ["Traceback (most recent call last):", '  File "/app/migrate.py", line 4, in <module>', "    url = os.environ['DATABASE_URL']", "KeyError: 'DATABASE_URL'"]
+    fake.entries = [{"logName": f"projects/{PROJECT}/logs/run.googleapis.com%2Fstderr", "resource": log, "textPayload": line, "timestamp": f"2026-11-20T14:01:0{i}Z", "labels": {"run.googleapis.com/execution_name": "migrate-x7k2p"}} for i, line in enumerate(lines)]
+
+
+def test_a_failed_job_execution_is_diagnosed_from_its_tasks_and_logs(fake: FakeGoogle) -> None:
+    """--job: the latest execution is the attempt; its failed task and its log name the cause."""
+    _failed_job(fake)
+    result = _orchestrator().diagnose(_request(service_name="migrate", context=RequestContext(options={"project": PROJECT, "job": "migrate"})))
+    assert result.status is DiagnosticStatus.FAILED and result.rollout is not None
+    assert (result.rollout.attempted, result.rollout.outcome) == ("migrate-x7k2p", RolloutOutcome.FAILED)
+    assert result.root_cause is not None and result.root_cause.pattern_id == "container-missing-config"
+    body = next(r.body for r in fake.requests if r.path == "/v2/entries:list")
+    assert 'resource.type="cloud_run_job"' in body["filter"] and 'resource.labels.job_name="migrate"' in body["filter"]
+
+
+def test_a_job_task_becomes_an_instance_with_its_exit_code(fake: FakeGoogle) -> None:
+    """The task's last attempt: exit code 1, three retries, failing."""
+    _failed_job(fake)
+    data = _orchestrator().collect(_request(service_name="migrate", context=RequestContext(options={"project": PROJECT, "job": "migrate"})))
+    assert data.status is not None
+    (task,) = data.status.instances
+    container = task.containers[0]
+    assert (task.id, task.rollout_id, task.failing) == ("migrate-x7k2p-task0", "migrate-x7k2p", True)
+    assert container.termination is not None and (container.termination.exit_code, container.restart_count) == (1, 3)
