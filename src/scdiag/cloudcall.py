@@ -36,12 +36,28 @@ from scdiag.deadline import Deadline
 from scdiag.errors import CloudError, ThrottledError, TransientCloudError
 from scdiag.redaction import redact_text
 
-__all__ = ["CloudOperation", "Deadline", "RetryPolicy", "cloud_call"]
+__all__ = ["CloudOperation", "Deadline", "RetryPolicy", "cloud_call", "retry_after_seconds"]
 
 T = TypeVar("T")
 _JITTER = random.Random()
 """Its own generator: retry jitter must not disturb (or be disturbed by) the global random state."""
 _log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: object) -> float | None:
+    """Seconds a ``Retry-After`` header asks for: delta seconds or an HTTP date; ``None`` when absent or unreadable."""
+    import email.utils
+
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(str(value)))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(str(value))
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
 @attrs.frozen

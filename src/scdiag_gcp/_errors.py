@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import email.utils
-import time
 from typing import Any
 
+from scdiag.cloudcall import retry_after_seconds
 from scdiag.errors import AccessDeniedError, CloudError, InvalidRequestError, NotFoundError, ThrottledError, TransientCloudError
 
 __all__ = ["classify"]
@@ -15,14 +14,7 @@ _PROVIDER = "gcp"
 
 def _retry_after(response: Any) -> float | None:
     headers = getattr(response, "headers", None)
-    value = headers.get("Retry-After") if headers is not None else None
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(str(value))
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return retry_after_seconds(headers.get("Retry-After") if headers is not None else None)
 
 
 def classify(error: BaseException, *, operation: str, permission: str) -> CloudError | None:

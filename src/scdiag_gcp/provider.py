@@ -77,6 +77,8 @@ class CloudRunProvider:
         self._lock = threading.Lock()
         self._run_clients: tuple[Any, Any] | None = None
         self._job_clients: tuple[Any, Any, Any] | None = None
+        self._api_session: Any = None
+        self._logging_clients: dict[str, Any] = {}
 
     # -- plumbing -------------------------------------------------------------
 
@@ -149,6 +151,29 @@ class CloudRunProvider:
             return plain
         session_class: Any = google_requests.AuthorizedSession
         return mounted(session_class(self._creds(), auth_request=google_requests.Request(session=plain)))
+
+    def _shared_session(self) -> Any:
+        """One authorised session for Logging and Monitoring, kept across collections.
+
+        Each call passes its own timeout within the deadline; the bound here
+        only caps what a call does not time itself (a token refresh, already
+        done within the request's timeout by :meth:`validate_credentials`).
+        """
+        session = self._session(lambda: _CALL_TIMEOUT) if self._api_session is None else None
+        with self._lock:
+            if self._api_session is None:
+                self._api_session = session
+            return self._api_session
+
+    def _logging_client(self, project: str) -> Any:
+        session = self._shared_session()
+        with self._lock:
+            if project not in self._logging_clients:
+                from google.cloud import logging as cloud_logging
+
+                client_class: Any = cloud_logging.Client
+                self._logging_clients[project] = client_class(project=project, credentials=self._credentials, _http=session, _use_grpc=False, client_options={"api_endpoint": self._endpoint("logging")})
+            return self._logging_clients[project]
 
     def _clients(self) -> tuple[Any, Any]:
         with self._lock:
@@ -279,13 +304,9 @@ class CloudRunProvider:
 
     def collect_logs(self, scope: CollectionScope) -> Sequence[LogData]:
         """The service's log entries in the window, newest first, up to ``collection.log_lines_limit``."""
-        from google.cloud import logging as cloud_logging
-
         request = scope.request
         project = self._project(request)
-        session = self._session(lambda: max(0.5, min(_CALL_TIMEOUT, scope.deadline.remaining())))
-        client_class: Any = cloud_logging.Client
-        client = client_class(project=project, credentials=self._creds(), _http=session, _use_grpc=False, client_options={"api_endpoint": self._endpoint("logging")})
+        client = self._logging_client(project)
         job_name = self._job_name(request)
         terms = [
             'resource.type="cloud_run_job"' if job_name else 'resource.type=("cloud_run_revision" OR "cloud_run_service")',
@@ -327,7 +348,7 @@ class CloudRunProvider:
         project = self._project(request)
         base = f"{self._endpoint('monitoring')}/v3/projects/{project}/timeSeries"
         period = f"{max(60, int(scope.metric_resolution.total_seconds()))}s"
-        session = self._session(lambda: max(0.5, min(_CALL_TIMEOUT, scope.deadline.remaining())))
+        session = self._shared_session()
 
         def series(metric: str, aligner: str) -> Callable[[], list[dict[str, Any]]]:
             def fetch() -> list[dict[str, Any]]:

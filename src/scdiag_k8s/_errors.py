@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import email.utils
-import time
 from typing import Any
 
+from scdiag.cloudcall import retry_after_seconds
 from scdiag.errors import AccessDeniedError, CloudError, InvalidRequestError, NotFoundError, ThrottledError, TransientCloudError
 
 __all__ = ["classify", "retry_after"]
@@ -15,16 +14,9 @@ _PROVIDER = "kubernetes"
 
 def retry_after(headers: Any) -> float | None:
     """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
-    if not headers:
+    if not headers or not hasattr(headers, "get"):
         return None
-    value = headers.get("Retry-After") if hasattr(headers, "get") else None
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(str(value))
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return retry_after_seconds(headers.get("Retry-After"))
 
 
 def classify(error: BaseException, *, operation: str = "", permission: str | None = None) -> CloudError | None:

@@ -12,39 +12,19 @@ from __future__ import annotations
 import json
 import re
 import ssl
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import attrs
+
+from tests.adapters.loopback import Fault, LoopbackServer
+
+__all__ = ["ENVIRONMENT", "GROUP", "SUBSCRIPTION", "WORKSPACE", "FakeAzure", "Fault"]
 
 SUBSCRIPTION = "0000"
 GROUP = "shop"
 WORKSPACE = "7d1f6a3e-5b2c-4e8f-9a01-2b3c4d5e6f70"
 ENVIRONMENT = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.App/managedEnvironments/shop-env"
-
-
-@attrs.define
-class Fault:
-    """Answer requests whose path matches ``path`` with ``status``, ``times`` times, after ``delay``."""
-
-    path: str
-    status: int = 500
-    times: int = 1
-    headers: dict[str, str] = attrs.field(factory=dict)
-    delay: float = 0.0
-
-
-@attrs.define
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -53,28 +33,18 @@ def _columns(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 @attrs.define
-class FakeAzure:
+class FakeAzure(LoopbackServer):
     """The server's state, faults and request log."""
 
-    tls_directory: Path
+    tls_directory: Path = attrs.field(kw_only=True)
     app: dict[str, Any] | None = None
     revisions: list[dict[str, Any]] = attrs.field(factory=list)
     replicas: list[dict[str, Any]] = attrs.field(factory=list)
     system_rows: list[dict[str, Any]] = attrs.field(factory=list)
     console_rows: list[dict[str, Any]] = attrs.field(factory=list)
     metrics: dict[str, Any] = attrs.field(factory=lambda: {"value": []})
-    faults: list[Fault] = attrs.field(factory=list)
-    requests: list[Recorded] = attrs.field(factory=list)
     page_size: int | None = None
     ca_path: Path | None = None
-    _server: ThreadingHTTPServer | None = None
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"https://{host}:{port}"
 
     @property
     def app_path(self) -> str:
@@ -102,59 +72,12 @@ class FakeAzure:
         ca.cert_pem.write_to_path(str(self.ca_path))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                fake._handle(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._handle(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serve(context)
         return self
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def _fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and re.search(fault.path, path):
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        url = urlparse(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = parse_qs(raw.decode())  # a form-encoded token request
-        query = parse_qs(url.query)
-        with self._lock:
-            self.requests.append(Recorded(handler.command, url.path, query, {k.lower(): v for k, v in handler.headers.items()}, body))
-        fault = self._fault(url.path)
-        if fault is not None:
-            time.sleep(fault.delay)
-            if fault.status != 200:
-                code = {403: "AuthorizationFailed", 429: "TooManyRequests"}.get(fault.status, "InternalServerError")
-                self._send(handler, fault.status, {"error": {"code": code, "message": f"injected {fault.status}"}}, fault.headers)
-                return
-        status, payload = self._route(handler.command, url.path, query, body)
-        self._send(handler, status, payload)
+    def fault_body(self, status: int) -> Any:
+        code = {403: "AuthorizationFailed", 429: "TooManyRequests"}.get(status, "InternalServerError")
+        return {"error": {"code": code, "message": f"injected {status}"}}
 
     def _page(self, items: list[dict[str, Any]], path: str, query: dict[str, list[str]]) -> dict[str, Any]:
         start = int(query.get("$skiptoken", ["0"])[0])
@@ -164,7 +87,7 @@ class FakeAzure:
             page["nextLink"] = f"{self.url}{path}?api-version={query['api-version'][0]}&$skiptoken={start + size}"
         return page
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         tenant = re.fullmatch(r"/(?P<tenant>[^/]+)/(v2\.0/\.well-known/openid-configuration|oauth2/v2\.0/token)", path)
         if tenant is not None:
             # Microsoft Entra ID as MSAL sees it: discovery, then the client-credentials grant.
@@ -195,14 +118,3 @@ class FakeAzure:
         if rest == "/providers/Microsoft.Insights/metrics":
             return 200, self.metrics
         return 404, not_found
-
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(data)

@@ -27,7 +27,7 @@ TENANT = "72f988bf-0000-0000-0000-000000000000"
 @pytest.fixture(name="fake")
 def _fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeAzure]:
     """The fake, the endpoint overrides and its CA, and a service principal whose authority is the fake."""
-    fake = FakeAzure(tmp_path).start()
+    fake = FakeAzure(tls_directory=tmp_path).start()
     for api in ("ARM", "LOGS", "METRICS"):
         monkeypatch.setenv(f"SCDIAG_AZURE_{api}_ENDPOINT", fake.url)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_path))

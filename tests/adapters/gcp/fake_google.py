@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import json
 import re
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import attrs
+
+from tests.adapters.loopback import Fault, LoopbackServer
+
+__all__ = ["PROJECT", "REGION", "Fault", "FakeGoogle", "service_account_key"]
 
 PROJECT = "acme-prod"
 REGION = "europe-west1"
@@ -28,28 +28,6 @@ _REVISION_REASONS = {"HealthCheckContainerError", "MinInstancesNotProvisioned", 
 
 
 _STATUS = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}
-
-
-@attrs.define
-class Fault:
-    """Answer requests whose path matches ``path`` with ``status``, ``times`` times, after ``delay``."""
-
-    path: str
-    status: int = 500
-    times: int = 1
-    headers: dict[str, str] = attrs.field(factory=dict)
-    delay: float = 0.0
-    body: dict[str, Any] = attrs.field(factory=dict)
-    """Only requests whose JSON body holds these items (``{"pageToken": "1"}``: the second page)."""
-
-
-@attrs.define
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
 
 
 def _snake(name: str) -> str:
@@ -75,7 +53,7 @@ def _container(v1: dict[str, Any]) -> dict[str, Any]:
 
 
 @attrs.define
-class FakeGoogle:
+class FakeGoogle(LoopbackServer):
     """The server's state, faults and request log."""
 
     services: dict[str, dict[str, Any]] = attrs.field(factory=dict)
@@ -84,21 +62,8 @@ class FakeGoogle:
     """Jobs, executions and tasks by resource name."""
     entries: list[dict[str, Any]] = attrs.field(factory=list)
     series: list[dict[str, Any]] = attrs.field(factory=list)
-    faults: list[Fault] = attrs.field(factory=list)
-    requests: list[Recorded] = attrs.field(factory=list)
-    latency: float = 0.0
-    """Seconds every request waits before it is answered (collection benchmarks)."""
     page_limit: int | None = None
     """At most this many entries per page, whatever the client asks (real servers may send fewer)."""
-    _server: ThreadingHTTPServer | None = None
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
     def path(self, service: str, revision: str | None = None) -> str:
         base = f"projects/{PROJECT}/locations/{REGION}/services/{service}"
         return f"{base}/revisions/{revision}" if revision else base
@@ -153,62 +118,13 @@ class FakeGoogle:
     # -- serving ----------------------------------------------------------------
 
     def start(self) -> FakeGoogle:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                fake._handle(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._handle(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serve()
         return self
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def fault_body(self, status: int) -> Any:
+        return {"error": {"code": status, "message": "injected", "status": _STATUS.get(status, "UNAVAILABLE")}}
 
-    def _fault(self, path: str, body: Any) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                wanted = all(isinstance(body, dict) and body.get(k) == v for k, v in fault.body.items())
-                if fault.times > 0 and re.search(fault.path, path) and wanted:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        url = urlparse(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        body: Any = None
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = parse_qs(raw.decode())
-        with self._lock:
-            self.requests.append(Recorded(handler.command, url.path, parse_qs(url.query), {k.lower(): v for k, v in handler.headers.items()}, body))
-        time.sleep(self.latency)
-        fault = self._fault(url.path, body)
-        if fault is not None:
-            time.sleep(fault.delay)
-            if fault.status != 200:
-                self._send(handler, fault.status, {"error": {"code": fault.status, "message": "injected", "status": _STATUS.get(fault.status, "UNAVAILABLE")}}, fault.headers)
-                return
-        status, payload = self._route(handler.command, url.path, parse_qs(url.query), body)
-        self._send(handler, status, payload)
-
-    def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if path == "/token":
             return 200, {"access_token": "ya29.fake-token", "expires_in": 3600, "token_type": "Bearer"}
         if path.startswith("/v2/projects/") and path.endswith("/tasks"):
@@ -233,17 +149,6 @@ class FakeGoogle:
             wanted = query.get("filter", [""])[0]
             return 200, {"timeSeries": [s for s in self.series if f'"{s["metric"]["type"]}"' in wanted]}
         return 404, {"error": {"code": 404, "message": f"no route {path}", "status": "NOT_FOUND"}}
-
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(data)
 
 
 @functools.cache
