@@ -14,7 +14,7 @@ from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_azure import normalize
 
-__all__ = ["AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
+__all__ = ["ArmErrorBodyReader", "AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
 _ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/containerApps(/revisions(/replicas)?)?"')
 _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
@@ -149,12 +149,15 @@ class MonitorMetricsReader:
 
 
 _PROVISIONING_FAILURE = regex.compile(r"(?mi)^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$")
-_AZ_ERROR = regex.compile(r"Failed to provision revision for container app|\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
+_AZ_ERROR = regex.compile(r"Failed to provision revision for container app|ERROR CODE: ContainerApp\w+|RESPONSE \d{3}: |\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
 
 
+_ERROR_MESSAGE = regex.compile(r'"message"\s*:\s*"(?P<message>(?:[^"\\]|\\.)+)"')
+_BARE_CODE = regex.compile(r"^ERROR CODE: \w+$")
+_APP_PATH = regex.compile(r"/containerApps/(?P<name>[a-z][a-z0-9-]*)")
 _REFUSED = regex.compile(
-    r"(?m)^.*\(?(?P<code>InvalidTemplate|InvalidTemplateDeployment|ContainerAppInvalid\w*|InvalidParameterValueInContainerTemplate|"
-    r"ValidationError|InvalidRequestContent|ManagedEnvironmentNotFound)\)?[ :].*$"
+    r"(?m)^.*\(?(?P<code>InvalidTemplate|InvalidTemplateDeployment|ContainerAppInvalid\w*|ContainerAppSecretRefNotFound|InvalidParameterValueInContainerTemplate|"
+    r"ValidationError|InvalidRequestContent|ManagedEnvironmentNotFound)\)?(?:[ :\",]|$).*$"
 )
 
 
@@ -177,13 +180,63 @@ class AzDeployErrorReader:
                 location = SourceLocation(source.name, head.count("\n", 0, match.start()) + 1)
                 condition = Condition("Provisioned", "False", "Failed", match.group(0).strip().removeprefix("ERROR: "), location=location, failing=True)
                 sink.add_status(ServiceStatus(name="", conditions=(condition,)))
-            refused = _REFUSED.search(head)
+            # azd's bare "ERROR CODE: X" line is followed by the ARM error body, which
+            # ArmErrorBodyReader reads with its message: the refusal is taken from there.
+            refused = next((m for m in _REFUSED.finditer(head) if not _BARE_CODE.match(m.group(0).strip())), None)
             if refused is not None:
                 # Azure Resource Manager rejected the request: no revision of it was created.
                 location = SourceLocation(source.name, head.count("\n", 0, refused.start()) + 1)
                 message = refused.group(0).strip().removeprefix("ERROR: ")
+                detail = _ERROR_MESSAGE.search(head, refused.end())
+                if detail is not None:
+                    # azd and az print the ARM error body after the code: its message says what is wrong.
+                    message = f"{message}: {detail.group('message')}"
                 condition = Condition("Deployed", "False", refused.group("code"), message, location=location, failing=True)
                 attempt = Rollout(id="deploy (refused)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=message, conditions=(condition,))
                 sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
-            sink.hint(provider="azure")
+            app = _APP_PATH.search(head)
+            sink.hint(provider="azure", service=app.group("name") if app else None)
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+
+
+_ARM_ERROR_HEAD = regex.compile(r'^\s*\{\s*"error"\s*:\s*\{')
+_ARM_ERROR_CODES = regex.compile(r'"code"\s*:\s*"(ContainerApp\w*|DeploymentFailed|InvalidTemplate\w*|ManagedEnvironment\w*|InvalidParameterValueInContainerTemplate|InvalidRequestContent)"')
+
+
+def _arm_errors(error: Any, depth: int = 0) -> list[tuple[str, str]]:
+    """(code, message) of an ARM error and of its nested details, outermost first."""
+    if not isinstance(error, dict) or depth > 8:
+        return []
+    found = [(str(error.get("code") or ""), str(error.get("message") or ""))]
+    for detail in error.get("details") or []:
+        found.extend(_arm_errors(detail, depth + 1))
+    return found
+
+
+class ArmErrorBodyReader:
+    """The ARM error body azd, az and the portal show: ``{"error": {"code", "message", "details": [...]}}``."""
+
+    name: ClassVar[str] = "arm-error-body"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """An error envelope whose codes are Container Apps' or a deployment's."""
+        head = source.head
+        return 0.9 if _ARM_ERROR_HEAD.search(head) and _ARM_ERROR_CODES.search(head) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """A refused deploy: no revision was created; the innermost detail says why."""
+        with unexpected_shape(source, self.name):
+            value, text = read_json_capture(source, sink)
+            errors = [(code, message) for code, message in _arm_errors(value.get("error") if isinstance(value, dict) else None) if code or message]
+            if not errors:
+                return 0
+            # DeploymentFailed wraps the real error: the innermost detail is the one to act on.
+            code, message = errors[-1]
+            summary = "; ".join(f"({c}) {m}".strip() for c, m in errors if m)
+            condition = Condition("Deployed", "False", code or None, summary, location=SourceLocation(source.name, 1), failing=True)
+            attempt = Rollout(id="deploy (refused)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=f"({code}) {message}".strip(), conditions=(condition,))
+            sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
+            app = _APP_PATH.search(text)
+            sink.hint(provider="azure", service=app.group("name") if app else None)
+            return len(errors)

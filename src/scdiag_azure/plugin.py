@@ -18,5 +18,5 @@ def scdiag_register_providers(registry: ProviderRegistry) -> None:
 @hookimpl
 def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
     """The az readers."""
-    for reader in ("LogAnalyticsRowsReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "MonitorMetricsReader", "AzDeployErrorReader"):
+    for reader in ("LogAnalyticsRowsReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "MonitorMetricsReader", "AzDeployErrorReader", "ArmErrorBodyReader"):
         registry.add_reader(f"scdiag_azure.captures:{reader}")

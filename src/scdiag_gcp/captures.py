@@ -128,6 +128,10 @@ class CloudRunObjectReader:
 
 _GCLOUD_ERROR = regex.compile(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")
 _REVISION = regex.compile(r"Revision '(?P<name>[^']+)' is not ready")
+# Terraform and Pulumi print the same Ready message inside their own error lines.
+_TOOL_ERROR = regex.compile(r"(?m)^.*?(?P<message>Revision '[^']+' is not ready and cannot serve traffic\..*)$")
+_TOOL_MARK = regex.compile(r"google_cloud_run_(v2_)?service|gcp:cloudrun(v2)?:Service|Error waiting (to|for) (create|update|Creating|Updating) Service")
+_SERVICE_PATH = regex.compile(r"(?:/services/|google_cloud_run_(?:v2_)?service\.)(?P<name>[a-z][a-z0-9-]*)")
 
 
 class GcloudDeployErrorReader:
@@ -137,8 +141,11 @@ class GcloudDeployErrorReader:
     provider: ClassVar[str | None] = "gcp"
 
     def sniff(self, source: CaptureSource) -> float:
-        """``ERROR: (gcloud.run.…)`` lines."""
-        return 0.8 if _GCLOUD_ERROR.search(source.head) else 0.0
+        """``ERROR: (gcloud.run.…)`` lines, or a Terraform or Pulumi error carrying a revision's Ready message."""
+        head = source.head
+        if _GCLOUD_ERROR.search(head):
+            return 0.8
+        return 0.75 if _TOOL_MARK.search(head) and _TOOL_ERROR.search(head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The error becomes the revision's Ready=False condition; every line is also a log line."""
@@ -146,7 +153,9 @@ class GcloudDeployErrorReader:
             with source.open() as stream:
                 text = stream.read()
             count = 0
-            for match in _GCLOUD_ERROR.finditer(text):
+            matches = list(_GCLOUD_ERROR.finditer(text)) or list(_TOOL_ERROR.finditer(text))
+            service = _SERVICE_PATH.search(text)
+            for match in matches:
                 message = match.group("message").strip()
                 revision = _REVISION.search(message)
                 line = text.count("\n", 0, match.start()) + 1
@@ -158,7 +167,8 @@ class GcloudDeployErrorReader:
                 else:
                     sink.add_status(ServiceStatus(name="", conditions=(condition,)))
                 if revision:
-                    sink.hint(provider="gcp", deployment_id=revision.group("name"), service=revision.group("name").rsplit("-", 2)[0])
+                    name = service.group("name") if service else revision.group("name").rsplit("-", 2)[0]
+                    sink.hint(provider="gcp", deployment_id=revision.group("name"), service=name)
                 count += 1
             sink.hint(provider="gcp")
             return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
