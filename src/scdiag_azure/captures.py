@@ -16,7 +16,7 @@ from scdiag_azure import normalize
 
 __all__ = ["ArmErrorBodyReader", "AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
-_ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/containerApps(/revisions(/replicas)?)?"')
+_ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/revisions(/replicas)?)?|jobs(/executions)?)"')
 _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
 
 
@@ -103,6 +103,13 @@ class ContainerAppObjectReader:
             # A list as az prints it, or an ARM list response as the REST API returns it.
             listed = value.get("value") if isinstance(value, dict) and "type" not in value else None
             items = value if isinstance(value, list) else listed if isinstance(listed, list) else [value]
+            jobs = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower() == "microsoft.app/jobs"]
+            executions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("jobs/executions")]
+            if jobs or executions:
+                status = normalize.job_status(jobs[0] if jobs else {}, executions)
+                sink.add_status(locate_status(status, text, source.name))
+                sink.hint(provider="azure", service=status.name or None, deployment_id=next((r.id for r in status.rollouts if r.current), None))
+                items = [i for i in items if i not in jobs and i not in executions]
             revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
             newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
             count = 0
@@ -123,7 +130,7 @@ class ContainerAppObjectReader:
                     sink.add_status(locate_status(status, text, source.name))
                     sink.hint(provider="azure", service=status.name)
                 count += 1
-            return count
+            return count + len(jobs) + len(executions)
 
 
 class MonitorMetricsReader:

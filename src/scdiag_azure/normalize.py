@@ -9,7 +9,7 @@ provider hands over the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
@@ -32,7 +32,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["app_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "workspace_of"]
+__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "workspace_of"]
 
 
 
@@ -247,3 +247,55 @@ def workspace_of(environment: Mapping[str, Any]) -> str | None:
     logs = _dict(_dict(environment.get("properties")).get("appLogsConfiguration"))
     workspace = _dict(logs.get("logAnalyticsConfiguration")).get("customerId")
     return str(workspace) if workspace else None
+
+
+_EXECUTION_OUTCOME = {
+    "succeeded": RolloutOutcome.SUCCEEDED,
+    "failed": RolloutOutcome.FAILED,
+    "degraded": RolloutOutcome.FAILED,
+    "stopped": RolloutOutcome.FAILED,
+    "running": RolloutOutcome.IN_PROGRESS,
+    "processing": RolloutOutcome.IN_PROGRESS,
+}
+
+
+def _execution_rollout(execution: Mapping[str, Any], current: bool) -> Rollout:
+    properties = _dict(execution.get("properties"))
+    status = str(properties.get("status") or "")
+    outcome = _EXECUTION_OUTCOME.get(status.lower())
+    failed = outcome is RolloutOutcome.FAILED
+    conditions = (Condition("Completed", "False", status, f"job execution {status}", failing=True),) if failed else ()
+    if outcome is RolloutOutcome.SUCCEEDED:
+        conditions = (Condition("Completed", "True", status, None, failing=False),)
+    return Rollout(
+        id=str(execution.get("name", "")),
+        current=current,
+        status="Execution",
+        rollout_state="FAILED" if failed else "COMPLETED" if outcome is RolloutOutcome.SUCCEEDED else "IN_PROGRESS" if outcome else None,
+        reason=status if failed else None,
+        created_at=parse_timestamp(properties.get("startTime")),
+        updated_at=parse_timestamp(properties.get("endTime")),
+        conditions=conditions,
+        outcome=outcome,
+    )
+
+
+def job_status(job: Mapping[str, Any], executions: Sequence[Mapping[str, Any]]) -> ServiceStatus:
+    """A Container Apps job (``az containerapp job show``) and its executions (``job execution list``).
+
+    The newest execution is the attempt; its status is the platform's outcome.
+    """
+    properties = _dict(job.get("properties"))
+    newest = max((str(_dict(e.get("properties")).get("startTime", "")) for e in executions), default="")
+    rollouts = tuple(_execution_rollout(e, str(_dict(e.get("properties")).get("startTime", "")) == newest) for e in executions)
+    conditions = []
+    if properties.get("provisioningState") == "Failed":
+        conditions.append(Condition("Provisioned", "False", "Failed", "the job's provisioning failed", failing=True))
+    return ServiceStatus(
+        name=str(job.get("name", "")),
+        state=str(properties.get("provisioningState") or "") or None,
+        rollouts=rollouts,
+        containers=_containers(_dict(properties.get("template"))),
+        conditions=tuple(conditions),
+        attributes={"kind": "job"},
+    )

@@ -11,6 +11,7 @@ def scdiag_register_providers(registry: ProviderRegistry) -> None:
     registry.add_provider("azure", "scdiag_azure.provider:ContainerAppsProvider", description="Container Apps, through Azure Resource Manager and Log Analytics")
     registry.add_option("azure", "subscription", help="Azure subscription id (default: providers.azure.subscriptions)")
     registry.add_option("azure", "resource-group", help="resource group of the app (default: providers.azure.resource_groups)")
+    registry.add_option("azure", "job", help="a Container Apps job to diagnose instead of an app: its latest execution")
     registry.add_option("azure", "workspace", help="Log Analytics workspace id (default: the app's managed environment's)")
     registry.add_capability("azure", "offline analysis of az log-analytics query rows, containerapp show/revision/logs JSON, metrics and deploy errors (scdiag analyze)")
 

@@ -46,7 +46,7 @@ _ENV_READ = "Microsoft.App/managedEnvironments/read (the Reader role on the envi
 # Both generations of the tables, whichever the workspace has (isfuzzy: a missing one is no error).
 _QUERY = """union isfuzzy=true {classic}, {current}
 | where TimeGenerated between (datetime({start}) .. datetime({end}))
-| where column_ifexists("ContainerAppName_s", "") == "{app}" or column_ifexists("ContainerAppName", "") == "{app}"{revision}
+| where column_ifexists("{owner[0]}", "") == "{app}" or column_ifexists("{owner[1]}", "") == "{app}"{revision}
 | order by TimeGenerated desc
 | take {limit}"""
 
@@ -104,11 +104,19 @@ class ContainerAppsProvider:
             raise InvalidRequestError(f"no {flag.replace('-', ' ')}: pass --{flag} (or set providers.azure.{key})", provider="azure", operation=flag)
         return str(value)
 
+    @staticmethod
+    def _job_name(request: DiagnosticRequest) -> str | None:
+        job = request.context.options.get("job")
+        return str(job) if job else None
+
     def _app_path(self, request: DiagnosticRequest) -> str:
+        """The app's ARM id, or the job's with --job."""
         azure = self._config.providers.azure
         subscription = self._option(request, "subscription", azure.subscriptions, "subscriptions")
         group = self._option(request, "resource-group", azure.resource_groups, "resource_groups")
-        return f"/subscriptions/{quote(subscription)}/resourceGroups/{quote(group)}/providers/Microsoft.App/containerApps/{quote(request.service_name)}"
+        job = self._job_name(request)
+        kind, name = ("jobs", job) if job else ("containerApps", request.service_name)
+        return f"/subscriptions/{quote(subscription)}/resourceGroups/{quote(group)}/providers/Microsoft.App/{kind}/{quote(name)}"
 
     def _call(self, scope: CollectionScope, service: str, method: str, permission: str, fn: Callable[[float], Any]) -> Any:
         """One API call: timeouts within the deadline, retries and a span from cloud_call."""
@@ -174,7 +182,8 @@ class ContainerAppsProvider:
             return memo[key]
 
     def _app(self, scope: CollectionScope) -> dict[str, Any]:
-        app: dict[str, Any] = self._once(scope, "app", lambda: self._get(scope, "GetContainerApp", _APP_READ, f"{self._app_path(scope.request)}?api-version={_API_VERSION}"))
+        method = "GetJob" if self._job_name(scope.request) else "GetContainerApp"
+        app: dict[str, Any] = self._once(scope, "app", lambda: self._get(scope, method, _APP_READ, f"{self._app_path(scope.request)}?api-version={_API_VERSION}"))
         return app
 
     # -- the port ---------------------------------------------------------------
@@ -200,9 +209,12 @@ class ContainerAppsProvider:
         cloud_call(op, token, classify=lambda e: _errors.classify(e, operation="Identity.get_token", permission="a working login (az login, or AZURE_CLIENT_ID and a secret)"), deadline=deadline)
 
     def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
-        """The app, its revisions, and the replicas of its latest revision."""
+        """The app, its revisions, and the replicas of its latest revision (with --job: the job and its executions)."""
         app = self._app(scope)
         path = self._app_path(scope.request)
+        if self._job_name(scope.request):
+            executions = self._list(scope, "ListJobExecutions", _APP_READ, f"{path}/executions?api-version={_API_VERSION}")
+            return normalize.job_status(app, executions)
         latest = str((app.get("properties") or {}).get("latestRevisionName") or "")
         tasks: dict[str, Callable[[], Any]] = {"revisions": lambda: self._list(scope, "ListRevisions", _APP_READ, f"{path}/revisions?api-version={_API_VERSION}")}
         if latest:
@@ -247,8 +259,16 @@ class ContainerAppsProvider:
 
         request = scope.request
         workspace = self._workspace(scope)
-        revision = f'\n| where column_ifexists("RevisionName_s", "") == "{_kql_string(request.deployment_id)}" or column_ifexists("RevisionName", "") == "{_kql_string(request.deployment_id)}"' if request.deployment_id else ""
-        query = _QUERY.format(classic=classic, current=current, start=_iso(scope.window_start), end=_iso(scope.window_end), app=_kql_string(request.service_name), revision=revision, limit=max(1, scope.log_lines_limit))
+        job = self._job_name(request)
+        # A job's lines carry the job's name (and the execution in the replica's group name), not an app's.
+        owner = ("ContainerJobName_s", "JobName") if job else ("ContainerAppName_s", "ContainerAppName")
+        narrower = ("ContainerGroupName_s", "ReplicaName") if job else ("RevisionName_s", "RevisionName")
+        revision = ""
+        if request.deployment_id:
+            value = _kql_string(request.deployment_id)
+            test = "startswith" if job else "=="
+            revision = f'\n| where column_ifexists("{narrower[0]}", "") {test} "{value}" or column_ifexists("{narrower[1]}", "") {test} "{value}"'
+        query = _QUERY.format(classic=classic, current=current, start=_iso(scope.window_start), end=_iso(scope.window_end), owner=owner, app=_kql_string(job or request.service_name), revision=revision, limit=max(1, scope.log_lines_limit))
         client = self._logs()
 
         def run(timeout: float) -> Any:

@@ -43,6 +43,8 @@ class FakeAzure(LoopbackServer):
     system_rows: list[dict[str, Any]] = attrs.field(factory=list)
     console_rows: list[dict[str, Any]] = attrs.field(factory=list)
     metrics: dict[str, Any] = attrs.field(factory=lambda: {"value": []})
+    job: dict[str, Any] | None = None
+    executions: list[dict[str, Any]] = attrs.field(factory=list)
     page_size: int | None = None
     ca_path: Path | None = None
 
@@ -105,6 +107,16 @@ class FakeAzure(LoopbackServer):
             return 200, {"tables": [{"name": "PrimaryResult", "columns": columns, "rows": [[row.get(c["name"]) for c in columns] for row in ordered]}]}
         if path == ENVIRONMENT:
             return 200, {"id": ENVIRONMENT, "name": "shop-env", "type": "Microsoft.App/managedEnvironments", "properties": {"appLogsConfiguration": {"destination": "log-analytics", "logAnalyticsConfiguration": {"customerId": WORKSPACE}}}}
+        job_path = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.App/jobs/{self.job['name']}" if self.job else None
+        if job_path is not None and path.startswith(job_path):
+            rest = path.removeprefix(job_path)
+            if rest == "":
+                return 200, self.job
+            if rest == "/executions":
+                return 200, self._page(self.executions, path, query)
+            if rest == "/providers/Microsoft.Insights/metrics":
+                return 200, self.metrics
+            return 404, not_found
         if self.app is None or not path.startswith(self.app_path):
             return 404, not_found
         rest = path.removeprefix(self.app_path)

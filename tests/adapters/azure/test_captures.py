@@ -88,3 +88,16 @@ def test_a_revision_that_failed_to_activate_leaves_the_traffic_on_the_previous_o
     assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == ("web--rev7", "web--rev6", RolloutOutcome.FAILED)
     assert "the traffic stays on web--rev6" in result.summary
     assert result.data.service_name == "web"
+
+
+def test_job_executions_read_like_the_live_ones(read_text) -> None:  # type: ignore[no-untyped-def]
+    """`az containerapp job execution list`: the newest execution is the attempt, with its status as the outcome."""
+    import json
+
+    executions = [
+        {"name": "migrate-8f2k1", "type": "Microsoft.App/jobs/executions", "properties": {"status": "Succeeded", "startTime": "2026-11-19T14:00:00+00:00"}},
+        {"name": "migrate-x7k2p", "type": "Microsoft.App/jobs/executions", "properties": {"status": "Failed", "startTime": "2026-11-20T14:00:00+00:00"}},
+    ]
+    data = read_text(json.dumps(executions, indent=2), name="executions.json")
+    attempt = data.status.current_rollout()
+    assert (attempt.id, attempt.outcome.value) == ("migrate-x7k2p", "failed")

@@ -207,3 +207,26 @@ def test_scdiag_providers_lists_container_apps_as_live(capsys: pytest.CaptureFix
     assert main(["providers"]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("azure"))
     assert "available" in line and "not available" not in line
+
+
+def _failed_job(fake: FakeAzure) -> None:
+    """Job migrate: its newest execution failed; its console log says why."""
+    base = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.App/jobs/migrate"
+    fake.job = {"id": base, "name": "migrate", "type": "Microsoft.App/jobs", "properties": {"provisioningState": "Succeeded", "environmentId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.App/managedEnvironments/shop-env", "template": {"containers": [{"name": "migrate", "image": "acme.azurecr.io/migrate:3.1.0", "resources": {"cpu": 0.5, "memory": "1Gi"}}]}}}
+    fake.executions = [
+        {"id": f"{base}/executions/migrate-8f2k1", "name": "migrate-8f2k1", "type": "Microsoft.App/jobs/executions", "properties": {"status": "Succeeded", "startTime": "2026-11-19T14:00:00Z", "endTime": "2026-11-19T14:01:00Z"}},
+        {"id": f"{base}/executions/migrate-x7k2p", "name": "migrate-x7k2p", "type": "Microsoft.App/jobs/executions", "properties": {"status": "Failed", "startTime": "2026-11-20T14:00:00Z", "endTime": "2026-11-20T14:01:10Z"}},
+    ]
+    lines = ["Traceback (most recent call last):", '  File "/app/migrate.py", line 4, in <module>', "    url = os.environ['DATABASE_URL']", "KeyError: 'DATABASE_URL'"]
+    fake.console_rows = [{"TimeGenerated": f"2026-11-20T14:01:0{i}Z", "ContainerJobName_s": "migrate", "ContainerGroupName_s": "migrate-x7k2p-4hq9z", "ContainerName_s": "migrate", "Stream_s": "stderr", "Log_s": line} for i, line in enumerate(lines)]
+
+
+def test_a_failed_job_execution_is_diagnosed_from_its_logs(fake: FakeAzure) -> None:
+    """--job: the newest execution is the attempt; its console log names the cause; the query asks for the job's lines."""
+    _failed_job(fake)
+    result = _orchestrator().diagnose(_request(job="migrate"))
+    assert result.status is DiagnosticStatus.FAILED and result.rollout is not None
+    assert (result.rollout.attempted, result.rollout.outcome) == ("migrate-x7k2p", RolloutOutcome.FAILED)
+    assert result.root_cause is not None and result.root_cause.pattern_id == "container-missing-config"
+    query = " ".join(r.body["query"] for r in fake.requests if r.path.endswith("/query"))
+    assert 'column_ifexists("ContainerJobName_s", "") == "migrate"' in query
