@@ -54,6 +54,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs-material, API reference by mkdocstrings) into site/, warnings as errors."""
+    _install_dev(session, "docs")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
 def build(session: nox.Session) -> None:
     """Build wheels and sdists of all five distributions into dist/."""
     session.install("build", "hatchling")

@@ -51,7 +51,7 @@ def _lazy_renderer(target: str | Callable[..., Any]) -> Callable[[DiagnosticRepo
 class DiagnosticOrchestrator:
     """Runs a diagnosis end to end: collect, analyse, report.
 
-    Args:
+    Attributes:
         config: the diagnostics configuration.
         host: the plugin host; a default one loads the installed plugins.
         analyzer: the analysis engine; by default the knowledge-base engine.

@@ -107,8 +107,11 @@ class AwsProviderConfig:
     """``providers.aws``."""
 
     enabled: bool = True
+    """False turns the provider off (offline analysis of AWS captures still works)."""
     regions: tuple[str, ...] = ()
+    """The region used when ``--region`` is not given (the first), before the SDK's default chain."""
     services: tuple[str, ...] = ("ecs",)
+    """What the live provider may diagnose; it reads ECS services, so without ``ecs`` it refuses."""
 
 
 @attrs.frozen
@@ -128,6 +131,7 @@ class GcpProviderConfig:
     """``providers.gcp``."""
 
     enabled: bool = True
+    """False turns the provider off."""
     projects: tuple[str, ...] = ()
     """The project used when ``--project`` is not given (the first), before the credentials' own."""
     services: tuple[str, ...] = ("cloud-run",)
@@ -142,7 +146,9 @@ class KubernetesProviderConfig:
     """``providers.kubernetes``."""
 
     enabled: bool = True
+    """False turns the provider off."""
     contexts: tuple[str, ...] = ()
+    """The kubeconfig context used when ``--context`` is not given (the first), before the current one."""
     label_selector: str = "app={service}"
     """How pods of a service are found when the workload is not named."""
 
@@ -164,8 +170,11 @@ class AzureProviderConfig:
     """``providers.azure``: the first of each list is used when its flag is not given."""
 
     enabled: bool = True
+    """False turns the provider off."""
     subscriptions: tuple[str, ...] = ()
+    """Subscription ids (``--subscription``)."""
     resource_groups: tuple[str, ...] = ()
+    """Resource groups (``--resource-group``)."""
     workspaces: tuple[str, ...] = ()
     """Log Analytics workspace (customer) ids; without one, the app's managed environment names it."""
     endpoints: AzureEndpointsConfig = AzureEndpointsConfig()
@@ -191,9 +200,13 @@ class CollectionConfig:
     """``collection``: how much to collect and for how long."""
 
     timeout: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
+    """One deadline for the whole collection, credential check included (``--timeout``)."""
     log_lines_limit: int = attrs.field(default=1000, validator=_at_least_one)
+    """Log lines read per stream (newest first)."""
     metric_resolution: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
+    """The period of metric points."""
     event_lookback: timedelta = attrs.field(default=timedelta(hours=1), validator=_positive)
+    """The window when no start is given (``--since``)."""
 
 
 @attrs.frozen
@@ -213,8 +226,11 @@ class AnalysisConfig:
     """``analysis``."""
 
     pattern_matching: bool = True
+    """False runs no failure pattern (only the health verdict, and the classifier if on)."""
     ml_classification: bool = False
+    """A naive Bayes guess, labelled as one, when no pattern reaches its threshold."""
     confidence_threshold: float = attrs.field(default=0.7, validator=_probability)
+    """The confidence a cause needs to be reported as the root cause rather than a possible one."""
     patterns: PatternRegistryConfig = PatternRegistryConfig()
 
 
@@ -223,8 +239,11 @@ class OutputConfig:
     """``output``."""
 
     format: str = "interactive"
+    """The report format when ``-o`` is not given."""
     export_formats: tuple[str, ...] = ()
+    """More formats written next to ``--output-file`` (``report.md``, ``report.json``...)."""
     show_raw_data: bool = False
+    """True: reports include everything collected, as with ``--deep``."""
 
 
 @attrs.frozen
@@ -232,6 +251,7 @@ class RedactionConfig:
     """``redaction``: extra rules on top of the built-in ones."""
 
     enabled: bool = True
+    """False shows secrets in reports (local use only; the report says so)."""
     patterns: tuple[str, ...] = attrs.field(default=(), validator=_re2_expressions)
     """Extra RE2 expressions whose matches (or ``secret`` groups) are masked."""
 
@@ -241,8 +261,11 @@ class CacheConfig:
     """``cache``."""
 
     enabled: bool = True
+    """Keep collected data (redacted) in ``$SCDIAG_CACHE_DIR`` to serve an identical request again."""
     ttl: timedelta = attrs.field(default=timedelta(hours=1), validator=_positive)
+    """How long an entry is served."""
     max_size: ByteSize = ByteSize(100 * 1000**2)
+    """The cache directory's cap; the oldest entries go first."""
 
 
 @attrs.frozen
@@ -250,7 +273,9 @@ class DiagnosticsConfig:
     """The whole ``diagnostics`` section, with a default for every key."""
 
     enabled: bool = True
+    """False turns live diagnosis off; offline analysis still works."""
     auto_collect_on_failure: bool = True
+    """A watch that ends failed or doomed collects once more, over ``collection.event_lookback``, for its report."""
     providers: ProvidersConfig = ProvidersConfig()
     collection: CollectionConfig = CollectionConfig()
     analysis: AnalysisConfig = AnalysisConfig()

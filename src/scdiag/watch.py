@@ -187,7 +187,7 @@ def _event_key(event: DiagnosticEvent) -> tuple[object, ...]:
 class RolloutWatcher:
     """Polls a deployment until it is healthy, failed, doomed or out of time.
 
-    Args:
+    Attributes:
         collect: one collection of the request (the orchestrator's, without cache).
         analyze: the analysis of collected data.
         policy: intervals, timeouts and the doom rules' thresholds.

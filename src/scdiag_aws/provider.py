@@ -96,8 +96,12 @@ class ECSProvider:
         """STS GetCallerIdentity: no credentials, expired SSO, wrong region all surface here."""
         if request.region and not _REGION.match(request.region):
             raise CloudError(f"{request.region!r} is not an AWS region name (like eu-west-1)", provider="aws", operation="GetCallerIdentity")
+        if "ecs" not in self._config.providers.aws.services:
+            raise CloudError("providers.aws.services does not include ecs, the only kind this provider reads", provider="aws", operation="config")
         now = utcnow()
-        scope = CollectionScope(request=request, window_start=now, window_end=now, deadline=Deadline.after(20))
+        # The check lives inside the request's own deadline (--timeout), never longer than 20 s.
+        budget = (request.timeout or self._config.collection.timeout).total_seconds()
+        scope = CollectionScope(request=request, window_start=now, window_end=now, deadline=Deadline.after(min(20.0, budget)))
         try:
             self._call(scope, "sts", "get_caller_identity", "sts:GetCallerIdentity")
         except TransientCloudError as error:
