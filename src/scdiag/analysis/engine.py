@@ -44,7 +44,7 @@ from scdiag.analysis.health import LISTENING, Fact, RolloutHealth, assess_rollou
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
-from scdiag.analysis.solutions import render_solutions, solution_values
+from scdiag.analysis.solutions import evidence_values, render_solutions, solution_values
 from scdiag.analysis.timeline import build_timeline
 from scdiag.errors import AnalysisError
 from scdiag.models import (
@@ -338,6 +338,9 @@ class AnalysisEngine:
 
     def _root_cause(self, match: PatternMatch, confidence: float | None = None, values: Mapping[str, str] | None = None) -> RootCause:
         pattern = match.pattern
+        evidence = match.evidence()
+        # What the evidence names (the missing variable) fills the fix, beside what the status says.
+        values = {**(values or {}), **evidence_values([item.excerpt for item in evidence])}
         return RootCause(
             pattern_id=pattern.id,
             name=pattern.name,
@@ -345,8 +348,8 @@ class AnalysisEngine:
             severity=pattern.severity,
             confidence=round(match.score if confidence is None else confidence, 3),
             description=pattern.description,
-            evidence=match.evidence(),
-            solutions=render_solutions(pattern.solutions, values or {}),
+            evidence=evidence,
+            solutions=render_solutions(pattern.solutions, values),
             prevention=pattern.prevention,
             learn_more=pattern.learn_more,
             attributes={

@@ -1,8 +1,11 @@
 """Fix steps made concrete with what was collected: the real memory limit, ports.
 
 Pattern solutions may use ``{memory_limit_mb}``, ``{memory_suggested_mb}``,
-``{container_port}`` and ``{target_port}``; they are filled from the service
-status, or shown as ``<current>`` / ``<larger>`` / ``<port>`` when unknown.
+``{container_port}`` and ``{target_port}``, filled from the service status,
+and ``{variable}``, ``{variable_section}`` and ``{variable_value}``, filled
+from the evidence (the setting the application says is missing: a secret goes
+under ``secrets`` with a ``${secret:...}`` reference, anything else under
+``env``); unknown ones read ``<current>``, ``<larger>``, ``<port>``, ``<NAME>``.
 ``{stack}``, ``{environment}`` and ``{service}`` are left for the report
 generator, which knows the request.
 """
@@ -17,10 +20,40 @@ import attrs
 from scdiag import regex
 from scdiag.models import ConfigChange, DiagnosticData, Solution
 
-__all__ = ["render_solutions", "solution_values"]
+__all__ = ["evidence_values", "render_solutions", "solution_values"]
 
-_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port)\}")
-_UNKNOWN = {"memory_limit_mb": "<current>", "memory_suggested_mb": "<larger>", "container_port": "<port>", "target_port": "<port>"}
+_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port|variable|variable_section|variable_value)\}")
+_UNKNOWN = {
+    "memory_limit_mb": "<current>",
+    "memory_suggested_mb": "<larger>",
+    "container_port": "<port>",
+    "target_port": "<port>",
+    "variable": "<NAME>",
+    "variable_section": "env",
+    "variable_value": "<value>",
+}
+# How runtimes name the setting they miss (KeyError, os.environ, "X environment variable is not set", placeholders).
+_NAMED_SETTING = regex.compile(
+    r"KeyError: '(?P<a>[A-Z][A-Z0-9_]{2,})'|os\.environ\[['\"](?P<b>[A-Z][A-Z0-9_]{2,})['\"]\]|"
+    r"\b(?P<c>[A-Z][A-Z0-9_]{2,})(?: must be set| (?:environment variable|env var)s? (?:is )?(?:not set|missing|required|undefined|not defined|must be set|not found))|"
+    r"(?:environment variable|env var)s?:? (?:is )?['\"`]?(?P<d>[A-Z][A-Z0-9_]{2,})|Could not resolve placeholder '(?P<e>[A-Za-z][\w.-]*)'|"
+    r"config(?:uration)? (?:value|key) (?P<f>[A-Z][A-Z0-9_]{2,})"
+)
+_SECRET_NAME = regex.compile(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential|dsn|database_url|connection_string")
+
+
+def evidence_values(excerpts: list[str]) -> dict[str, str]:
+    """Placeholder values the evidence names: the missing setting, and where it belongs."""
+    for excerpt in excerpts:
+        match = _NAMED_SETTING.search(excerpt)
+        if match is None:
+            continue
+        name = next(value for value in match.groupdict().values() if value)
+        if _SECRET_NAME.search(name):
+            reference = name.lower().replace("_", "-").replace(".", "-")
+            return {"variable": name, "variable_section": "secrets", "variable_value": f"${{secret:{reference}}}"}
+        return {"variable": name, "variable_section": "env", "variable_value": "<value>"}
+    return {}
 
 
 def solution_values(data: DiagnosticData) -> dict[str, str]:
@@ -54,7 +87,13 @@ def render_solutions(solutions: tuple[Solution, ...], values: Mapping[str, str])
     """The solutions with data placeholders filled in."""
 
     def change(item: ConfigChange) -> ConfigChange:
-        return attrs.evolve(item, before=_fill(item.before, values), after=_fill(item.after, values), explanation=_fill(item.explanation, values) or "")
+        return attrs.evolve(
+            item,
+            key_path=_fill(item.key_path, values) or item.key_path,
+            before=_fill(item.before, values),
+            after=_fill(item.after, values),
+            explanation=_fill(item.explanation, values) or "",
+        )
 
     return tuple(
         attrs.evolve(

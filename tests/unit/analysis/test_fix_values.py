@@ -1,0 +1,41 @@
+"""Fixes name what the evidence named: the missing variable, under secrets when it is one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scdiag.analysis.solutions import evidence_values
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("KeyError: 'FEATURE_FLAGS_URL'", {"variable": "FEATURE_FLAGS_URL", "variable_section": "env", "variable_value": "<value>"}),
+        ("RuntimeError: STRIPE_SECRET_KEY environment variable is not set", {"variable": "STRIPE_SECRET_KEY", "variable_section": "secrets", "variable_value": "${secret:stripe-secret-key}"}),
+        ("thread 'main' panicked at 'DATABASE_URL must be set: NotPresent'", {"variable": "DATABASE_URL", "variable_section": "secrets", "variable_value": "${secret:database-url}"}),
+        ("Error: Missing required environment variable: LOG_LEVEL", {"variable": "LOG_LEVEL", "variable_section": "env", "variable_value": "<value>"}),
+    ],
+)
+def test_the_missing_setting_is_read_from_the_evidence(line: str, expected: dict[str, str]) -> None:
+    """The name as the runtime printed it; secrets by their name's shape."""
+    assert evidence_values([line]) == expected
+
+
+def test_evidence_naming_no_setting_gives_nothing() -> None:
+    """The fix then keeps its placeholders."""
+    assert evidence_values(["Traceback (most recent call last):", "ValueError: bad"]) == {}
+
+
+def test_the_report_puts_a_missing_secret_under_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped Cloud Run example misses OPENAI_API_KEY: the fix adds it as a secret reference, not a plain env value."""
+    from scdiag.cli import main
+
+    assert main(["analyze", str(EXAMPLES / "cloud-run-missing-env"), "-o", "text"]) == 0
+    out = capsys.readouterr().out
+    fix = out[out.index("Fix:") :]
+    assert "secrets:" in fix and "OPENAI_API_KEY: ${secret:openai-api-key}" in fix
+    assert "<NAME>" not in fix and "env:" not in fix
