@@ -336,7 +336,7 @@ class AnalysisEngine:
         causes.sort(key=lambda m: (-round(m.score, 1), m.pattern.tier, -m.score, m.pattern.id))
         return causes, symptoms
 
-    def _root_cause(self, match: PatternMatch, confidence: float | None = None, values: Mapping[str, str] | None = None) -> RootCause:
+    def _root_cause(self, match: PatternMatch, confidence: float | None = None, values: Mapping[str, str] | None = None, provider: str | None = None) -> RootCause:
         pattern = match.pattern
         evidence = match.evidence()
         # What the evidence names (the missing variable) fills the fix, beside what the status says.
@@ -351,7 +351,7 @@ class AnalysisEngine:
             evidence=evidence,
             solutions=render_solutions(pattern.solutions, values),
             prevention=pattern.prevention,
-            learn_more=pattern.learn_more,
+            learn_more=pattern.links_for(provider) if provider else pattern.learn_more,
             attributes={
                 "pattern_origin": pattern.origin,
                 "pattern_version": pattern.version,
@@ -395,17 +395,17 @@ class AnalysisEngine:
             )
         serving_note = _serving_note(verdict)
         values = solution_values(data)
-        symptom_causes = tuple(self._root_cause(m, values=values) for m in symptoms)
+        symptom_causes = tuple(self._root_cause(m, values=values, provider=data.provider) for m in symptoms)
         if causes:
             top = causes[0]
             confident = top.score >= self.threshold_for(top.pattern)
-            root = self._root_cause(top, values=values)
+            root = self._root_cause(top, values=values, provider=data.provider)
             status = DiagnosticStatus.FAILED if confident or health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN
             hedge = "" if confident else "possible cause (low confidence): "
             return result(
                 status=status,
                 root_cause=root,
-                secondary_causes=tuple(self._root_cause(m, values=values) for m in causes[1:5] if m.score >= _SECONDARY_MIN_SCORE),
+                secondary_causes=tuple(self._root_cause(m, values=values, provider=data.provider) for m in causes[1:5] if m.score >= _SECONDARY_MIN_SCORE),
                 symptoms=symptom_causes,
                 summary=f"{name}: {hedge}{top.pattern.name} ({root.confidence:.0%} confidence){serving_note}",
             )
@@ -438,5 +438,5 @@ class AnalysisEngine:
             pattern = by_id.get(pattern_id)
             if pattern is not None and not pattern.wrapper:
                 match = PatternMatch(pattern, (), score)
-                return attrs.evolve(self._root_cause(match, confidence=score), guess=True)
+                return attrs.evolve(self._root_cause(match, confidence=score, provider=data.provider), guess=True)
         return None

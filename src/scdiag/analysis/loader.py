@@ -85,6 +85,12 @@ class _IndicatorSpec:
 
 
 @attrs.frozen
+class _LinkSpec:
+    url: str
+    providers: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class _PatternSpec:
     id: str
     name: str
@@ -100,7 +106,7 @@ class _PatternSpec:
     may_recover: bool = False
     solutions: tuple[Solution, ...] = ()
     prevention: tuple[str, ...] = ()
-    learn_more: tuple[str, ...] = ()
+    learn_more: tuple[str | _LinkSpec, ...] = ()
     version: str = "1"
 
 
@@ -114,6 +120,16 @@ def _make_converter() -> cattrs.Converter:
 
     # A predicate, not a class: a class hook for str would also catch str-valued enums.
     converter.register_structure_hook_func(lambda t: t is str, strict_str)
+
+    def link(value: Any, _type: Any) -> str | _LinkSpec:
+        # A learn-more link: a URL about every platform, or {url, providers} about some.
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            return converter.structure(value, _LinkSpec)
+        raise ValueError(f"expected a URL or {{url, providers}}, got {type(value).__name__} {value!r}")
+
+    converter.register_structure_hook_func(lambda t: t == (str | _LinkSpec), link)
     return converter
 
 
@@ -222,7 +238,8 @@ def _build(spec: _PatternSpec, origin: str) -> FailurePattern:
         may_recover=spec.may_recover,
         solutions=spec.solutions,
         prevention=spec.prevention,
-        learn_more=spec.learn_more,
+        learn_more=tuple(link if isinstance(link, str) else link.url for link in spec.learn_more),
+        learn_more_providers={link.url: link.providers for link in spec.learn_more if not isinstance(link, str) and link.providers},
         version=spec.version,
         origin=origin,
     )

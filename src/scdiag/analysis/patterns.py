@@ -196,10 +196,16 @@ class FailurePattern:
     solutions: tuple[Solution, ...] = ()
     prevention: tuple[str, ...] = ()
     learn_more: tuple[str, ...] = ()
+    learn_more_providers: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """The clouds a link is about (``{url: [aws]}``); a link not listed is about all of them."""
     version: str = "1"
     origin: str = ""
     """The file or plugin the pattern came from."""
     attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+    def links_for(self, provider: str) -> tuple[str, ...]:
+        """The learn-more links about ``provider``'s platform, and those about every platform."""
+        return tuple(url for url in self.learn_more if provider in self.learn_more_providers.get(url, (provider,)))
 
     def applies_to(self, provider: str) -> bool:
         """Whether the pattern is relevant to ``provider``.

@@ -39,3 +39,14 @@ def test_the_report_puts_a_missing_secret_under_secrets(capsys: pytest.CaptureFi
     fix = out[out.index("Fix:") :]
     assert "secrets:" in fix and "OPENAI_API_KEY: ${secret:openai-api-key}" in fix
     assert "<NAME>" not in fix and "env:" not in fix
+
+
+@pytest.mark.parametrize(("example", "wanted", "unwanted"), [("k8s-oom-kill", "kubernetes.io", "aws"), ("ecs-console-stopped-task", "docs.aws.amazon.com", "kubernetes.io")])
+def test_learn_more_links_are_the_ones_for_the_cloud_at_hand(example: str, wanted: str, unwanted: str) -> None:
+    """A Kubernetes OOM links Kubernetes' page, not an ECS article; links about every platform stay."""
+    import scdiag
+
+    cause = scdiag.analyze_captures([EXAMPLES / example]).root_cause
+    assert cause is not None and cause.learn_more
+    assert any(wanted in url for url in cause.learn_more)
+    assert not any(unwanted in url for url in cause.learn_more)
