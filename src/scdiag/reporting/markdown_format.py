@@ -19,6 +19,7 @@ __all__ = ["fence", "md_escape", "render_markdown"]
 # Enough to stop emphasis, code, links, HTML, tables, mentions and entities;
 # hyphens, colons and parentheses are harmless inline and stay readable.
 _FENCE_RUN = regex.compile(r"`+|~+")
+_BACKTICKS = regex.compile(r"`+")
 _LINK = regex.compile(r"^https://[^\s<>]+$")
 _SPECIAL = regex.compile(r"([\\`*_\[\]<>#|~@&!])")
 
@@ -26,6 +27,16 @@ _SPECIAL = regex.compile(r"([\\`*_\[\]<>#|~@&!])")
 def md_escape(text: str, limit: int = 500) -> str:
     """Prose with Markdown, HTML and mentions neutralised, on one line."""
     return _SPECIAL.sub(r"\\\1", clip(clean(text).replace("\n", " "), limit))
+
+
+def code_span(text: str, limit: int = 200) -> str:
+    """Inline code as GitHub renders it: the content literal (no backslash escapes inside),
+    between backtick runs longer than any in the content, padded when it starts or ends with one."""
+    body = clip(clean(text).replace("\n", " "), limit)
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{ticks}{pad}{body}{pad}{ticks}"
 
 
 def fence(lines: Iterable[str], language: str = "text") -> str:
@@ -46,7 +57,7 @@ def _solution(solution: Solution) -> Iterable[str]:
         yield f"{number}. {md_escape(step)}"
     for change in solution.config_changes:
         yield ""
-        yield f"In `{md_escape(change.file, 200)}`:"
+        yield f"In {code_span(change.file)}:"
         diff = config_diff_lines(change)
         if diff:
             yield fence(diff, "diff")

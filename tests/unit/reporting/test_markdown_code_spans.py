@@ -1,0 +1,31 @@
+"""Inline code in the Markdown report renders as written (checked by rendering it as CommonMark, as GitHub does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from scdiag.cli import main
+from scdiag.reporting.markdown_format import code_span
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "k8s-oom-kill"
+
+
+def _code(markdown: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").parseInline(markdown)
+    return [child.content for token in tokens for child in token.children or () if child.type == "code_inline"]
+
+
+@pytest.mark.parametrize("text", [".sc/stacks/<stack>/client.yaml", "a `tick` inside", "``double`` and *stars* and \\backslash", "`starts with a tick"])
+def test_a_code_span_renders_its_text_literally(text: str) -> None:
+    """No backslash escapes inside (CommonMark shows them literally), and no way out of the span."""
+    assert _code(code_span(text)) == [text]
+
+
+def test_the_report_names_the_file_to_change_literally(capsys: pytest.CaptureFixture[str]) -> None:
+    """The config file in the fix reads .sc/stacks/<stack>/client.yaml once rendered, not \\<stack\\>."""
+    assert main(["analyze", str(EXAMPLE), "-o", "markdown"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("In `"))
+    assert _code(line) == [".sc/stacks/<stack>/client.yaml"]
