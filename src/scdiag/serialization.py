@@ -7,19 +7,19 @@ tuples lists. ``structure(unstructure(x), type(x)) == x`` for every model.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import cattrs
 
-__all__ = ["structure", "unstructure"]
+__all__ = ["iso_timestamp", "structure", "unstructure"]
 
 T = TypeVar("T")
 
 
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter()
-    converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    converter.register_unstructure_hook(datetime, iso_timestamp)
     converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
     converter.register_unstructure_hook(timedelta, lambda value: value.total_seconds())
     # str-valued enums would pass through as enum objects (str comes before Enum in
@@ -33,6 +33,16 @@ def _make_converter() -> cattrs.Converter:
     # Ports are numbers or, in Kubernetes, names ("http"): keep whichever it is.
     converter.register_structure_hook_func(lambda t: t == (int | str | None), _port_or_name)
     return converter
+
+
+def iso_timestamp(value: datetime) -> str:
+    """One precision for every time scdiag writes: UTC, microseconds, ``+00:00``.
+
+    ``isoformat`` alone drops the fraction when it is zero, so a report mixed
+    ``14:02:11`` and ``14:02:11.204312``.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _enum_value(value: enum.Enum) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from scdiag.models import DiagnosticEvent
 from scdiag.reporting.sanitize import clean, clip
-from scdiag.serialization import unstructure
+from scdiag.serialization import iso_timestamp, unstructure
 from scdiag.watch import SCHEMA_VERSION, RolloutProgress, WatchEvent, WatchEventType
 
 __all__ = ["watch_event_document", "watch_event_schema", "watch_event_text"]
@@ -22,7 +22,7 @@ Mask = Callable[[str], str]
 def _event(event: DiagnosticEvent, mask: Mask) -> dict[str, Any]:
     return {
         "message": mask(event.message),
-        "timestamp": event.timestamp.isoformat() if event.timestamp else None,
+        "timestamp": iso_timestamp(event.timestamp) if event.timestamp else None,
         "source": event.source,
         "level": event.level.value,
         "reason": event.reason,
@@ -39,7 +39,7 @@ def watch_event_document(event: WatchEvent, mask: Mask, report: dict[str, Any] |
         "type": event.type.value,
         "poll": event.poll,
         "elapsed_seconds": event.elapsed,
-        "at": event.at.isoformat(),
+        "at": iso_timestamp(event.at),
     }
     if event.progress is not None:
         document["progress"] = unstructure(event.progress)

@@ -29,3 +29,16 @@ def test_the_report_names_the_file_to_change_literally(capsys: pytest.CaptureFix
     assert main(["analyze", str(EXAMPLE), "-o", "markdown"]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("In `"))
     assert _code(line) == [".sc/stacks/<stack>/client.yaml"]
+
+
+def test_every_time_in_the_json_report_has_one_precision(capsys: pytest.CaptureFixture[str]) -> None:
+    """Whole seconds and fractions alike are written with microseconds, in UTC."""
+    import json
+
+    from scdiag import regex
+
+    assert main(["analyze", str(EXAMPLE), "-o", "json", "--details"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    stamps = [event["timestamp"] for event in document["timeline"] if event.get("timestamp")] + [document["generated_at"]]
+    shape = regex.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
+    assert len(stamps) > 3 and all(shape.search(stamp) for stamp in stamps), stamps
