@@ -85,6 +85,8 @@ class ContainerStatus:
     failing: bool | None = None
     """True when the adapter knows the container to be failing (waiting on an error, ended with a
     failure, failing its health check); ``None`` when the data does not say."""
+    location: SourceLocation | None = None
+    """Where the container's reason was read (the line of its termination or waiting reason), when read from a file."""
 
 
 @attrs.frozen

@@ -136,26 +136,28 @@ def _is_current(instance: str | None, old: set[str]) -> bool:
     return instance is None or instance not in old
 
 
-def _termination_signals(term: Termination, label: str, instance: Instance, current: bool, previous: bool) -> Iterator[Signal]:
+def _termination_signals(term: Termination, label: str, instance: Instance, current: bool, previous: bool, where: SourceLocation | None) -> Iterator[Signal]:
     when = term.finished_at
     reason = term.reason
     if reason or term.message:
-        yield Signal(SignalKind.CONTAINER, text=term.message or "", reason=reason, timestamp=when, location=instance.location, instance=instance.id, current=current, label=label, state="terminated")
+        yield Signal(SignalKind.CONTAINER, text=term.message or "", reason=reason, timestamp=when, location=where, instance=instance.id, current=current, label=label, state="terminated")
     if term.exit_code is not None:
-        yield Signal(SignalKind.EXIT_CODE, exit_code=term.exit_code, reason=reason, timestamp=when, location=instance.location, instance=instance.id, current=current, label=label + (" (previous run)" if previous else ""))
+        yield Signal(SignalKind.EXIT_CODE, exit_code=term.exit_code, reason=reason, timestamp=when, location=where, instance=instance.id, current=current, label=label + (" (previous run)" if previous else ""))
 
 
 def _container_signals(container: ContainerStatus, instance: Instance, current: bool) -> Iterator[Signal]:
     label = f"{instance.kind} {instance.id}" + (f" container {container.name}" if container.name else "")
+    # The line of the container's own reason, when the reader found it; else its instance's.
+    where = container.location or instance.location
     if container.reason or container.message:
-        yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, location=instance.location, instance=instance.id, current=current, label=label, state=container.state)
+        yield Signal(SignalKind.CONTAINER, text=container.message or "", reason=container.reason, timestamp=instance.stopped_at or instance.started_at, location=where, instance=instance.id, current=current, label=label, state=container.state)
     if container.termination is not None:
-        signals = _termination_signals(container.termination, label, instance, current, previous=False)
+        signals = _termination_signals(container.termination, label, instance, current, previous=False, where=where)
         # ECS repeats the container's reason on its termination: one observation, not two.
         duplicate = container.termination.reason == container.reason and not container.termination.message
         yield from (s for s in signals if not (duplicate and s.kind is SignalKind.CONTAINER))
     if container.last_termination is not None:
-        yield from _termination_signals(container.last_termination, label, instance, current, previous=True)
+        yield from _termination_signals(container.last_termination, label, instance, current, previous=True, where=where)
 
 
 def _status_signals(status: ServiceStatus, old: set[str]) -> Iterator[Signal]:

@@ -6,6 +6,8 @@ lines before the JSON" and "the paste was cut off" are handled once.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +17,7 @@ import attrs
 
 from scdiag import regex
 from scdiag.errors import CaptureError
-from scdiag.models import Condition, ServiceStatus, SourceLocation
+from scdiag.models import Condition, ContainerStatus, Instance, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 __all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "skip_malformed", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
@@ -146,6 +148,44 @@ class LineFinder:
         return self.line_of(json.dumps(value)[1 : length + 1]) if value else None
 
 
+def _container_reason(container: ContainerStatus) -> str | None:
+    for termination in (container.termination, container.last_termination):
+        if termination is not None and termination.reason:
+            return termination.reason
+    return container.reason
+
+
+def _locate_containers(instances: tuple[Instance, ...], text: str, source: str) -> tuple[Instance, ...]:
+    """Each container pointed at the line of its reason, searched inside its instance's object.
+
+    The instance's line is where its object starts; the evidence (``"reason":
+    "OOMKilled"``) sits dozens of lines below, and annotations should point there.
+    """
+    starts = [i.location.line for i in instances if i.location is not None and i.location.line]
+    if not starts or not any(_container_reason(c) for i in instances for c in i.containers):
+        return instances
+    offsets = [0, *itertools.accumulate(len(line) for line in text.splitlines(keepends=True))]
+    bounds = sorted(set(starts))
+    result = []
+    for instance in instances:
+        line = instance.location.line if instance.location is not None else None
+        if not line or line > len(offsets) - 1:
+            result.append(instance)
+            continue
+        following = bisect.bisect_right(bounds, line)
+        end = offsets[bounds[following] - 1] if following < len(bounds) else len(text)
+        start = offsets[line - 1]
+        containers = []
+        for container in instance.containers:
+            reason = _container_reason(container)
+            found = text.find(json.dumps(reason), start, end) if reason and container.location is None else -1
+            if found >= 0:
+                container = attrs.evolve(container, location=SourceLocation(source, bisect.bisect_right(offsets, found)))
+            containers.append(container)
+        result.append(attrs.evolve(instance, containers=tuple(containers)))
+    return tuple(result)
+
+
 def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatus:
     """The status with its conditions and targets pointed at their lines in ``text``.
 
@@ -164,11 +204,12 @@ def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatu
     def conditions(items: tuple[Condition, ...]) -> tuple[Condition, ...]:
         return tuple(c if c.location else attrs.evolve(c, location=where(c.message, c.reason, c.type)) for c in items)
 
+    instances = _locate_containers(status.instances, text, source)
     return attrs.evolve(
         status,
         conditions=conditions(status.conditions),
         rollouts=tuple(attrs.evolve(r, conditions=conditions(r.conditions)) for r in status.rollouts),
-        instances=tuple(attrs.evolve(i, conditions=conditions(i.conditions)) for i in status.instances),
+        instances=tuple(attrs.evolve(i, conditions=conditions(i.conditions)) for i in instances),
         targets=tuple(t if t.location else attrs.evolve(t, location=where(t.target_id)) for t in status.targets),
     )
 

@@ -170,4 +170,4 @@ def test_the_html_report_opens_in_a_browser(generator: ReportGenerator, oom: Dia
     ]
     dom = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
     assert re.search(r'id="verdict">FAILED: orders-api: Container killed for exceeding its memory limit', dom)
-    assert "Give the container more memory" in dom and "pods.json:14" in dom
+    assert "Give the container more memory" in dom and "pods.json:89" in dom

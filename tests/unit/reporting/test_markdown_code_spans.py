@@ -42,3 +42,13 @@ def test_every_time_in_the_json_report_has_one_precision(capsys: pytest.CaptureF
     stamps = [event["timestamp"] for event in document["timeline"] if event.get("timestamp")] + [document["generated_at"]]
     shape = regex.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
     assert len(stamps) > 3 and all(shape.search(stamp) for stamp in stamps), stamps
+
+
+def test_evidence_points_at_the_line_that_holds_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """The annotation for OOMKilled names the line with "reason": "OOMKilled", not the pod object's first line."""
+    from scdiag import regex
+
+    assert main(["analyze", str(EXAMPLE), "-o", "github"]) == 0
+    annotation = next(line for line in capsys.readouterr().out.splitlines() if "pods.json" in line and "OOMKilled" in line)
+    line = int(regex.compile(r"line=(\d+)").search(annotation).group(1))  # type: ignore[union-attr]
+    assert '"reason": "OOMKilled"' in (EXAMPLE / "pods.json").read_text().splitlines()[line - 1]
