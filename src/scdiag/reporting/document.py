@@ -31,6 +31,8 @@ from scdiag.models import (
 )
 from scdiag.serialization import unstructure
 
+from scdiag.reporting.sections import shows
+
 __all__ = ["SCHEMA_VERSION", "CauseDocument", "EvidenceDocument", "ReportDocument", "TimelineRow", "build_document", "report_document"]
 
 SCHEMA_VERSION = "1.1"
@@ -112,7 +114,7 @@ class ReportDocument:
     """Everything collected; only in ``deep`` reports."""
 
 
-def _cause(cause: RootCause) -> CauseDocument:
+def _cause(cause: RootCause, steps: bool = True) -> CauseDocument:
     return CauseDocument(
         pattern_id=cause.pattern_id,
         name=cause.name,
@@ -121,7 +123,7 @@ def _cause(cause: RootCause) -> CauseDocument:
         confidence=cause.confidence,
         description=cause.description,
         evidence=tuple(EvidenceDocument(e.source, e.excerpt, e.timestamp, e.location, e.indicator, e.context) for e in cause.evidence),
-        solutions=cause.solutions,
+        solutions=cause.solutions if steps else tuple(attrs.evolve(s, steps=()) for s in cause.solutions),
         prevention=cause.prevention,
         learn_more=cause.learn_more,
         guess=cause.guess,
@@ -158,10 +160,10 @@ def build_document(report: DiagnosticReport) -> ReportDocument:
         provider=result.request.provider,
         service=result.request.service_name,
         rollout=result.rollout,
-        root_cause=_cause(result.root_cause) if result.root_cause is not None else None,
-        secondary_causes=tuple(_cause(c) for c in result.secondary_causes),
-        symptoms=tuple(_cause(c) for c in result.symptoms),
-        timeline=tuple(timeline),
+        root_cause=_cause(result.root_cause, steps=shows(report, "steps")) if result.root_cause is not None else None,
+        secondary_causes=tuple(_cause(c) for c in result.secondary_causes) if shows(report, "secondary_causes") else (),
+        symptoms=tuple(_cause(c) for c in result.symptoms) if shows(report, "symptoms") else (),
+        timeline=tuple(timeline) if shows(report, "timeline") else (),
         recommendations=result.recommendations,
         data_gaps=data.gaps if data else (),
         inputs=data.inputs if data else (),

@@ -42,7 +42,7 @@ def _solution(solution: Solution, full: bool) -> Iterable[str]:
     yield f"<h3>Fix: {_e(solution.title)}</h3>"
     if full and solution.description:
         yield f"<p>{_e(solution.description)}</p>"
-    if solution.steps:
+    if full and solution.steps:
         yield "<ol>" + "".join(f"<li>{_e(step)}</li>" for step in solution.steps) + "</ol>"
     for change in solution.config_changes:
         yield f'<p class="meta">In <code>{_e(change.file)}</code>:</p>'
@@ -100,6 +100,8 @@ def render_html(report: DiagnosticReport) -> str:
     if full:
         for cause in result.secondary_causes:
             parts.extend(_cause(cause, "Also possible", False))
+        if result.symptoms:
+            parts.append("<h2>Symptoms</h2><ul>" + "".join(f"<li>{_e(s.name)} (<code>{_e(s.pattern_id)}</code>)</li>" for s in result.symptoms) + "</ul>")
         if result.timeline:
             parts.append("<h2>Timeline</h2><table><tr><th>when</th><th>source</th><th>what</th><th>count</th></tr>")
             for event in result.timeline:

@@ -116,6 +116,8 @@ def render_interactive(report: DiagnosticReport) -> str:
     if full:
         for cause in result.secondary_causes:
             console.print(Text(f"Also possible: {clean(cause.name)} [{cause.pattern_id}] {cause.confidence:.0%}", style="yellow"))
+        if result.symptoms:
+            console.print(Text("Symptoms: " + ", ".join(f"{clean(s.name)} [{s.pattern_id}]" for s in result.symptoms), style="dim"))
         resources = _resources(result)
         if resources is not None:
             console.print(resources)
@@ -134,9 +136,8 @@ def render_interactive(report: DiagnosticReport) -> str:
     data = result.data
     if data is not None and data.gaps:
         console.print(Text(f"Data gaps: {len(data.gaps)}", style="yellow"))
-        if full:
-            for gap in data.gaps:
-                console.print(Text(f"  - {gap.source}: {clean(gap.reason)}"))
+        for gap in data.gaps:
+            console.print(Text(f"  - {gap.source}: {clean(gap.reason)}"))
     if not report.redacted:
         console.print(Text("Secret redaction was turned off for this report.", style="bold yellow"))
     return buffer.getvalue()

@@ -47,13 +47,13 @@ def fence(lines: Iterable[str], language: str = "text") -> str:
     return "\n".join([marker + language, *body, marker])
 
 
-def _solution(solution: Solution) -> Iterable[str]:
+def _solution(solution: Solution, full: bool = True) -> Iterable[str]:
     yield f"**{md_escape(solution.title)}**"
     if solution.description:
         yield ""
         yield md_escape(solution.description, 1000)
     yield ""
-    for number, step in enumerate(solution.steps, 1):
+    for number, step in enumerate(solution.steps if full else (), 1):
         yield f"{number}. {md_escape(step)}"
     for change in solution.config_changes:
         yield ""
@@ -86,7 +86,7 @@ def _cause(cause: RootCause, heading: str, full: bool) -> Iterable[str]:
         yield fence(rows)
         yield ""
     for solution in cause.solutions if full else cause.solutions[:1]:
-        yield from _solution(solution)
+        yield from _solution(solution, full)
     if cause.learn_more:
         links = " · ".join(f"<{url}>" for url in cause.learn_more if _LINK.search(url))
         if links:
@@ -117,6 +117,8 @@ def render_markdown(report: DiagnosticReport) -> str:
     if full:
         for cause in result.secondary_causes:
             lines.extend(_cause(cause, "Also possible", False))
+        if result.symptoms:
+            lines += ["### Symptoms", "", *(f"- {md_escape(s.name)} ({code_span(s.pattern_id)})" for s in result.symptoms), ""]
         from scdiag.reporting.text_format import resource_lines
 
         resources = resource_lines(result)

@@ -154,9 +154,8 @@ def report_lines(report: DiagnosticReport) -> list[str]:
     data = result.data
     if data is not None and data.gaps:
         lines.append("")
-        lines.append("Data gaps:" if full else f"Data gaps: {len(data.gaps)} (see --details)")
-        if full:
-            lines.extend(f"  - {gap.source}: {_t(gap.reason)}" for gap in data.gaps)
+        lines.append("Data gaps:")
+        lines.extend(f"  - {gap.source}: {_t(gap.reason)}" for gap in data.gaps)
     if report.detail == "deep" and data is not None:
         lines.append("")
         lines.append("Collected:")

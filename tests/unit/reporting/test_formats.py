@@ -147,13 +147,13 @@ def test_details_add_the_folded_timeline(generator: ReportGenerator, oom: Diagno
 
 
 def test_fix_steps_name_the_users_stack(generator: ReportGenerator, oom: DiagnosticResult) -> None:
-    """{stack} and {environment} are filled from the request."""
+    """{stack} and {environment} are filled from the request (the steps are shown with --details)."""
     import attrs
 
     from scdiag.models import RequestContext
 
     request = attrs.evolve(oom.request, context=RequestContext(stack="shop", environment="production"))
-    out = _render(generator, attrs.evolve(oom, request=request), "markdown")
+    out = _render(generator, attrs.evolve(oom, request=request), "markdown", "details")
     assert "stacks.production.config.size.memory" in out and "<stack>" not in out
 
 
