@@ -60,6 +60,15 @@ _EXAMPLES = {
   scdiag watch -p aws --cluster prod -s web -o jsonl | my-deploy-ui
 watch exit codes: 0 healthy, 1 failed or doomed (the diagnosis is printed), 2 usage,
 3 nothing collected, 4 still progressing at --timeout""",
+    "providers": """examples:
+  scdiag providers
+  scdiag providers -o json""",
+    "patterns": """examples:
+  scdiag patterns
+  scdiag patterns show container-oom-kill
+  scdiag patterns -o json""",
+    "version": """examples:
+  scdiag version""",
     "completion": """examples:
   source <(scdiag completion bash)
   scdiag completion zsh > "${fpath[1]}/_scdiag"

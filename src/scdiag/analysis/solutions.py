@@ -1,11 +1,11 @@
 """Fix steps made concrete with what was collected: the real memory limit, ports.
 
 Pattern solutions may use ``{memory_limit_mb}``, ``{memory_suggested_mb}``,
-``{container_port}`` and ``{target_port}``, filled from the service status,
+``{container_port}``, ``{target_port}`` and ``{image}``, filled from the service status,
 and ``{variable}``, ``{variable_section}`` and ``{variable_value}``, filled
 from the evidence (the setting the application says is missing: a secret goes
 under ``secrets`` with a ``${secret:...}`` reference, anything else under
-``env``); unknown ones read ``<current>``, ``<larger>``, ``<port>``, ``<NAME>``.
+``env``); unknown ones read ``<current>``, ``<larger>``, ``<port>``, ``<image>``, ``<NAME>``.
 ``{stack}``, ``{environment}`` and ``{service}`` are left for the report
 generator, which knows the request.
 """
@@ -22,12 +22,13 @@ from scdiag.models import ConfigChange, DiagnosticData, Solution
 
 __all__ = ["evidence_values", "render_solutions", "solution_values"]
 
-_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port|variable|variable_section|variable_value)\}")
+_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port|image|variable|variable_section|variable_value)\}")
 _UNKNOWN = {
     "memory_limit_mb": "<current>",
     "memory_suggested_mb": "<larger>",
     "container_port": "<port>",
     "target_port": "<port>",
+    "image": "<image>",
     "variable": "<NAME>",
     "variable_section": "env",
     "variable_value": "<value>",
@@ -39,11 +40,23 @@ _NAMED_SETTING = regex.compile(
     r"(?:environment variable|env var)s?:? (?:is )?['\"`]?(?P<d>[A-Z][A-Z0-9_]{2,})|Could not resolve placeholder '(?P<e>[A-Za-z][\w.-]*)'|"
     r"config(?:uration)? (?:value|key) (?P<f>[A-Z][A-Z0-9_]{2,})"
 )
+# The image a pull error names, as kubelet, ECS, Cloud Run and Container Apps quote it.
+_NAMED_IMAGE = regex.compile(r"""(?i)(?:pull(?:ing)? image|image|failed to resolve ref(?:erence)?)\s+["']?(?P<image>[a-z0-9][\w.-]*(?:[:/][\w.@:-]+)+)["']?""")
 _SECRET_NAME = regex.compile(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential|dsn|database_url|connection_string")
 
 
 def evidence_values(excerpts: list[str]) -> dict[str, str]:
-    """Placeholder values the evidence names: the missing setting, and where it belongs."""
+    """Placeholder values the evidence names: the image a pull failed on; the missing setting, and where it belongs."""
+    found: dict[str, str] = {}
+    for excerpt in excerpts:
+        image = _NAMED_IMAGE.search(excerpt)
+        if image is not None:
+            found["image"] = image.group("image").rstrip(".,:")
+            break
+    return found | _setting_values(excerpts)
+
+
+def _setting_values(excerpts: list[str]) -> dict[str, str]:
     for excerpt in excerpts:
         match = _NAMED_SETTING.search(excerpt)
         if match is None:
@@ -71,6 +84,9 @@ def solution_values(data: DiagnosticData) -> dict[str, str]:
     ports = [port for c in status.containers if not c.init for port in c.ports]
     if ports:
         values["container_port"] = str(ports[0])
+    images = [c.image for c in status.containers if c.image and not c.init]
+    if images:
+        values["image"] = images[0]
     targets = [e.target_port for e in status.endpoints if e.target_port is not None]
     if targets:
         values["target_port"] = str(targets[0])

@@ -50,3 +50,16 @@ def test_learn_more_links_are_the_ones_for_the_cloud_at_hand(example: str, wante
     assert cause is not None and cause.learn_more
     assert any(wanted in url for url in cause.learn_more)
     assert not any(unwanted in url for url in cause.learn_more)
+
+
+@pytest.mark.parametrize(
+    ("line", "image"),
+    [
+        ('Failed to pull image "registry.example.com/shop/web:2.14.O": rpc error: code = NotFound desc = failed to resolve reference', "registry.example.com/shop/web:2.14.O"),
+        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2.15.0: not found", "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2.15.0"),
+        ("Revision 'web-00008-new' is not ready and cannot serve traffic. Image 'gcr.io/acme/web:latest' not found.", "gcr.io/acme/web:latest"),
+    ],
+)
+def test_the_image_a_pull_failed_on_is_read_from_the_evidence(line: str, image: str) -> None:
+    """The fix names the reference the platform could not pull, typos included."""
+    assert evidence_values([line])["image"] == image
