@@ -165,7 +165,7 @@ def main() -> int:
         memory_ok = memory_ok and peak < MAX_PEAK_MB
         ratio = floor_rate / rate
         rows.append((name, f"{size_mb:6.0f} MB", f"{elapsed:6.2f} s", f"{rate:6.1f} MB/s", f"{ratio:5.1f}x", f"{peak:5.0f} MB", f"exit {code}", cause))
-    header = ("input (1,000,000 lines)", "size", "analyze", "throughput", "vs floor", "peak", "", "diagnosis")
+    header = (f"input ({args.lines:,} lines)", "size", "analyze", "throughput", "vs floor", "peak", "", "diagnosis")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
