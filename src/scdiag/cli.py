@@ -146,6 +146,17 @@ def _add_provider_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(*flags, dest=_option_dest(name), metavar=name.upper().replace("-", "_"), help=described)
 
 
+def _add_target_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    """What diagnose and watch both need: the provider, the service and where it lives, the Simple Container names."""
+    parser.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
+    parser.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
+    parser.add_argument("--region", help="cloud region")
+    _add_provider_options(parser)
+    parser.add_argument("--deployment-id", help=f"the deployment, ReplicaSet or revision to {verb}")
+    parser.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
+    parser.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?", epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"scdiag {__version__}")
@@ -159,30 +170,18 @@ def _parser() -> argparse.ArgumentParser:
         return parser
 
     diagnose = command("diagnose", "diagnose a live deployment through a provider")
-    diagnose.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
-    diagnose.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
-    diagnose.add_argument("--region", help="cloud region")
-    _add_provider_options(diagnose)
-    diagnose.add_argument("--deployment-id", help="the deployment, ReplicaSet or revision to diagnose")
+    _add_target_options(diagnose, "diagnose")
     diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
     diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
-    diagnose.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
-    diagnose.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
     _add_output_options(diagnose)
 
     watch = command("watch", "watch a rollout as it happens: progress, events, and the diagnosis as soon as it is doomed")
-    watch.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
-    watch.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
-    watch.add_argument("--region", help="cloud region")
-    _add_provider_options(watch)
-    watch.add_argument("--deployment-id", help="the deployment, ReplicaSet or revision to watch")
+    _add_target_options(watch, "watch")
     watch.add_argument("--interval", type=_duration, default=timedelta(seconds=5), help='time between polls, e.g. "5s" (default 5s; longer while the API throttles)')
     watch.add_argument("--timeout", type=_duration, default=timedelta(minutes=15), help='give up after, e.g. "15m" (default 15m; exit 4)')
     watch.add_argument("--grace", type=_duration, default=timedelta(minutes=3), help='how long probes may fail while the app warms up, e.g. "3m"')
     watch.add_argument("--since", type=_duration, help='events and logs from this long before the watch started belong to the rollout (default 5m)')
-    watch.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
-    watch.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
     _add_output_options(watch)
 
     analyze = command("analyze", "analyse captured CLI output (no cloud access needed)")

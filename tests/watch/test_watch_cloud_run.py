@@ -14,7 +14,7 @@ from scdiag.models import DiagnosticRequest, RequestContext
 from scdiag.watch import WatchEventType, WatchOutcome, WatchPolicy
 
 from tests.adapters.conftest import SCENARIOS
-from tests.adapters.gcp.fake_google import PROJECT, REGION, FakeGoogle, service_account_key
+from tests.adapters.gcp.fake_google import PROJECT, REGION, FakeGoogle, serve_google
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc)
 
@@ -58,10 +58,7 @@ class Stages:
 
 @pytest.fixture(name="fake")
 def _fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeGoogle]:
-    fake = FakeGoogle().start()
-    for api in ("RUN", "LOGGING", "MONITORING"):
-        monkeypatch.setenv(f"SCDIAG_GCP_{api}_ENDPOINT", fake.url)
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(service_account_key(tmp_path / "key.json", f"{fake.url}/token")))
+    fake = serve_google(monkeypatch, tmp_path)
     yield fake
     fake.stop()
 

@@ -19,7 +19,7 @@ import attrs
 
 from tests.adapters.loopback import Fault, LoopbackServer
 
-__all__ = ["PROJECT", "REGION", "Fault", "FakeGoogle", "service_account_key"]
+__all__ = ["PROJECT", "REGION", "Fault", "FakeGoogle", "service_account_key", "serve_google"]
 
 PROJECT = "acme-prod"
 REGION = "europe-west1"
@@ -176,3 +176,15 @@ def service_account_key(path: Path, token_uri: str) -> Path:
         )
     )
     return path
+
+
+def serve_google(monkeypatch: Any, directory: Path) -> FakeGoogle:
+    """A started fake, the endpoint overrides pointing at it, and a key file whose token_uri is the fake.
+
+    ``monkeypatch`` undoes the environment when the test ends; stop the fake then.
+    """
+    fake = FakeGoogle().start()
+    for api in ("RUN", "LOGGING", "MONITORING"):
+        monkeypatch.setenv(f"SCDIAG_GCP_{api}_ENDPOINT", fake.url)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(service_account_key(directory / "adc.json", f"{fake.url}/token")))
+    return fake

@@ -17,7 +17,7 @@ from scdiag.config import CollectionConfig, DiagnosticsConfig
 from scdiag.models import DiagnosticRequest, DiagnosticStatus, GapKind, RequestContext, RolloutOutcome
 
 from tests.adapters.conftest import SCENARIOS
-from tests.adapters.gcp.fake_google import PROJECT, REGION, FakeGoogle, Fault, service_account_key
+from tests.adapters.gcp.fake_google import PROJECT, REGION, FakeGoogle, Fault, serve_google
 from tests.corpus.builders import T0
 
 LIVE_SCENARIOS = sorted(p.name for p in SCENARIOS.glob("cr-*") if (p / "service.json").exists())
@@ -26,10 +26,7 @@ LIVE_SCENARIOS = sorted(p.name for p in SCENARIOS.glob("cr-*") if (p / "service.
 @pytest.fixture(name="fake")
 def _fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeGoogle]:
     """The fake, the endpoint overrides pointing at it, and a service account key whose token_uri is the fake."""
-    fake = FakeGoogle().start()
-    for api in ("RUN", "LOGGING", "MONITORING"):
-        monkeypatch.setenv(f"SCDIAG_GCP_{api}_ENDPOINT", fake.url)
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(service_account_key(tmp_path / "adc.json", f"{fake.url}/token")))
+    fake = serve_google(monkeypatch, tmp_path)
     yield fake
     fake.stop()
 
