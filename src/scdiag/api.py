@@ -62,7 +62,7 @@ def watch(request: DiagnosticRequest, config: DiagnosticsConfig | str | Path | N
 
 
 def analyze_captures(
-    paths: Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path],
     config: DiagnosticsConfig | str | Path | None = None,
     *,
     provider: str | None = None,
@@ -71,10 +71,14 @@ def analyze_captures(
 ) -> DiagnosticResult:
     """Analyse what the clouds' CLIs printed: files, directories, ``"-"`` for stdin.
 
-    The format of each input is detected from its content; ``provider``,
-    ``service`` and ``since`` override what the content says.
+    ``paths`` is one path or a sequence of them (a single string is one path,
+    never its characters). The format of each input is detected from its
+    content; ``provider``, ``service`` and ``since`` override what the content says.
     """
     from scdiag.captures.pipeline import CaptureOverrides
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
 
     overrides = CaptureOverrides(provider=provider, service=service, since=since)
     return _orchestrator(config).analyze_captures([str(p) for p in paths], overrides)

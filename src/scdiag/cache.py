@@ -75,11 +75,15 @@ class FileCacheStore:
 
     def set(self, key: str, value: bytes, ttl: timedelta) -> None:
         """Store ``value`` for ``ttl``, then trim the directory to ``max_size``."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # Only its owner reads the cache: the directory 0700, each entry 0600 (even redacted, it
+        # names services, clusters and what went wrong with them).
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self._path(key)
         temporary = path.with_suffix(".tmp")
         header = json.dumps({"key": key, "expires": self._now() + ttl.total_seconds()}).encode()
-        temporary.write_bytes(header + b"\n" + value)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(header + b"\n" + value)
         os.replace(temporary, path)  # readers never see a half-written entry
         self._trim()
 

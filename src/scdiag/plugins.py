@@ -231,6 +231,16 @@ class RedactionRegistry(_Registry):
         self.rules.append((name, regex))
 
 
+_PLUGIN_ERRORS = BaseException
+"""What a plugin may raise at a seam: anything, sys.exit() and SystemExit included."""
+
+
+def _unless_interrupted(error: BaseException) -> None:
+    # A plugin's failure is reported and skipped; the user's Ctrl-C still stops scdiag.
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+
+
 def _blocked_from_env() -> frozenset[str]:
     raw = os.environ.get("SCDIAG_DISABLE_PLUGINS", "")
     return frozenset(name.strip() for name in raw.split(",") if name.strip())
@@ -271,7 +281,8 @@ class PluginHost:
             return False
         try:
             self._pm.register(plugin, name=name)
-        except Exception as error:  # isolation seam: pluggy's validation errors
+        except _PLUGIN_ERRORS as error:  # isolation seam: pluggy's validation errors
+            _unless_interrupted(error)
             self.failures.append(PluginFailure(name, str(error), "register", distribution, version))
             return False
         module = getattr(plugin, "__name__", type(plugin).__name__)
@@ -290,7 +301,8 @@ class PluginHost:
             dist_version = dist.version if dist is not None else None
             try:
                 plugin = entry_point.load()
-            except Exception as error:  # isolation seam: a broken plugin must not break the others
+            except _PLUGIN_ERRORS as error:  # isolation seam: a broken plugin must not break the others
+                _unless_interrupted(error)
                 message = f"{type(error).__name__}: {error}"
                 self.failures.append(PluginFailure(entry_point.name, message, "load", dist_name, dist_version))
                 continue
@@ -306,7 +318,8 @@ class PluginHost:
             registry.plugin = name
             try:
                 impl.function(**{arg: registry for arg in impl.argnames})
-            except Exception as error:  # isolation seam
+            except _PLUGIN_ERRORS as error:  # isolation seam
+                _unless_interrupted(error)
                 info = self._info(name)
                 self.failures.append(
                     PluginFailure(name, f"{type(error).__name__}: {error}", hook_name, info.distribution, info.version)
@@ -361,7 +374,8 @@ class PluginHost:
             return factory(config)
         except PluginError as error:
             raise PluginError(f"provider {name} (plugin {registration.plugin}): {error}") from error
-        except Exception as error:
+        except _PLUGIN_ERRORS as error:
+            _unless_interrupted(error)
             raise PluginError(f"provider {name} (plugin {registration.plugin}) failed to start: {type(error).__name__}: {error}") from error
 
     def missing_provider_message(self, name: str) -> str:
@@ -386,7 +400,8 @@ class PluginHost:
                     try:
                         reader = resolve(target)
                         readers.append(reader() if isinstance(reader, type) else reader)
-                    except Exception as error:  # isolation seam
+                    except _PLUGIN_ERRORS as error:  # isolation seam
+                        _unless_interrupted(error)
                         self.failures.append(PluginFailure(plugin, f"capture reader {target}: {error}", "resolve"))
             return readers
 

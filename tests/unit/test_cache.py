@@ -148,3 +148,14 @@ def test_configured_redaction_rules_reach_the_cache() -> None:
     orchestrator.collect(REQUEST)
     written = b"".join(p.read_bytes() for p in default_cache_directory().glob("*.cache"))
     assert b"ticket **** opened" in written and b"INTERNAL-123456" not in written
+
+
+def test_only_the_owner_can_read_the_cache(tmp_path: Path) -> None:
+    """The directory is 0700 and each entry 0600."""
+    import stat
+
+    store = FileCacheStore(tmp_path / "cache")
+    store.set("aws/web/1", b"value", timedelta(hours=1))
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    (entry,) = (tmp_path / "cache").glob("*.cache")
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600

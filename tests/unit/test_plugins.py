@@ -180,3 +180,31 @@ def test_a_provider_declares_its_own_request_options() -> None:
     host = host_with(("nomad", OptionPlugin()), ("good", GoodPlugin()))
     (option,) = host.provider_registry().options["nomad"]
     assert (option.provider, option.name, option.short, option.plugin) == ("nomad", "job", "j", "nomad")
+
+
+class ExitingPlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        raise SystemExit(3)  # a plugin calling sys.exit() must not end scdiag
+
+
+class InterruptedPlugin:
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        raise KeyboardInterrupt
+
+
+def test_a_plugin_that_exits_is_reported_and_skipped() -> None:
+    """SystemExit from a hook is a plugin failure; the other plugins still register."""
+    host = host_with(("exiting", ExitingPlugin()), ("good", GoodPlugin()))
+    assert set(host.providers()) == {"good"}
+    assert any(f.name == "exiting" and "SystemExit" in f.error for f in host.failures)
+
+
+def test_the_users_ctrl_c_is_not_swallowed_by_the_isolation() -> None:
+    """KeyboardInterrupt goes through: the user asked scdiag to stop."""
+    host = host_with(("interrupted", InterruptedPlugin()))
+    with pytest.raises(KeyboardInterrupt):
+        host.providers()

@@ -32,3 +32,14 @@ def test_lazy_names_load_on_first_use() -> None:
     assert callable(scdiag.diagnose)
     assert callable(scdiag.analyze_captures)
     assert scdiag.load_config(None) == scdiag.DiagnosticsConfig()
+
+
+def test_analyze_captures_takes_one_path_as_one_path() -> None:
+    """A single string is a path, not a sequence of one-character paths (which would include "/")."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "k8s-oom-kill"
+    result = scdiag.analyze_captures(str(example))
+    assert result.root_cause is not None and result.root_cause.pattern_id == "container-oom-kill"
+    paths = {Path(record.path).name for record in result.data.inputs}  # type: ignore[union-attr]
+    assert paths == {p.name for p in example.iterdir()}
