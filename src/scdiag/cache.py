@@ -132,9 +132,10 @@ class DiagnosticCache:
         if raw is None:
             return None
         try:
-            return structure(json.loads(raw), DiagnosticData)
+            data = structure(json.loads(raw), DiagnosticData)
         except Exception:  # a stale format or a damaged file is a miss, not a failure
             return None
+        return attrs.evolve(data, from_cache=True)
 
     def set(self, request: DiagnosticRequest, data: DiagnosticData) -> None:
         """Keep the data (secrets masked) for ``ttl``."""

@@ -302,6 +302,8 @@ class DiagnosticData:
     """For offline analysis: every input file and the reader that took it."""
     window_start: datetime | None = attrs.field(default=None, validator=optional_aware)
     window_end: datetime | None = attrs.field(default=None, validator=optional_aware)
+    from_cache: bool = False
+    """True when the diagnostic cache served this data: it was collected at ``collected_at``, not now."""
 
 
 @attrs.frozen

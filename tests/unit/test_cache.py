@@ -159,3 +159,23 @@ def test_only_the_owner_can_read_the_cache(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
     (entry,) = (tmp_path / "cache").glob("*.cache")
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_a_report_from_cached_data_says_so_and_how_old(tmp_path: Path) -> None:
+    """Served from the cache: the report names it and the data's age, in every format that has prose."""
+    from datetime import timezone
+
+    provider = StaticProvider(status=ServiceStatus(name="web"))
+    orchestrator = DiagnosticOrchestrator(host=host_with(("static", provider_plugin("static", provider))))
+    first = orchestrator.collect(REQUEST)
+    second = orchestrator.collect(REQUEST)
+    assert not first.from_cache and second.from_cache and second.collected_at == first.collected_at
+    result = orchestrator.analyze(second, REQUEST)
+    generator = orchestrator.report_generator()
+    report = generator.generate_report(result, "summary")
+    for fmt in ("text", "markdown", "html", "interactive"):
+        assert "From the cache: collected" in generator.export_report(report, fmt), fmt
+    import json
+
+    document = json.loads(generator.export_report(report, "json"))
+    assert document["from_cache"] is True and document["collected_at"].startswith(first.collected_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M"))

@@ -35,7 +35,7 @@ from scdiag.reporting.sections import shows
 
 __all__ = ["SCHEMA_VERSION", "CauseDocument", "EvidenceDocument", "ReportDocument", "TimelineRow", "build_document", "report_document"]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @attrs.frozen
@@ -107,6 +107,9 @@ class ReportDocument:
     inputs: tuple[InputRecord, ...]
     request: DiagnosticRequest
     generated_at: datetime
+    collected_at: datetime | None
+    """When the data was collected (long before ``generated_at`` when ``from_cache``)."""
+    from_cache: bool
     detail: str
     redacted: bool
     versions: Mapping[str, str]
@@ -169,6 +172,8 @@ def build_document(report: DiagnosticReport) -> ReportDocument:
         inputs=data.inputs if data else (),
         request=result.request,
         generated_at=result.generated_at,
+        collected_at=data.collected_at if data else None,
+        from_cache=bool(data and data.from_cache),
         detail=report.detail,
         redacted=report.redacted,
         versions=dict(report.versions),

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from scdiag import regex
 from scdiag.models import DiagnosticReport, RootCause, Solution
 from scdiag.reporting.config_diff import config_diff_lines
-from scdiag.reporting.text_format import rollout_lines
+from scdiag.reporting.text_format import cache_note, rollout_lines
 from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_html"]
@@ -95,6 +95,9 @@ def render_html(report: DiagnosticReport) -> str:
         parts.append(f'<p id="rollout">{_e(rollout[0])}</p>')
         if len(rollout) > 1:
             parts.append("<ul>" + "".join(f"<li>{_e(line.removeprefix('  - '))}</li>" for line in rollout[1:]) + "</ul>")
+    cached = cache_note(result)
+    if cached:
+        parts.append(f'<p class="meta" id="cache">{_e(cached)}</p>')
     if result.root_cause is not None:
         parts.extend(_cause(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))
     if full:

@@ -20,7 +20,7 @@ from rich.text import Text
 from scdiag.models import DiagnosticReport, DiagnosticResult, DiagnosticStatus, RootCause
 from scdiag.reporting.config_diff import config_diff_lines
 from scdiag.reporting.sanitize import clean, clip
-from scdiag.reporting.text_format import rollout_lines, render_text
+from scdiag.reporting.text_format import cache_note, rollout_lines, render_text
 
 __all__ = ["render_interactive"]
 
@@ -111,6 +111,9 @@ def render_interactive(report: DiagnosticReport) -> str:
     full = report.detail == "details"
     for line in rollout_lines(result, full):
         console.print(Text(line, style="dim" if line.startswith("  - ") else ""))
+    cached = cache_note(result)
+    if cached:
+        console.print(Text(cached, style="yellow"))
     if result.root_cause is not None:
         console.print(_cause_panel(result.root_cause, full))
     if full:

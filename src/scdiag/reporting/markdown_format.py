@@ -112,6 +112,11 @@ def render_markdown(report: DiagnosticReport) -> str:
     if rollout:
         lines += [md_escape(rollout[0]), "", *(f"- {md_escape(line.removeprefix('  - '))}" for line in rollout[1:])]
         lines += [""] if len(rollout) > 1 else []
+    from scdiag.reporting.text_format import cache_note
+
+    cached = cache_note(result)
+    if cached:
+        lines += [f"> {md_escape(cached)}", ""]
     if result.root_cause is not None:
         lines.extend(_cause(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))
     if full:

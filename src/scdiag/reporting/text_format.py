@@ -126,6 +126,16 @@ def resource_lines(result: DiagnosticResult) -> list[str]:
     return ["Resources:", *lines] if lines else []
 
 
+def cache_note(result: DiagnosticResult) -> str | None:
+    """A line saying the data came from the cache, and how old it is."""
+    data = result.data
+    if data is None or not data.from_cache:
+        return None
+    age = max(0, int((result.generated_at - data.collected_at).total_seconds()))
+    minutes, seconds = divmod(age, 60)
+    return f"From the cache: collected {minutes} min {seconds} s ago (--no-cache collects afresh)"
+
+
 def report_lines(report: DiagnosticReport) -> list[str]:
     """The text report as lines."""
     result = report.result
@@ -135,6 +145,9 @@ def report_lines(report: DiagnosticReport) -> list[str]:
     if full:
         lines.append(f"Service: {request.service_name} · provider {request.provider}" + (f" · region {request.region}" if request.region else ""))
     lines.extend(rollout_lines(result, full))
+    cached = cache_note(result)
+    if cached:
+        lines.append(cached)
     if result.root_cause is not None:
         lines.append("")
         lines.extend(_cause_block(result.root_cause, "Root cause" if result.root_cause.confidence else "Unknown cause", full))

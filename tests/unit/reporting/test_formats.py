@@ -115,7 +115,7 @@ def test_the_json_report_round_trips(generator: ReportGenerator, oom: Diagnostic
     data = json.loads(_render(generator, oom, "json", "deep"))
     document = structure(data, ReportDocument)
     assert document.root_cause is not None and document.root_cause.pattern_id == "container-oom-kill"
-    assert document.schema_version == "1.1"
+    assert document.schema_version == "1.2"
     assert document.rollout is not None and document.rollout.attempted == oom.rollout.attempted
 
 
