@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 import attrs
 
+from tests.adapters.loopback import Fault
+
 NAMESPACED = {
     "pods": "Pod",
     "events": "Event",
@@ -32,17 +34,6 @@ NAMESPACED = {
 }
 APPS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet", "replicasets": "ReplicaSet"}
 PLURAL = {kind: plural for plural, kind in {**NAMESPACED, **APPS}.items()}
-
-
-@attrs.define
-class Fault:
-    """Answer matching requests with ``status`` (and headers), ``times`` times, after ``delay``."""
-
-    path: str
-    status: int = 500
-    times: int = 1
-    headers: dict[str, str] = attrs.field(factory=dict)
-    delay: float = 0.0
 
 
 @attrs.define
