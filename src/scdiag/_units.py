@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import re2
 
-__all__ = ["cpu_vcpus", "format_duration", "memory_mib", "parse_duration", "parse_size"]
+__all__ = ["cpu_vcpus", "format_duration", "memory_mib", "format_size", "parse_duration", "parse_size"]
 
 _DURATION_PART = re2.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -137,3 +137,11 @@ def parse_size(text: str) -> int:
         raise ValueError(f'expected a size such as "100MB", got {text!r}')
     unit = (match.group(2) or "B").lower()
     return int(float(match.group(1)) * _SIZE_UNITS[unit])
+
+
+def format_size(size: int) -> str:
+    """A byte count the way the configuration writes it: ``"64MiB"``, ``"1.5GiB"``, ``"512B"``."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.4g}{unit}"
+    return f"{size}B"

@@ -19,10 +19,10 @@ import attrs
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_directory
 from scdiag.captures.pipeline import CaptureOverrides
-from scdiag.collection import ProviderManager
+from scdiag.collection import ProviderManager, nothing_collected
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline
-from scdiag.errors import AccessDeniedError, ConfigError, ScdiagError
+from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, ScdiagError
 from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
 from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, Clock, CollectionScope, PatternAnalyzer, SystemClock
@@ -127,8 +127,15 @@ class DiagnosticOrchestrator:
         return self.engine().analyze(data, request)
 
     def diagnose(self, request: DiagnosticRequest, *, use_cache: bool = True) -> DiagnosticResult:
-        """Collect and analyse one deployment."""
-        return self.analyze(self.collect(request, use_cache=use_cache), request)
+        """Collect and analyse one deployment.
+
+        Raises:
+            NothingCollected: every source failed; its ``data.gaps`` say why.
+        """
+        data = self.collect(request, use_cache=use_cache)
+        if nothing_collected(data):
+            raise NothingCollected(data)
+        return self.analyze(data, request)
 
     def watch(
         self,
@@ -167,14 +174,28 @@ class DiagnosticOrchestrator:
         return watcher.watch(request)
 
     def analyze_captures(self, paths: Sequence[str], overrides: CaptureOverrides | None = None) -> DiagnosticResult:
-        """Analyse captured CLI output (files, directories, ``-`` for stdin)."""
+        """Analyse captured CLI output (files, directories, ``-`` for stdin).
+
+        Raises:
+            NothingCollected: no input could be read; each input's problems say why.
+        """
         from scdiag.captures.collector import CaptureCollector
+        from scdiag.captures.inputs import InputLimits
         from scdiag.captures.pipeline import read_captures
 
         analyzer = self.engine()
         # Another analyzer than a pattern engine names no expressions: the capture keeps each stream's last lines.
         collector = CaptureCollector(analyzer.log_matcher if isinstance(analyzer, PatternAnalyzer) else LogMatcher([]))
-        data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides())
+        captures = self.config.captures
+        limits = InputLimits(
+            max_file_bytes=captures.max_file_size,
+            max_decompressed_bytes=captures.max_decompressed_size,
+            max_line_bytes=captures.max_line_length,
+            max_document_chars=captures.max_document_size,
+        )
+        data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides(), limits)
+        if nothing_collected(data):
+            raise NothingCollected(data, offline=True)
         return self.analyze(data, request)
 
     def redactor(self) -> Redactor:

@@ -17,11 +17,14 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scdiag._units import parse_duration
 from scdiag._version import __version__, install_hint
 from scdiag.errors import ConfigError, PluginError, RenderError, ScdiagError
+
+if TYPE_CHECKING:
+    from scdiag.models import DiagnosticData
 
 __all__ = ["main"]
 
@@ -393,28 +396,39 @@ def _watch_live(orchestrator: Any, request: Any, policy: Any, generator: Any, de
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from scdiag.collection import nothing_collected
+    from scdiag.errors import NothingCollected
     from scdiag.models import utcnow
 
     orchestrator = _orchestrator(args)
     _report_format(orchestrator, args)
     start = utcnow() - args.since if args.since else None
     request = _live_request(orchestrator, args, start_time=start, timeout=args.timeout)
-    data = orchestrator.collect(request, use_cache=not args.no_cache)
-    _warn_plugin_failures(orchestrator)
-    if nothing_collected(data):
-        for gap in data.gaps:
-            print(f"scdiag: {gap.source}: {gap.reason}", file=sys.stderr)
+    try:
+        result = orchestrator.diagnose(request, use_cache=not args.no_cache)
+    except NothingCollected as nothing:
+        _warn_plugin_failures(orchestrator)
+        for reason in nothing.reasons:
+            print(f"scdiag: {reason}", file=sys.stderr)
         print("scdiag: nothing could be collected", file=sys.stderr)
         return EXIT_NOTHING
-    result = orchestrator.analyze(data, request)
+    _warn_plugin_failures(orchestrator)
     _emit(orchestrator, result, args)
     return _exit_for(result, args)
 
 
+def _note_inputs(args: argparse.Namespace, data: DiagnosticData) -> None:
+    for record in data.inputs:
+        # Which reader read an input is for --verbose; a problem with it is worth a note anyway.
+        if args.verbose:
+            _note(args, f"{record.path}: {record.reader or 'not read'}")
+        for problem in record.problems:
+            _note(args, problem)
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from scdiag.collection import nothing_collected
     from scdiag.captures.pipeline import CaptureOverrides, nothing_recognised
+    from scdiag.errors import NothingCollected
+    from scdiag.models import DiagnosticData
 
     for raw in args.paths:
         if raw != "-" and not Path(raw).exists():
@@ -423,20 +437,18 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     _report_format(orchestrator, args)
     started = time.perf_counter()
     overrides = CaptureOverrides(args.provider, args.service, args.since, stack=args.stack, environment=args.environment)
-    result = orchestrator.analyze_captures(args.paths, overrides)
-    _warn_plugin_failures(orchestrator)
-    data = result.data
-    for record in data.inputs if data else ():
-        # Which reader read an input is for --verbose; a problem with it is worth a note anyway.
-        if args.verbose:
-            _note(args, f"{record.path}: {record.reader or 'not read'}")
-        for problem in record.problems:
-            _note(args, f"{record.path}: {problem}")
-    if args.verbose:
-        _note(args, f"read and analysed in {time.perf_counter() - started:.2f} s")
-    if data is None or nothing_collected(data):
+    try:
+        result = orchestrator.analyze_captures(args.paths, overrides)
+    except NothingCollected as nothing:
+        _warn_plugin_failures(orchestrator)
+        _note_inputs(args, nothing.data)
         print("scdiag: nothing could be read from the inputs", file=sys.stderr)
         return EXIT_NOTHING
+    _warn_plugin_failures(orchestrator)
+    data = result.data or DiagnosticData(provider="", service_name="")
+    _note_inputs(args, data)
+    if args.verbose:
+        _note(args, f"read and analysed in {time.perf_counter() - started:.2f} s")
     matched = result.status.value == "healthy" or bool(result.symptoms) or (
         result.root_cause is not None and result.root_cause.pattern_id != "unknown"
     )

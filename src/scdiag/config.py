@@ -268,6 +268,25 @@ class CacheConfig:
     """The cache directory's cap; the oldest entries go first."""
 
 
+def _at_least_kib(_instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value < 1024:
+        raise _FieldProblem(attribute.name, f"must be at least 1KiB, got {value} bytes")
+
+
+@attrs.frozen
+class CapturesConfig:
+    """``captures``: limits on what offline analysis reads from one input."""
+
+    max_file_size: ByteSize = attrs.field(default=ByteSize(8 * 1024**3), validator=_at_least_kib)
+    """Bytes read from one file or pipe as stored; the rest is left unread and said so."""
+    max_decompressed_size: ByteSize = attrs.field(default=ByteSize(8 * 1024**3), validator=_at_least_kib)
+    """Bytes read from one gzip input after decompression, so a small archive cannot unpack without end."""
+    max_line_length: ByteSize = attrs.field(default=ByteSize(1024**2), validator=_at_least_kib)
+    """A longer line is cut at this length (the count of cut lines is said), so one endless line cannot fill memory."""
+    max_document_size: ByteSize = attrs.field(default=ByteSize(64 * 1024**2), validator=_at_least_kib)
+    """Readers that parse a whole JSON document at once (describe output, kubectl lists) read at most this much of it."""
+
+
 @attrs.frozen
 class DiagnosticsConfig:
     """The whole ``diagnostics`` section, with a default for every key."""
@@ -282,6 +301,7 @@ class DiagnosticsConfig:
     output: OutputConfig = OutputConfig()
     redaction: RedactionConfig = RedactionConfig()
     cache: CacheConfig = CacheConfig()
+    captures: CapturesConfig = CapturesConfig()
 
 
 def _strict_scalar(expected: type[Any]) -> Any:

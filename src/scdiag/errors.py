@@ -13,6 +13,7 @@ The tree::
         AccessDeniedError    the caller lacks a permission (names it when known)
         NotFoundError        the resource does not exist
         InvalidRequestError  the API rejected the request itself
+      NothingCollected       no source or input delivered anything to analyse
       AnalysisError          the analysis engine or a pattern failed
       RenderError            a report could not be rendered
 
@@ -22,7 +23,12 @@ crosses a port.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scdiag._version import install_hint
+
+if TYPE_CHECKING:
+    from scdiag.models import DiagnosticData
 
 __all__ = [
     "AccessDeniedError",
@@ -33,6 +39,7 @@ __all__ = [
     "InvalidRequestError",
     "MissingExtraError",
     "NotFoundError",
+    "NothingCollected",
     "PluginError",
     "RenderError",
     "ScdiagError",
@@ -165,6 +172,30 @@ class NotFoundError(CloudError):
 
 class InvalidRequestError(CloudError):
     """The API rejected the request as malformed."""
+
+
+class NothingCollected(ScdiagError):
+    """Nothing came through: every source failed, or no input could be read.
+
+    The command line exits 3 in this case. An analysis of nothing would be a
+    result of status UNKNOWN, which a caller could take for a diagnosis.
+
+    Attributes:
+        data: what the collection or the reading gathered: its data gaps
+            (``data.gaps``) and, offline, each input's problems
+            (``data.inputs[i].problems``).
+        reasons: one line per gap or input problem, the ones the message joins.
+    """
+
+    def __init__(self, data: DiagnosticData, *, offline: bool = False) -> None:
+        self.data = data
+        if offline:
+            self.reasons = [problem for record in data.inputs for problem in record.problems]
+            what = "nothing could be read from the inputs"
+        else:
+            self.reasons = [f"{gap.source}: {gap.reason}" for gap in data.gaps]
+            what = "nothing could be collected"
+        super().__init__(what + (f": {'; '.join(self.reasons)}" if self.reasons else ""))
 
 
 class AnalysisError(ScdiagError):

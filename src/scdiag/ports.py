@@ -144,6 +144,8 @@ class CaptureSource:
     """The path as the user gave it (or ``<stdin>``)."""
     head: str
     open: Callable[[], TextIO] = attrs.field(eq=False)
+    document_limit: int = 64 * 1024**2
+    """Characters a reader that parses the whole input as one document may read (``captures.max_document_size``)."""
 
 
 class CaptureSink(Protocol):

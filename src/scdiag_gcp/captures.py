@@ -151,7 +151,7 @@ class GcloudDeployErrorReader:
         """The error becomes the revision's Ready=False condition; every line is also a log line."""
         with unexpected_shape(source, self.name):
             with source.open() as stream:
-                text = stream.read()
+                text = stream.read(source.document_limit)
             count = 0
             matches = list(_GCLOUD_ERROR.finditer(text)) or list(_TOOL_ERROR.finditer(text))
             service = _SERVICE_PATH.search(text)

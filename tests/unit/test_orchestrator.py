@@ -13,7 +13,7 @@ import pytest
 from scdiag.app import DiagnosticOrchestrator
 from scdiag.collection import nothing_collected
 from scdiag.config import CollectionConfig, DiagnosticsConfig, ProvidersConfig, AwsProviderConfig
-from scdiag.errors import AccessDeniedError, CloudError, PluginError
+from scdiag.errors import AccessDeniedError, CloudError, NothingCollected, PluginError
 from scdiag.models import (
     ContainerStatus,
     DiagnosticRequest,
@@ -139,6 +139,22 @@ def test_bad_credentials_stop_collection_with_one_gap() -> None:
     assert provider.calls == ["credentials"]
     assert nothing_collected(data)
     assert data.gaps[0].reason == "the SSO session has expired"
+
+
+def test_diagnose_raises_nothing_collected_when_every_source_failed() -> None:
+    """The library does not hand back an UNKNOWN result the caller could take for a diagnosis; the gaps come with it."""
+    provider = StaticProvider(credentials_error=AccessDeniedError("the SSO session has expired"))
+    with pytest.raises(NothingCollected, match="nothing could be collected: .*the SSO session has expired") as raised:
+        _orchestrator(provider).diagnose(REQUEST)
+    assert [gap.reason for gap in raised.value.data.gaps] == ["the SSO session has expired"]
+
+
+def test_analyze_captures_raises_nothing_collected_when_no_input_could_be_read(tmp_path: Path) -> None:
+    """Only an empty file: the exception carries each input's problem."""
+    (tmp_path / "empty.log").write_text("")
+    with pytest.raises(NothingCollected) as raised:
+        DiagnosticOrchestrator().analyze_captures([str(tmp_path)])
+    assert raised.value.reasons == [f"{tmp_path / 'empty.log'}: empty file, nothing to read"]
 
 
 def test_the_window_defaults_to_the_event_lookback() -> None:

@@ -1,16 +1,25 @@
-"""Opening capture inputs: files, directories, standard input, gzip.
+"""Opening capture inputs: files, directories, pipes, standard input, gzip.
 
-Text is decoded as UTF-8 with undecodable bytes replaced (and counted as a
-problem), newlines of any convention are normalised, and binary files are
-refused with one clear line. The content is streamed: nothing here reads a
-whole file into memory except standard input, which can only be read once.
+The encoding is taken from the bytes: a UTF-8 BOM, UTF-16 or UTF-32 (with a
+BOM, or UTF-16 recognised by its zero bytes, as PowerShell's ``>`` writes it)
+are decoded as such; anything else is UTF-8 with undecodable bytes replaced
+(and counted as a problem). Newlines of any convention are normalised, NUL
+bytes are dropped, and binary files are refused with one clear line.
+
+Pipes (``<(cmd)``, FIFOs, standard input) can be read only once, so they are
+spooled to a temporary file first. Everything is streamed under the limits
+of :class:`InputLimits`: the bytes read from one input, the bytes a gzip
+input may unpack to and the length of one line; what a limit cuts is said
+once per input.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,26 +28,68 @@ from typing import BinaryIO, TextIO
 
 import attrs
 
+from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
 
-__all__ = ["HEAD_BYTES", "CaptureInput", "expand_inputs", "open_input"]
+__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "expand_inputs", "open_input"]
 
 HEAD_BYTES = 64 * 1024
 """How much of an input the readers see when deciding whether it is theirs."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SPOOL_CHUNK = 1 << 20
+
+
+@attrs.frozen
+class InputLimits:
+    """How much of one input is read (``captures`` in the configuration)."""
+
+    max_file_bytes: int = 8 * 1024**3
+    max_decompressed_bytes: int = 8 * 1024**3
+    max_line_bytes: int = 1024**2
+    max_document_chars: int = 64 * 1024**2
+
+
+@attrs.define
+class _Cuts:
+    """What the limits cut from one input, however often it was opened."""
+
+    file: bool = False
+    decompressed: bool = False
+    lines: int = 0
 
 
 @attrs.frozen
 class CaptureInput:
-    """An input file as opened: its source for readers, and facts about its bytes."""
+    """An input as opened: its source for readers, and facts about its bytes."""
 
     source: CaptureSource
     binary: bool = False
     empty: bool = False
     bad_bytes: bool = False
-    """Some bytes were not UTF-8 and were replaced."""
+    """Some bytes were not valid in the input's encoding and were replaced."""
+    encoding: str = "utf-8"
+    limits: InputLimits = InputLimits()
+    _cuts: _Cuts = attrs.field(factory=_Cuts, alias="cuts")
+
+    def limit_problems(self) -> list[str]:
+        """One line per limit that cut something, after the input was read."""
+        problems = []
+        if self._cuts.file:
+            problems.append(f"only the first {format_size(self.limits.max_file_bytes)} were read (captures.max_file_size)")
+        if self._cuts.decompressed:
+            problems.append(f"only the first {format_size(self.limits.max_decompressed_bytes)} of the unpacked content were read (captures.max_decompressed_size)")
+        if self._cuts.lines:
+            problems.append(f"{self._cuts.lines} line(s) longer than {format_size(self.limits.max_line_bytes)} were cut at that length (captures.max_line_length)")
+        return problems
 
 
 def expand_inputs(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
@@ -55,23 +106,116 @@ def expand_inputs(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
             yield raw, path
 
 
-def _opener(path: Path, gzipped: bool) -> Callable[[], BinaryIO]:
-    def open_binary() -> BinaryIO:
-        if gzipped:
-            return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")
+class _Bounded(io.RawIOBase):
+    """UTF-8 bytes of one input with NULs dropped, overlong lines cut and the total capped."""
 
-    return open_binary
+    def __init__(self, inner: BinaryIO, limit: int, line_limit: int, cuts: _Cuts, *, decompressed: bool) -> None:
+        self._inner = inner
+        self._left = limit
+        self._line_limit = line_limit
+        self._cuts = cuts
+        self._decompressed = decompressed
+        self._line = 0
+        self._line_counted = False
+        self._lines_cut = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while True:
+            if self._left <= 0:
+                if self._inner.read(1):
+                    if self._decompressed:
+                        self._cuts.decompressed = True
+                    else:
+                        self._cuts.file = True
+                return 0
+            # Chunks no longer than a line may be: only the line running across chunks can be too long.
+            chunk = self._inner.read(min(len(buffer), self._line_limit, self._left))
+            if not chunk:
+                return 0
+            self._left -= len(chunk)
+            if b"\x00" in chunk:
+                chunk = chunk.replace(b"\x00", b"")
+            chunk = self._cut_long_line(chunk)
+            if chunk:
+                buffer[: len(chunk)] = chunk
+                return len(chunk)
+
+    def _cut_long_line(self, chunk: bytes) -> bytes:
+        newline = chunk.find(b"\n")
+        head = newline if newline >= 0 else len(chunk)
+        if self._line + head > self._line_limit:
+            if not self._line_counted:
+                # An input is opened more than once (sniffing, reading): count each open's cuts, keep the most.
+                self._lines_cut += 1
+                self._cuts.lines = max(self._cuts.lines, self._lines_cut)
+                self._line_counted = True
+            keep = max(0, self._line_limit - self._line)
+            chunk = chunk[:keep] + (chunk[newline:] if newline >= 0 else b"")
+            if newline < 0:
+                self._line += head
+                return chunk
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            self._line += len(chunk)
+        else:
+            self._line = len(chunk) - last - 1
+            self._line_counted = False
+        return chunk
 
 
-def _text(binary: BinaryIO) -> TextIO:
-    # newline=None: \r\n and \r become \n, so Windows captures read like any other.
-    return io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline=None)
+class _Transcoded(io.RawIOBase):
+    """Another encoding's bytes as UTF-8, decoded as they stream."""
+
+    def __init__(self, inner: BinaryIO, encoding: str) -> None:
+        self._inner = inner
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            raw = self._inner.read(_SPOOL_CHUNK)
+            self._pending = self._decoder.decode(raw, final=not raw).encode("utf-8")
+            if not raw:
+                break
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _encoding(head: bytes) -> tuple[str, int]:
+    """The encoding of bytes that start so, and the length of their BOM."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half >= 2:
+        even_zero = sample[0::2].count(0)
+        odd_zero = sample[1::2].count(0)
+        # ASCII text in UTF-16 without a BOM: every other byte is zero.
+        if odd_zero > 0.4 * half and even_zero < 0.05 * half:
+            return "utf-16-le", 0
+        if even_zero > 0.4 * half and odd_zero < 0.05 * half:
+            return "utf-16-be", 0
+    return "utf-8", 0
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head[:8192]:
-        return True
     sample = head[:4096]
     if not sample:
         return False
@@ -79,41 +223,90 @@ def _looks_binary(head: bytes) -> bool:
     return controls / len(sample) > 0.1
 
 
-def open_input(name: str, path: Path | None, stdin: BinaryIO | None = None) -> CaptureInput:
-    """Open one input for sniffing and streaming.
-
-    Raises:
-        CaptureError: the file cannot be opened or read.
-    """
-    if path is None:
-        # Standard input can be read only once: spool it to a temporary file.
-        spool = tempfile.TemporaryFile()
-        source_stream = stdin or sys.stdin.buffer
-        while chunk := source_stream.read(1 << 20):
-            spool.write(chunk)
-        opener: Callable[[], BinaryIO] = lambda: _reopen(spool)  # noqa: E731
-        name = "<stdin>"
-    else:
-        try:
-            with open(path, "rb") as probe:
-                magic = probe.read(2)
-        except OSError as error:
-            raise CaptureError(name, f"cannot open: {error.strerror or error}") from None
-        opener = _opener(path, magic == _GZIP_MAGIC)
-    try:
-        with opener() as binary:
-            head_bytes = binary.read(HEAD_BYTES)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise CaptureError(name, f"cannot read: {error}") from None
-    head = head_bytes.decode("utf-8", errors="replace")
-    # A multi-byte character cut at the sample's end is not a bad byte.
-    bad = "\ufffd" in head[:-3]
-    head = head.replace("\r\n", "\n").replace("\r", "\n")
-    source = CaptureSource(name=name, head=head, open=lambda: _text(opener()))
-    return CaptureInput(source, binary=_looks_binary(head_bytes), empty=not head_bytes.strip(), bad_bytes=bad)
+def _spool(stream: BinaryIO, limit: int, cuts: _Cuts) -> BinaryIO:
+    """A pipe's bytes in a temporary file, up to ``limit``: a pipe can be read only once."""
+    spool = tempfile.TemporaryFile()
+    left = limit
+    while left > 0 and (chunk := stream.read(min(_SPOOL_CHUNK, left))):
+        spool.write(chunk)
+        left -= len(chunk)
+    if left <= 0 and stream.read(1):
+        cuts.file = True
+    spool.flush()
+    return spool
 
 
 def _reopen(spool: BinaryIO) -> BinaryIO:
     duplicate = os.fdopen(os.dup(spool.fileno()), "rb")
     duplicate.seek(0)
     return duplicate
+
+
+def _stored_opener(name: str, path: Path | None, stdin: BinaryIO | None, limits: InputLimits, cuts: _Cuts) -> Callable[[], BinaryIO]:
+    """How to open the input's stored bytes again and again; pipes are spooled first."""
+    if path is None:
+        spool = _spool(stdin or sys.stdin.buffer, limits.max_file_bytes, cuts)
+        return lambda: _reopen(spool)
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            return lambda: open(path, "rb")
+        with open(path, "rb") as pipe:
+            spool = _spool(pipe, limits.max_file_bytes, cuts)
+    except OSError as error:
+        raise CaptureError(name, f"cannot open: {error.strerror or error}") from None
+    return lambda: _reopen(spool)
+
+
+def open_input(name: str, path: Path | None, stdin: BinaryIO | None = None, limits: InputLimits | None = None) -> CaptureInput:
+    """Open one input for sniffing and streaming.
+
+    Raises:
+        CaptureError: the file cannot be opened or read.
+    """
+    limits = limits or InputLimits()
+    cuts = _Cuts()
+    if path is None:
+        name = "<stdin>"
+    stored = _stored_opener(name, path, stdin, limits, cuts)
+    try:
+        with stored() as probe:
+            magic = probe.read(2)
+    except OSError as error:
+        raise CaptureError(name, f"cannot open: {error.strerror or error}") from None
+    gzipped = magic == _GZIP_MAGIC
+
+    def unpacked() -> BinaryIO:
+        raw = stored()
+        if gzipped:
+            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return raw
+
+    try:
+        with unpacked() as binary:
+            head_bytes = binary.read(HEAD_BYTES)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise CaptureError(name, f"cannot read: {error}") from None
+    encoding, bom = _encoding(head_bytes)
+    limit = limits.max_decompressed_bytes if gzipped else limits.max_file_bytes
+
+    def utf8() -> BinaryIO:
+        binary = unpacked()
+        if bom:
+            binary.read(bom)
+        if encoding != "utf-8":
+            return io.BufferedReader(_Transcoded(binary, encoding), _SPOOL_CHUNK)
+        return binary
+
+    def text() -> TextIO:
+        bounded = _Bounded(utf8(), limit, limits.max_line_bytes, cuts, decompressed=gzipped)
+        # newline=None: \r\n and \r become \n, so Windows captures read like any other.
+        return io.TextIOWrapper(io.BufferedReader(bounded, _SPOOL_CHUNK), encoding="utf-8", errors="replace", newline=None)
+
+    decoded = head_bytes[bom:].decode(encoding, errors="replace")
+    # A multi-byte character cut at the sample's end is not a bad byte.
+    bad = "\ufffd" in decoded[:-3]
+    head = decoded.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    source = CaptureSource(name=name, head=head, open=text, document_limit=limits.max_document_chars)
+    is_binary = encoding == "utf-8" and _looks_binary(head_bytes)
+    return CaptureInput(source, binary=is_binary, empty=not head.strip(), bad_bytes=bad, encoding=encoding, limits=limits, cuts=cuts)

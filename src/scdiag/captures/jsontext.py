@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import attrs
 
 from scdiag import regex
+from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.models import Condition, ContainerStatus, Instance, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -221,7 +222,9 @@ def read_json_capture(source: CaptureSource, sink: CaptureSink) -> tuple[Any, st
         CaptureError: nothing in the input can be read as JSON (names the line).
     """
     with source.open() as stream:
-        text = stream.read()
+        text = stream.read(source.document_limit + 1)
+    if len(text) > source.document_limit:
+        raise CaptureError(source.name, f"the JSON document is larger than captures.max_document_size ({format_size(source.document_limit)}); capture less (one service, a shorter window) or raise the limit")
     document = load_json_text(text)
     if document.value is None:
         raise CaptureError(source.name, f"not valid JSON: {document.error}", document.error_line)

@@ -407,4 +407,4 @@ def streamed_conversion(source: CaptureSource) -> CaptureSource | None:
         return _Converted(chosen(iter(stream)))  # type: ignore[return-value]
 
     head = _Converted(chosen(iter(io.StringIO(source.head)))).read(HEAD_BYTES)
-    return CaptureSource(name=source.name, head=head, open=open_converted)
+    return CaptureSource(name=source.name, head=head, open=open_converted, document_limit=source.document_limit)

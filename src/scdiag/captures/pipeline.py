@@ -16,7 +16,7 @@ import attrs
 
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
-from scdiag.captures.inputs import expand_inputs, open_input
+from scdiag.captures.inputs import InputLimits, expand_inputs, open_input
 from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste, streamed_conversion
 from scdiag._version import install_hint
 from scdiag.errors import CaptureError
@@ -120,10 +120,10 @@ def nothing_recognised(data: DiagnosticData, readers: Sequence[CaptureReader], m
     return not (used & provider_readers) and not matched
 
 
-def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector: CaptureCollector) -> InputRecord:
+def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector: CaptureCollector, limits: InputLimits) -> InputRecord:
     collector.begin_input(name)
     try:
-        opened = open_input(name, path)
+        opened = open_input(name, path, limits=limits)
     except CaptureError as error:
         collector.problem(str(error).removeprefix(f"{name}: "))
         return collector.end_input(None, 0)
@@ -134,7 +134,7 @@ def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector:
         collector.problem("binary file, not a capture; skipped")
         return collector.end_input(None, 0)
     if opened.bad_bytes:
-        collector.problem("contains bytes that are not UTF-8; they were replaced")
+        collector.problem(f"contains bytes that are not {opened.encoding.upper()}; they were replaced")
     used: list[str] = []
     items = 0
     for sources in _renderings(opened.source):
@@ -142,6 +142,8 @@ def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector:
         items += count
         if reader is not None and reader not in used:
             used.append(reader)
+    for problem in opened.limit_problems():
+        collector.problem(problem)
     if not used:
         collector.problem("no reader recognises this content; skipped")
         return collector.end_input(None, 0)
@@ -171,9 +173,10 @@ def read_captures(
     readers: Sequence[CaptureReader],
     collector: CaptureCollector,
     overrides: CaptureOverrides = CaptureOverrides(),
+    limits: InputLimits = InputLimits(),
 ) -> tuple[DiagnosticData, DiagnosticRequest]:
     """Read every input into one DiagnosticData, and the request it amounts to."""
-    records = [_read_one(name, path, readers, collector) for name, path in expand_inputs(list(paths))]
+    records = [_read_one(name, path, readers, collector, limits) for name, path in expand_inputs(list(paths))]
     provider = overrides.provider or (collector.providers.most_common(1)[0][0] if collector.providers else "")
     service = overrides.service or (collector.services.most_common(1)[0][0] if collector.services else "")
     deployment = collector.deployments.most_common(1)[0][0] if collector.deployments else None
