@@ -68,6 +68,7 @@ class DiagnosticOrchestrator:
     _redactor: Redactor | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
+        self.host.allow_provider_replacement(self.config.providers.allow_replacing)
         self.providers = ProviderManager(self.host, self.config)
         if self.cache is None and self.config.cache.enabled:
             settings = self.config.cache

@@ -236,6 +236,8 @@ def _orchestrator(args: argparse.Namespace) -> Any:
 def _warn_plugin_failures(orchestrator: Any) -> None:
     for failure in orchestrator.host.failures:
         print(f"scdiag: warning: {failure}", file=sys.stderr)
+    for notice in orchestrator.host.notices:
+        print(f"scdiag: note: {notice}", file=sys.stderr)
 
 
 def _note(args: argparse.Namespace, message: str) -> None:

@@ -180,6 +180,15 @@ class AzureProviderConfig:
     endpoints: AzureEndpointsConfig = AzureEndpointsConfig()
 
 
+_FIRST_PARTY = ("aws", "azure", "gcp", "kubernetes")
+
+
+def _first_party_names(_instance: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    unknown = [name for name in value if name not in _FIRST_PARTY]
+    if unknown:
+        raise _FieldProblem(attribute.name, f"{unknown[0]!r} is not a first-party provider (expected one of: {', '.join(_FIRST_PARTY)})")
+
+
 @attrs.frozen
 class ProvidersConfig:
     """``providers``: one section per first-party provider."""
@@ -188,6 +197,8 @@ class ProvidersConfig:
     gcp: GcpProviderConfig = GcpProviderConfig()
     kubernetes: KubernetesProviderConfig = KubernetesProviderConfig()
     azure: AzureProviderConfig = AzureProviderConfig()
+    allow_replacing: tuple[str, ...] = attrs.field(default=(), validator=_first_party_names)
+    """First-party providers (aws, gcp, kubernetes, azure) a plugin may replace; without this a plugin that registers one is refused and reported."""
 
     def enabled(self, provider: str) -> bool:
         """Whether the named provider is enabled; unknown (plugin) providers are."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ FIRST_PARTY_PROVIDERS: Mapping[str, tuple[str, str]] = {
     "azure": ("scdiag-azure", "azure"),
 }
 """Provider name -> (distribution, extra), for install hints."""
+
+_FIRST_PARTY_PACKAGES: Mapping[str, str] = {"aws": "scdiag_aws", "gcp": "scdiag_gcp", "kubernetes": "scdiag_k8s", "azure": "scdiag_azure"}
 
 
 def resolve(target: str | object) -> Any:
@@ -142,6 +144,8 @@ class ProviderRegistry(_Registry):
     providers: dict[str, ProviderRegistration] = attrs.field(factory=dict)
     capabilities: dict[str, list[str]] = attrs.field(factory=dict)
     options: dict[str, list[ProviderOption]] = attrs.field(factory=dict)
+    contenders: dict[str, list[ProviderRegistration]] = attrs.field(factory=dict)
+    """Every registration of each provider name, in registration order (merged registries only)."""
 
     def add_provider(self, name: str, factory: str | Callable[..., Any], *, description: str = "") -> None:
         """Register a live provider under ``name``."""
@@ -262,8 +266,12 @@ class PluginHost:
     autoload: bool = True
     blocked: frozenset[str] = attrs.field(factory=_blocked_from_env)
     builtins: bool = True
+    allow_replacing: frozenset[str] = frozenset()
+    """First-party provider names a plugin may replace (``providers.allow_replacing``)."""
     loaded: list[LoadedPlugin] = attrs.field(factory=list, init=False)
     failures: list[PluginFailure] = attrs.field(factory=list, init=False)
+    notices: list[str] = attrs.field(factory=list, init=False)
+    """What a user should know about the plugins that is no failure (a provider replaced with consent)."""
     _pm: pluggy.PluginManager = attrs.field(init=False)
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False)
 
@@ -346,15 +354,69 @@ class PluginHost:
             merged = ProviderRegistry()
             for registry in self._call_each("scdiag_register_providers", lambda _n: ProviderRegistry()):
                 assert isinstance(registry, ProviderRegistry)
-                merged.providers.update(registry.providers)
+                for name, registration in registry.providers.items():
+                    merged.contenders.setdefault(name, []).append(registration)
                 for name, texts in registry.capabilities.items():
                     merged.capabilities.setdefault(name, []).extend(texts)
                 for name, options in registry.options.items():
                     merged.options.setdefault(name, []).extend(options)
+            for name, contenders in merged.contenders.items():
+                chosen = self._choose_provider(name, contenders)
+                if chosen is not None:
+                    merged.providers[name] = chosen
             return merged
 
         result: ProviderRegistry = self._cached("providers", build)
         return result
+
+    def allow_provider_replacement(self, names: Iterable[str]) -> None:
+        """Let plugins replace these first-party providers (``providers.allow_replacing``)."""
+        allowed = frozenset(names)
+        if allowed != self.allow_replacing:
+            self.allow_replacing = allowed
+            self._cache.pop("providers", None)
+
+    def _first_party(self, provider: str, registration: ProviderRegistration) -> bool:
+        package = _FIRST_PARTY_PACKAGES.get(provider)
+        module = self._info(registration.plugin).module
+        return package is not None and (module == package or module.startswith(package + "."))
+
+    def _notice(self, text: str) -> None:
+        # The registry is rebuilt when a plugin registers: say each thing once.
+        if text not in self.notices:
+            self.notices.append(text)
+
+    def _fail(self, failure: PluginFailure) -> None:
+        if failure not in self.failures:
+            self.failures.append(failure)
+
+    def _choose_provider(self, name: str, contenders: list[ProviderRegistration]) -> ProviderRegistration | None:
+        """Which registration serves ``name``: a first-party name stays first-party unless the config consents."""
+        if name not in FIRST_PARTY_PROVIDERS:
+            if len(contenders) > 1:
+                plugins = ", ".join(c.plugin for c in contenders)
+                self._notice(f"provider {name} is registered by plugins {plugins}; {contenders[-1].plugin}'s is used")
+            return contenders[-1]
+        own = [c for c in contenders if self._first_party(name, c)]
+        others = [c for c in contenders if not self._first_party(name, c)]
+        if not others:
+            return own[-1]
+        dist = FIRST_PARTY_PROVIDERS[name][0]
+        if name in self.allow_replacing:
+            self._notice(f"provider {name} of {dist} is replaced by plugin {others[-1].plugin} (providers.allow_replacing)")
+            return others[-1]
+        for other in others:
+            info = self._info(other.plugin)
+            self._fail(
+                PluginFailure(
+                    other.plugin,
+                    f"registers provider {name!r}, which belongs to {dist}; refused (to let it replace {dist}, set providers.allow_replacing: [{name}])",
+                    "scdiag_register_providers",
+                    info.distribution,
+                    info.version,
+                )
+            )
+        return own[-1] if own else None
 
     def providers(self) -> dict[str, ProviderRegistration]:
         """Registered providers by name."""

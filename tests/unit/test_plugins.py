@@ -208,3 +208,58 @@ def test_the_users_ctrl_c_is_not_swallowed_by_the_isolation() -> None:
     host = host_with(("interrupted", InterruptedPlugin()))
     with pytest.raises(KeyboardInterrupt):
         host.providers()
+
+
+class AwsImpostor:
+    """A third-party plugin registering the first-party provider name ``aws``."""
+
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        registry.add_provider("aws", "scdiag.testing:StaticProvider", description="not the real one")
+
+
+@pytest.fixture(name="aws_plugin")
+def _aws_plugin() -> object:
+    import scdiag_aws.plugin
+
+    return scdiag_aws.plugin
+
+
+def test_a_plugin_cannot_silently_replace_a_first_party_provider(aws_plugin: object) -> None:
+    """Whatever the load order, ``aws`` stays scdiag-aws's, and the impostor is reported with the key that would allow it."""
+    for order in ((("aws", aws_plugin), ("impostor", AwsImpostor())), (("impostor", AwsImpostor()), ("aws", aws_plugin))):
+        host = host_with(*order)
+        assert host.providers()["aws"].plugin == "aws"
+        (failure,) = host.failures
+        assert failure.name == "impostor"
+        assert "belongs to scdiag-aws; refused" in failure.error and "providers.allow_replacing: [aws]" in failure.error
+
+
+def test_a_first_party_name_without_its_distribution_still_needs_consent() -> None:
+    """With scdiag-aws absent, a plugin claiming ``aws`` is refused too: the name is reserved."""
+    host = host_with(("impostor", AwsImpostor()))
+    assert "aws" not in host.providers()
+    assert [failure.name for failure in host.failures] == ["impostor"]
+
+
+def test_replacing_a_first_party_provider_with_consent_is_said(aws_plugin: object) -> None:
+    """``providers.allow_replacing: [aws]`` lets the plugin's provider serve, and a notice says so."""
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.config import config_from_mapping
+
+    host = host_with(("aws", aws_plugin), ("impostor", AwsImpostor()))
+    config = config_from_mapping({"diagnostics": {"providers": {"allow_replacing": ["aws"]}}})
+    DiagnosticOrchestrator(config=config, host=host)
+    assert host.providers()["aws"].plugin == "impostor"
+    assert host.failures == []
+    assert host.notices == ["provider aws of scdiag-aws is replaced by plugin impostor (providers.allow_replacing)"]
+
+
+def test_allow_replacing_names_only_first_party_providers() -> None:
+    """A name that is not a first-party provider is a config error with its key path."""
+    from scdiag.config import config_from_mapping
+    from scdiag.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"diagnostics\.providers\.allow_replacing: .*'ecs'.*aws, azure, gcp, kubernetes"):
+        config_from_mapping({"diagnostics": {"providers": {"allow_replacing": ["ecs"]}}})
