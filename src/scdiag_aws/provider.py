@@ -70,7 +70,7 @@ class ECSProvider:
         self._clients = clients
         self._clients_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
-        self._snapshot_for: tuple[CollectionScope, _Snapshot] | None = None
+        self._snapshot_for: tuple[CollectionScope, _Snapshot | Exception] | None = None
 
     # -- plumbing -------------------------------------------------------------
 
@@ -108,10 +108,27 @@ class ECSProvider:
             raise CloudError(f"cannot reach AWS STS in region {request.region or 'from the environment'}: {error} (a wrong --region, or no network?)", provider="aws", operation="GetCallerIdentity") from error
 
     def _snapshot(self, scope: CollectionScope) -> _Snapshot:
+        """The service, task definition and tasks, fetched once per collection however many collectors ask.
+
+        When DescribeServices fails every collector fails with that one error,
+        without asking again; when a later call fails, its gap is recorded
+        once and the collectors go on with what came through.
+        """
         with self._snapshot_lock:
             if self._snapshot_for is None or self._snapshot_for[0] is not scope:
-                self._snapshot_for = (scope, self._fetch(scope))
-            return self._snapshot_for[1]
+                try:
+                    fetched: _Snapshot | Exception = self._fetch(scope)
+                except Exception as error:  # kept to raise again for the other collectors
+                    fetched = error
+                self._snapshot_for = (scope, fetched)
+            outcome = self._snapshot_for[1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def _partial(self, scope: CollectionScope, source: str, error: Exception, kept: str) -> None:
+        kind = GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED
+        scope.gaps.record(source, kind, f"{error}; {kept} still came through", "aws")
 
     def _fetch(self, scope: CollectionScope) -> _Snapshot:
         cluster = self._cluster(scope.request)
@@ -123,9 +140,21 @@ class ECSProvider:
         service = services[0]
         primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
         definition_arn = (primary or {}).get("taskDefinition") or service.get("taskDefinition")
-        task_definition = {}
+        task_definition: dict[str, Any] = {}
         if definition_arn:
-            task_definition = self._call(scope, "ecs", "describe_task_definition", "ecs:DescribeTaskDefinition", taskDefinition=definition_arn).get("taskDefinition", {})
+            try:
+                task_definition = self._call(scope, "ecs", "describe_task_definition", "ecs:DescribeTaskDefinition", taskDefinition=definition_arn).get("taskDefinition", {})
+            except CloudError as error:
+                self._partial(scope, "status:task-definition", error, "the service, its deployments, events and tasks")
+        try:
+            tasks = self._tasks(scope, cluster)
+        except CloudError as error:
+            self._partial(scope, "status:tasks", error, "the service, its deployments and events")
+            tasks = []
+        return _Snapshot(service=service, task_definition=task_definition, tasks=tasks)
+
+    def _tasks(self, scope: CollectionScope, cluster: str) -> list[dict[str, Any]]:
+        """The service's newest stopped tasks and its running ones."""
         arns: list[str] = []
         for desired in ("STOPPED", "RUNNING"):
             token: str | None = None
@@ -146,7 +175,7 @@ class ECSProvider:
         tasks = [t for t in tasks if t.get("group") in (None, group)]
         stopped = sorted((t for t in tasks if t.get("lastStatus") == "STOPPED"), key=_stopped_at, reverse=True)[:_MAX_TASKS]
         running = [t for t in tasks if t.get("lastStatus") != "STOPPED"]
-        return _Snapshot(service=service, task_definition=task_definition, tasks=stopped + running)
+        return stopped + running
 
     def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
         """Deployments, tasks (stop codes, exit codes), container specs and target health."""

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.adapters.aws.moto_ecs import EcsWorld
+from tests.adapters.fault_proxy import FaultProxy
 
 
 @pytest.fixture(scope="module", name="moto_url")
@@ -29,3 +30,12 @@ def _world(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> EcsWorld:
     urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
     return EcsWorld(moto_url)
+
+
+@pytest.fixture(name="faults")
+def _faults(world: EcsWorld, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """A fault proxy in front of moto; the provider reaches AWS through it, the world's set-up does not."""
+    proxy = FaultProxy(moto_url).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    yield proxy
+    proxy.stop()

@@ -10,10 +10,12 @@ import pytest
 
 from scdiag.app import DiagnosticOrchestrator
 from scdiag.cli import main
+from scdiag.cloudcall import RetryPolicy
 from scdiag.config import CollectionConfig, DiagnosticsConfig
 from scdiag.models import DiagnosticRequest, DiagnosticStatus, GapKind, RequestContext
 
 from tests.adapters.aws.moto_ecs import REGION, EcsWorld
+from tests.adapters.fault_proxy import FaultProxy, ProxyFault, aws_error
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 
@@ -98,59 +100,61 @@ def test_healthy_rollout(world: EcsWorld) -> None:
     assert result.status is DiagnosticStatus.HEALTHY
 
 
-def test_throttling_mid_pagination_still_gives_every_task(world: EcsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    """ListTasks throttled once on a later page: retried, all tasks described."""
-    from moto.core.exceptions import JsonRESTError
-    from moto.ecs.models import EC2ContainerServiceBackend
-
+def test_throttling_mid_pagination_still_gives_every_task(world: EcsWorld, faults: FaultProxy) -> None:
+    """ListTasks throttled on its second call: retried, and every task is described."""
     world.build(tasks=3)
     for task_id in world.task_ids:
         world.stop(task_id, stop_code="EssentialContainerExited", reason="Essential container in task exited", exit_code=137, container_reason=OOM_REASON)
-    calls = {"n": 0}
-    original = EC2ContainerServiceBackend.list_tasks
-
-    def flaky(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise JsonRESTError("ThrottlingException", "Rate exceeded")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(EC2ContainerServiceBackend, "list_tasks", flaky)
+    faults.faults.append(ProxyFault("ListTasks", status=400, body=aws_error("ThrottlingException", "Rate exceeded"), skip=1))
     data = DiagnosticOrchestrator().collect(_request())
     assert data.status is not None and len(data.status.instances) == 3
-    assert calls["n"] >= 3
+    assert faults.count("ListTasks") == 3  # STOPPED, RUNNING throttled, RUNNING again
+    assert data.gaps == ()
 
 
-def test_a_slow_cloudwatch_does_not_delay_the_rest(world: EcsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Metrics that hang are cut at the deadline; status, events and logs are kept."""
-    from moto.cloudwatch.models import CloudWatchBackend
-
+def test_a_hanging_cloudwatch_does_not_hold_back_the_rest(world: EcsWorld, faults: FaultProxy) -> None:
+    """GetMetricData never answers: metrics are cut at the deadline; status, events and logs are kept."""
     world.build()
     world.stop(world.task_ids[0], stop_code="EssentialContainerExited", reason="Essential container in task exited", exit_code=137, container_reason=OOM_REASON)
-    monkeypatch.setattr(CloudWatchBackend, "get_metric_data", lambda *a, **k: time.sleep(20))
-    started = time.monotonic()
+    faults.faults.append(ProxyFault("GetMetricData", hang=True, times=None))
     result = _diagnose(timeout=3)
-    assert time.monotonic() - started < 8
     assert result.root_cause is not None and result.root_cause.pattern_id == "container-oom-kill"
-    assert any(g.source == "metrics" and g.kind is GapKind.TIMED_OUT for g in result.data.gaps)
+    assert [g.source for g in result.data.gaps if g.kind is GapKind.TIMED_OUT] == ["metrics"]
 
 
-def test_denied_logs_are_a_gap_naming_the_permission(world: EcsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_denied_logs_are_a_gap_naming_the_permission(world: EcsWorld, faults: FaultProxy) -> None:
     """No logs:GetLogEvents: the diagnosis goes on and says which permission is missing."""
-    from moto.core.exceptions import JsonRESTError
-    from moto.logs.models import LogsBackend
-
     world.build()
     world.stop(world.task_ids[0], stop_code="EssentialContainerExited", reason="Essential container in task exited", exit_code=137, container_reason=OOM_REASON)
     world.logs(world.task_ids[0], ["boot"])
-
-    def deny(*_args: Any, **_kwargs: Any) -> Any:
-        raise JsonRESTError("AccessDeniedException", "User is not authorized to perform: logs:GetLogEvents")
-
-    monkeypatch.setattr(LogsBackend, "get_log_events", deny)
+    faults.faults.append(ProxyFault("GetLogEvents", status=400, body=aws_error("AccessDeniedException", "User is not authorized to perform: logs:GetLogEvents"), times=None))
     result = _diagnose()
     assert result.root_cause is not None and result.root_cause.pattern_id == "container-oom-kill"
     assert any(g.kind is GapKind.ACCESS_DENIED and "logs:GetLogEvents" in g.reason for g in result.data.gaps)
+
+
+def test_a_failing_describe_tasks_is_asked_once_and_one_gap_says_what_came_through(world: EcsWorld, faults: FaultProxy) -> None:
+    """DescribeTasks keeps failing: the snapshot is fetched once for all collectors, and only the tasks are missing."""
+    world.build()
+    world.events("(service web) has started 1 tasks: (task 1a2b3c).")
+    faults.faults.append(ProxyFault("DescribeTasks", status=500, body=aws_error("ServerException", "Service unavailable"), times=None))
+    data = DiagnosticOrchestrator().collect(_request())
+    assert faults.count("DescribeServices") == 1
+    assert faults.count("DescribeTasks") == RetryPolicy().max_attempts  # one call's attempts, not three collectors' calls
+    (gap,) = data.gaps
+    assert gap.source == "status:tasks" and gap.kind is GapKind.FAILED
+    assert gap.reason.endswith("the service, its deployments and events still came through")
+    assert data.status is not None and data.status.instances == ()
+    assert any("has started 1 tasks" in event.message for group in data.events for event in group.events)
+
+
+def test_a_failing_describe_services_fails_every_collector_with_one_call(world: EcsWorld, faults: FaultProxy) -> None:
+    """Nothing depends on a service that could not be read: one error, asked once, for status, events and logs."""
+    world.build()
+    faults.faults.append(ProxyFault("DescribeServices", status=400, body=aws_error("AccessDeniedException", "User is not authorized to perform: ecs:DescribeServices"), times=None))
+    data = DiagnosticOrchestrator().collect(_request())
+    assert faults.count("DescribeServices") == 1
+    assert {gap.source for gap in data.gaps if gap.kind is GapKind.ACCESS_DENIED} >= {"status", "events", "logs"}
 
 
 def test_other_log_drivers_are_a_gap(world: EcsWorld) -> None:
