@@ -14,7 +14,7 @@ from datetime import datetime
 
 import attrs
 
-from scdiag._values import optional_aware
+from scdiag._values import check_scalars, optional_aware
 
 
 @attrs.frozen
@@ -45,6 +45,9 @@ class Condition:
     failing: bool | None = None
     """True when the adapter knows this condition to say the service or rollout failed."""
 
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
 
 @attrs.frozen
 class Termination:
@@ -59,6 +62,9 @@ class Termination:
     finished_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     failed: bool | None = None
     """True when the platform counts this end as a failure (not a clean completion)."""
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen
@@ -87,6 +93,9 @@ class ContainerStatus:
     failure, failing its health check); ``None`` when the data does not say."""
     location: SourceLocation | None = None
     """Where the container's reason was read (the line of its termination or waiting reason), when read from a file."""
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen
@@ -122,6 +131,9 @@ class Instance:
     unschedulable, a container failing); False when it stopped or runs as it should."""
     ready: bool | None = None
     """False for an instance that runs but does not pass its readiness checks."""
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 class RolloutOutcome(str, enum.Enum):
@@ -162,6 +174,9 @@ class Rollout:
     outcome: RolloutOutcome | None = None
     """What became of it, when the provider's data says (set by the adapter's normaliser)."""
 
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
 
 @attrs.frozen
 class HealthCheckSpec:
@@ -179,6 +194,9 @@ class HealthCheckSpec:
     timeout_seconds: float | None = None
     failure_threshold: int | None = None
     initial_delay_seconds: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen
@@ -199,6 +217,9 @@ class ContainerSpec:
     log_driver: str | None = None
     init: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
 
 @attrs.frozen
 class LoadBalancerTarget:
@@ -217,6 +238,9 @@ class LoadBalancerTarget:
     http_status: int | None = None
     """The HTTP status the health checks got, when the platform says."""
 
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
 
 @attrs.frozen
 class ServiceEndpoint:
@@ -232,6 +256,9 @@ class ServiceEndpoint:
     ready_addresses: int | None = None
     not_ready_addresses: int | None = None
     selector: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen
@@ -270,3 +297,8 @@ class ServiceStatus:
         if current:
             return current[0]
         return self.rollouts[0] if self.rollouts else None
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
+

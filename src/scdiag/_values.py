@@ -18,3 +18,47 @@ def optional_aware(instance: Any, attribute: attrs.Attribute[Any], value: dateti
     """Like :func:`aware`, allowing ``None``."""
     if value is not None:
         aware(instance, attribute, value)
+
+
+_SCALARS = (str, int, float, bool)
+_SPECS: dict[type, tuple[tuple[str, tuple[type, ...]], ...]] = {}
+
+
+def _scalar_spec(cls: type) -> tuple[tuple[str, tuple[type, ...]], ...]:
+    """(field, accepted types) for every field annotated with a scalar, an enum, or one of them or None."""
+    import enum
+    import types
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    spec = []
+    for field in attrs.fields(cls):
+        hint = hints.get(field.name)
+        options = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
+        accepted: list[type] = []
+        for option in options:
+            if option is type(None) or option in _SCALARS or (isinstance(option, type) and issubclass(option, enum.Enum)):
+                accepted.append(option)
+                if option is float:
+                    accepted.append(int)
+            else:
+                break
+        else:
+            spec.append((field.name, tuple(accepted)))
+    return tuple(spec)
+
+
+def check_scalars(instance: Any) -> None:
+    """Refuse a model whose scalar fields hold another type: a normaliser handed on a raw value it did not read.
+
+    Raises:
+        TypeError: naming the class, the field and the type found.
+    """
+    cls = type(instance)
+    spec = _SPECS.get(cls)
+    if spec is None:
+        spec = _SPECS[cls] = _scalar_spec(cls)
+    for name, accepted in spec:
+        value = getattr(instance, name)
+        if not isinstance(value, accepted):
+            raise TypeError(f"{cls.__name__}.{name} must be {' or '.join(t.__name__ for t in accepted)}, got {type(value).__name__} {value!r:.40}")

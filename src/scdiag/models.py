@@ -31,7 +31,7 @@ from scdiag._status import (
     SourceLocation,
     Termination,
 )
-from scdiag._values import aware, optional_aware
+from scdiag._values import aware, check_scalars, optional_aware
 
 __all__ = [
     "Condition",
@@ -189,6 +189,9 @@ class LogEntry:
     """The instance (task id, pod name) whose container wrote it, when known."""
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
+
 
 @attrs.frozen
 class LogData:
@@ -218,6 +221,9 @@ class MetricPoint:
     statistic: str = ""
     """``Average``, ``Maximum``..."""
     tags: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen
@@ -249,6 +255,9 @@ class DiagnosticEvent:
     first_seen: datetime | None = attrs.field(default=None, validator=optional_aware)
     location: SourceLocation | None = None
     attributes: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        check_scalars(self)
 
 
 @attrs.frozen

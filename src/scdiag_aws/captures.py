@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 
 from scdiag import regex
-from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_document, read_element, read_json_capture, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Condition, DiagnosticEvent, Instance, LogEntry, MetricPoint, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
@@ -88,7 +88,8 @@ class _AwsJsonReader:
             if not isinstance(value, dict):
                 raise CaptureError(source.name, f"expected a JSON object, got a {type(value).__name__}")
             sink.hint(provider="aws")
-            return self.handle(value, source, _LocatingSink(sink, text, source.name), LineFinder(text))
+            lines = LineFinder(text)
+            return read_document(sink, self.name, value, lambda document, buffer: self.handle(document, source, _LocatingSink(buffer, text, source.name), lines))
 
     def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         raise NotImplementedError
@@ -102,14 +103,25 @@ class DescribeServicesReader(_AwsJsonReader):
 
     def handle(self, value: Mapping[str, Any], source: CaptureSource, sink: Any, lines: LineFinder) -> int:
         services = [s for s in value.get("services", []) if isinstance(s, dict)]
-        for service in services:
-            name = str(service.get("serviceName", ""))
-            sink.hint(service=name, deployment_id=next((d.get("id") for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None))
-            sink.add_status(normalize.service_status(service))
-            for event in normalize.service_events(service):
+        count = 0
+        for index, raw in enumerate(services):
+            at = lines.line_of(f'"serviceName": "{raw.get("serviceName", "")}"') or index + 1
+            read = read_element(sink, at, "service", raw, lambda s: (normalize.service_status(s), normalize.service_events(s), _primary_id(s)))
+            if read is None:
+                continue
+            (status, events, primary), service = read
+            count += 1
+            sink.hint(service=status.name, deployment_id=primary)
+            sink.add_status(status)
+            for event in events:
                 line = lines.line_of(event.message[:60])
                 sink.add_event(event if line is None else _with_location(event, SourceLocation(source.name, line)))
-        return len(services)
+        return count
+
+
+def _primary_id(service: Mapping[str, Any]) -> str | None:
+    primary = next((d.get("id") for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+    return None if primary is None else str(primary)
 
 
 def _with_location(item: Any, location: SourceLocation) -> Any:
@@ -129,11 +141,13 @@ class DescribeTasksReader(_AwsJsonReader):
         instances: list[Instance] = []
         for index, task in enumerate(tasks):
             line = lines.line_of(f'"taskArn": "{task.get("taskArn", "")}"')
-            with skip_malformed(sink, line or index + 1, "task"):
-                instances.extend(normalize.task_instances([task], SourceLocation(source.name, line)))
-                group = str(task.get("group", ""))
-                if group.startswith("service:"):
-                    sink.hint(service=group.removeprefix("service:"))
+            read = read_element(sink, line or index + 1, "task", task, lambda t: normalize.task_instances([t], SourceLocation(source.name, line)))
+            if read is None:
+                continue
+            instances.extend(read[0])
+            group = str(read[1].get("group", ""))
+            if group.startswith("service:"):
+                sink.hint(service=group.removeprefix("service:"))
         sink.add_status(ServiceStatus(name="", instances=tuple(instances)))
         return len(tasks)
 
@@ -175,14 +189,24 @@ class CloudWatchLogsReader(_AwsJsonReader):
                 if not isinstance(event, dict):
                     sink.skipped_line(line, "not a log event object")
                     continue
-                with skip_malformed(sink, line, "log event"):
-                    message = str(event.get("message", "")).rstrip("\n")
-                    build = functools.partial(_one_entry, event, stream, source.name, line)
-                    sink.add_log_lazy(message, "cloudwatch-logs", str(event.get("logStreamName") or stream), build)
-                    count += 1
+                if not _plain_timestamp(event.get("timestamp")):
+                    # Only the timestamp can fail to normalise: check this event now, with its line.
+                    read = read_element(sink, line, "log event", event, lambda e: _one_entry(e, stream, source.name, line))
+                    if read is None:
+                        continue
+                    event = read[1]
+                message = str(event.get("message", "")).rstrip("\n")
+                build = functools.partial(_one_entry, event, stream, source.name, line)
+                sink.add_log_lazy(message, "cloudwatch-logs", str(event.get("logStreamName") or stream), build)
+                count += 1
             report_array_stream(array, source, sink, "log events")
         sink.hint(provider="aws")
         return count
+
+
+def _plain_timestamp(value: Any) -> bool:
+    """Epoch milliseconds as CloudWatch writes them (or none): the entry can be built later, only if kept."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**14)
 
 
 def _one_entry(event: Mapping[str, Any], stream: str, source_name: str, line: int) -> LogEntry:

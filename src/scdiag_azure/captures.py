@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 
 from scdiag import regex
-from scdiag.captures.jsontext import ArrayStream, iter_json_lines, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, LineFinder, iter_json_lines, locate_status, read_json_capture, read_document, read_element, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
-from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
+from scdiag.models import Condition, DiagnosticEvent, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_azure import normalize
@@ -20,17 +21,28 @@ _ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/rev
 _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
 
 
-def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> None:
+def _row_item(row: dict[str, Any], location: SourceLocation) -> tuple[DiagnosticEvent | LogEntry, str | None, str | None]:
+    """A row as an event (system tables) or a log line (console tables), with its app and revision."""
     if any(" [" in key for key in row):
         # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
         row = {key.split(" [", 1)[0]: value for key, value in row.items()}
     app = row.get("ContainerAppName_s") or row.get("ContainerAppName")
     revision = row.get("RevisionName_s") or row.get("RevisionName")
+    item = normalize.row_event(row, location) if normalize.is_system_row(row) else normalize.row_log(row, location)
+    return item, app if isinstance(app, str) else None, revision if isinstance(revision, str) else None
+
+
+def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> bool:
+    read = read_element(sink, location.line or 0, "row", row, lambda r: _row_item(r, location))
+    if read is None:
+        return False
+    (item, app, revision), _row = read
     sink.hint(provider="azure", service=app, deployment_id=revision)
-    if normalize.is_system_row(row):
-        sink.add_event(normalize.row_event(row, location))
+    if isinstance(item, DiagnosticEvent):
+        sink.add_event(item)
     else:
-        sink.add_log(normalize.row_log(row, location), "azure-console")
+        sink.add_log(item, "azure-console")
+    return True
 
 
 class LogAnalyticsRowsReader:
@@ -54,8 +66,7 @@ class LogAnalyticsRowsReader:
                 if not isinstance(row, dict):
                     sink.skipped_line(line, "not a row object")
                     continue
-                with skip_malformed(sink, line, "row"):
-                    _add_row(row, SourceLocation(source.name, line), sink)
+                if _add_row(row, SourceLocation(source.name, line), sink):
                     count += 1
             report_array_stream(array, source, sink, "rows")
             return count
@@ -81,8 +92,8 @@ class ContainerAppLogsReader:
                     if not isinstance(value, dict):
                         sink.skipped_line(number, "not a JSON object")
                         continue
-                    _add_row(value, SourceLocation(source.name, number), sink)
-                    count += 1
+                    if _add_row(value, SourceLocation(source.name, number), sink):
+                        count += 1
             return count
 
 
@@ -103,34 +114,60 @@ class ContainerAppObjectReader:
             # A list as az prints it, or an ARM list response as the REST API returns it.
             listed = value.get("value") if isinstance(value, dict) and "type" not in value else None
             items = value if isinstance(value, list) else listed if isinstance(listed, list) else [value]
-            jobs = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower() == "microsoft.app/jobs"]
-            executions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("jobs/executions")]
+            lines = LineFinder(text)
+
+            def sound(item: dict[str, Any], what: str, use: Callable[[dict[str, Any]], Any]) -> tuple[Any, dict[str, Any]] | None:
+                name = item.get("name")
+                at = (lines.line_of(f'"name": "{name}"') if isinstance(name, str) else None) or 1
+                return read_element(sink, at, what, item, use)
+
+            objects = [i for i in items if isinstance(i, dict)]
+            jobs = [i for i in objects if str(i.get("type", "")).lower() == "microsoft.app/jobs"]
+            executions = [i for i in objects if str(i.get("type", "")).lower().endswith("jobs/executions")]
+            count = len(jobs) + len(executions)
             if jobs or executions:
-                status = normalize.job_status(jobs[0] if jobs else {}, executions)
+                executions = [read[1] for e in executions if (read := sound(e, "job execution", lambda x: normalize.job_status({}, [x]))) is not None]
+                job = sound(jobs[0], "job", lambda x: normalize.job_status(x, [])) if jobs else None
+                status = normalize.job_status(job[1] if job else {}, executions)
                 sink.add_status(locate_status(status, text, source.name))
                 sink.hint(provider="azure", service=status.name or None, deployment_id=next((r.id for r in status.rollouts if r.current), None))
-                items = [i for i in items if i not in jobs and i not in executions]
-            revisions = [i for i in items if isinstance(i, dict) and str(i.get("type", "")).lower().endswith("/revisions")]
-            newest = max((str((r.get("properties") or {}).get("createdTime", "")) for r in revisions), default="")
-            count = 0
-            for item in items:
-                if not isinstance(item, dict):
-                    continue
+                objects = [i for i in objects if i not in jobs and not str(i.get("type", "")).lower().endswith("jobs/executions")]
+            revisions = [i for i in objects if str(i.get("type", "")).lower().endswith("/revisions")]
+            newest = max((_created(r) for r in revisions), default="")
+            for item in objects:
                 kind = str(item.get("type", "")).lower()
                 if kind.endswith("/replicas"):
-                    instance = normalize.replica_instance(item)
-                    sink.add_status(locate_status(ServiceStatus(name="", instances=(instance,)), text, source.name))
+                    replica = sound(item, "replica", normalize.replica_instance)
+                    if replica is None:
+                        continue
+                    sink.add_status(locate_status(ServiceStatus(name="", instances=(replica[0],)), text, source.name))
                 elif kind.endswith("/revisions"):
-                    current = str((item.get("properties") or {}).get("createdTime", "")) == newest
-                    rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current),))
-                    sink.add_status(locate_status(rollout_status, text, source.name))
-                    sink.hint(provider="azure", deployment_id=item.get("name"))
+                    revision = sound(item, "revision", lambda x: normalize.revision_rollout(x, _created(x) == newest))
+                    if revision is None:
+                        continue
+                    sink.add_status(locate_status(ServiceStatus(name="", rollouts=(revision[0],)), text, source.name))
+                    name = revision[1].get("name")
+                    sink.hint(provider="azure", deployment_id=name if isinstance(name, str) else None)
                 else:
-                    status = normalize.app_status(item)
-                    sink.add_status(locate_status(status, text, source.name))
-                    sink.hint(provider="azure", service=status.name)
+                    app = sound(item, "container app", normalize.app_status)
+                    if app is None:
+                        continue
+                    sink.add_status(locate_status(app[0], text, source.name))
+                    sink.hint(provider="azure", service=app[0].name)
                 count += 1
-            return count + len(jobs) + len(executions)
+            return count
+
+
+def _add_metric_points(value: dict[str, Any], sink: CaptureSink) -> int:
+    points = normalize.metric_points(value)
+    for point in points:
+        sink.add_metric(point, "azure-metrics")
+    return len(points)
+
+
+def _created(revision: dict[str, Any]) -> str:
+    properties = revision.get("properties")
+    return str(properties.get("createdTime", "")) if isinstance(properties, dict) else ""
 
 
 class MonitorMetricsReader:
@@ -148,11 +185,8 @@ class MonitorMetricsReader:
         """Every data point of every series."""
         with unexpected_shape(source, self.name):
             value, _text = read_json_capture(source, sink)
-            points = normalize.metric_points(value if isinstance(value, dict) else {})
-            for point in points:
-                sink.add_metric(point, "azure-metrics")
             sink.hint(provider="azure")
-            return len(points)
+            return read_document(sink, self.name, value if isinstance(value, dict) else {}, _add_metric_points)
 
 
 _PROVISIONING_FAILURE = regex.compile(r"(?mi)^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$")

@@ -7,7 +7,7 @@ from pathlib import PurePath
 from typing import Any, ClassVar
 
 from scdiag import regex
-from scdiag.captures.jsontext import ArrayStream, locate_status, read_json_capture, report_array_stream, skip_malformed, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, read_element, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -44,12 +44,16 @@ class CloudLoggingReader:
                 if not isinstance(entry, dict):
                     sink.skipped_line(line, "not a LogEntry object")
                     continue
-                with skip_malformed(sink, line, "log entry"):
-                    log, _system = normalize.log_entry(entry, SourceLocation(source.name, line))
-                    sink.add_log(log, log.attributes["source"])
-                    labels = (entry.get("resource") or {}).get("labels") or {}
-                    sink.hint(provider="gcp", service=labels.get("service_name"), deployment_id=labels.get("revision_name"))
-                    count += 1
+                read = read_element(sink, line, "log entry", entry, lambda e: normalize.log_entry(e, SourceLocation(source.name, line)))
+                if read is None:
+                    continue
+                (log, _system), entry = read
+                sink.add_log(log, log.attributes["source"])
+                resource = entry.get("resource")
+                labels = resource.get("labels") if isinstance(resource, dict) else None
+                labels = labels if isinstance(labels, dict) else {}
+                sink.hint(provider="gcp", service=_text(labels.get("service_name")), deployment_id=_text(labels.get("revision_name")))
+                count += 1
             report_array_stream(array, source, sink, "log entries")
             return count
 
@@ -79,42 +83,55 @@ class CloudRunObjectReader:
             elif isinstance(value, dict):
                 listed = value.get("items", value.get("revisions", value.get("executions", value.get("tasks", [value]))))
                 items = listed if isinstance(listed, list) else []
-            count = self._read_v2([i for i in items if isinstance(i, dict) and normalize.is_v2_object(i)], text, source, sink)
+            lines = LineFinder(text)
+            count = self._read_v2([i for i in items if isinstance(i, dict) and normalize.is_v2_object(i)], text, source, sink, lines)
             revisions = [i for i in items if isinstance(i, dict) and i.get("kind") == "Revision"]
-            newest = max((str((r.get("metadata") or {}).get("creationTimestamp", "")) for r in revisions), default="")
+            newest = max((_created(r) for r in revisions), default="")
             for item in items:
                 if not isinstance(item, dict):
                     continue
+                at = _line_of(lines, item, "name")
                 if item.get("kind") == "Service":
-                    status = normalize.service_status(item)
-                    sink.add_status(locate_status(status, text, source.name))
-                    sink.hint(provider="gcp", service=status.name)
+                    service = read_element(sink, at, "Service", item, normalize.service_status)
+                    if service is None:
+                        continue
+                    sink.add_status(locate_status(service[0], text, source.name))
+                    sink.hint(provider="gcp", service=service[0].name)
                     count += 1
                 elif item.get("kind") == "Revision":
-                    metadata: Mapping[str, Any] = item.get("metadata") or {}
-                    current = str(metadata.get("creationTimestamp", "")) == newest
-                    rollout_status = ServiceStatus(name="", rollouts=(normalize.revision_rollout(item, current=current),))
-                    sink.add_status(locate_status(rollout_status, text, source.name))
-                    labels = metadata.get("labels") or {}
-                    sink.hint(provider="gcp", service=labels.get("serving.knative.dev/service"), deployment_id=metadata.get("name"))
+                    revision = read_element(sink, at, "Revision", item, lambda r: normalize.revision_rollout(r, current=_created(r) == newest))
+                    if revision is None:
+                        continue
+                    rollout, kept = revision
+                    sink.add_status(locate_status(ServiceStatus(name="", rollouts=(rollout,)), text, source.name))
+                    metadata = _mapping(kept.get("metadata"))
+                    labels = _mapping(metadata.get("labels"))
+                    sink.hint(provider="gcp", service=_text(labels.get("serving.knative.dev/service")), deployment_id=_text(metadata.get("name")))
                     count += 1
             return count
 
     @staticmethod
-    def _read_v2(items: list[dict[str, Any]], text: str, source: CaptureSource, sink: CaptureSink) -> int:
+    def _read_v2(items: list[dict[str, Any]], text: str, source: CaptureSource, sink: CaptureSink, lines: LineFinder) -> int:
+        def sound(item: dict[str, Any], what: str, use: Any) -> dict[str, Any] | None:
+            read = read_element(sink, _line_of(lines, item, "name"), what, item, use)
+            return None if read is None else _mapping(read[1])
+
         named = [(str(i.get("name", "")), i) for i in items]
-        jobs = [i for n, i in named if "/jobs/" in n and "/executions/" not in n]
-        executions = [i for n, i in named if "/executions/" in n and "/tasks/" not in n]
-        tasks = [i for n, i in named if "/tasks/" in n]
+        jobs = [j for n, i in named if "/jobs/" in n and "/executions/" not in n if (j := sound(i, "job", lambda x: normalize.v2_job_status(x, [], []))) is not None]
+        executions = [e for n, i in named if "/executions/" in n and "/tasks/" not in n if (e := sound(i, "execution", lambda x: normalize.v2_job_status({}, [x], []))) is not None]
+        tasks = [t for n, i in named if "/tasks/" in n if (t := sound(i, "task", lambda x: normalize.v2_job_status({}, [], [x]))) is not None]
         if jobs or executions or tasks:
             status = normalize.v2_job_status(jobs[0] if jobs else {}, executions, tasks)
             sink.add_status(locate_status(status, text, source.name))
             sink.hint(provider="gcp", service=status.name or None, deployment_id=next((r.id for r in status.rollouts if r.current), None))
             items = [i for n, i in named if "/jobs/" not in n]
-        revisions = [i for i in items if "/revisions/" in str(i.get("name"))]
-        services = [i for i in items if i not in revisions]
+        revisions = [r for i in items if "/revisions/" in str(i.get("name")) if (r := sound(i, "revision", lambda x: normalize.v2_revision_rollout(x, current=False))) is not None]
+        services = [i for i in items if "/revisions/" not in str(i.get("name"))]
         for service in services:
-            status = normalize.v2_service_status(service, revisions)
+            read = read_element(sink, _line_of(lines, service, "name"), "service", service, lambda x: normalize.v2_service_status(x, revisions))
+            if read is None:
+                continue
+            status = read[0]
             sink.add_status(locate_status(status, text, source.name))
             sink.hint(provider="gcp", service=status.name)
         if revisions and not services:
@@ -124,6 +141,22 @@ class CloudRunObjectReader:
             service_name = str(revisions[0].get("service", "")).rsplit("/", 1)[-1]
             sink.hint(provider="gcp", service=service_name or None, deployment_id=next((r.id for r in rollouts if r.current), None))
         return len(items) + len(jobs) + len(executions) + len(tasks)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _created(revision: Mapping[str, Any]) -> str:
+    metadata = revision.get("metadata")
+    return str(metadata.get("creationTimestamp", "")) if isinstance(metadata, dict) else ""
+
+
+def _line_of(lines: LineFinder, item: Mapping[str, Any], key: str) -> int:
+    """The line of an object's name, or 1: problems with it point somewhere near."""
+    metadata = item.get("metadata")
+    name = metadata.get(key) if isinstance(metadata, dict) else item.get(key)
+    return (lines.line_of(f'"{key}": "{name}"') if isinstance(name, str) else None) or 1
 
 
 _GCLOUD_ERROR = regex.compile(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")
@@ -172,3 +205,7 @@ class GcloudDeployErrorReader:
                 count += 1
             sink.hint(provider="gcp")
             return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

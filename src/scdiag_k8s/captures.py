@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from scdiag import regex
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, skip_malformed, unexpected_shape
+from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, read_element, unexpected_shape
 from scdiag.models import SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
@@ -79,14 +79,20 @@ class KubectlJsonReader:
                 name = (item.get("metadata") or {}).get("name") if isinstance(item.get("metadata"), dict) else None
                 line = finder.line_of(f'"name": "{name}"') if name else None
                 location = SourceLocation(source.name, line)
-                with skip_malformed(sink, line or index + 1, str(item.get("kind"))):
-                    if item.get("kind") == "Event":
-                        sink.add_event(event_from_object(item, location))
-                    else:
-                        status_from_objects([item])  # normalises, or raises on a wrong shape: only sound objects go on
-                        locations[id(item)] = location
-                        objects.append(item)
-                        sink.hint(provider="kubernetes", service=_service_hint(item))
+                what = str(item.get("kind"))
+                if item.get("kind") == "Event":
+                    event = read_element(sink, line or index + 1, what, item, lambda obj: event_from_object(obj, location))
+                    if event is not None:
+                        sink.add_event(event[0])
+                        count += 1
+                    continue
+                # Normalised alone first: only sound objects (or what is sound of them) go on to the status.
+                checked = read_element(sink, line or index + 1, what, item, lambda obj: (status_from_objects([obj]), _service_hint(obj)))
+                if checked is not None:
+                    (_status, service), item = checked
+                    locations[id(item)] = location
+                    objects.append(item)
+                    sink.hint(provider="kubernetes", service=service)
                     count += 1
             if count:
                 sink.hint(provider="kubernetes")

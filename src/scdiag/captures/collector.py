@@ -246,6 +246,7 @@ class CaptureCollector:
     _dropped_instances: int = 0
     _problems: list[str] = attrs.field(factory=list)
     _skipped: int = 0
+    _other_problems: int = 0
     _input: str = ""
 
     # -- per input --------------------------------------------------------------
@@ -255,12 +256,15 @@ class CaptureCollector:
         self._input = name
         self._problems = []
         self._skipped = 0
+        self._other_problems = 0
 
     def end_input(self, reader: str | None, items: int) -> InputRecord:
         """Finish the current input and describe what became of it."""
         problems = list(self._problems)
         if self._skipped > _MAX_PROBLEMS_PER_INPUT:
             problems.append(f"{self._input}: {self._skipped} malformed lines skipped in all")
+        if self._other_problems > _MAX_PROBLEMS_PER_INPUT:
+            problems.append(f"{self._input}: {self._other_problems - _MAX_PROBLEMS_PER_INPUT} more problems like these")
         return InputRecord(path=self._input, reader=reader, items=items, problems=tuple(problems))
 
     # -- the sink ---------------------------------------------------------------
@@ -431,6 +435,10 @@ class CaptureCollector:
 
     def problem(self, message: str, line: int | None = None) -> None:
         """A problem with the current input."""
+        # A field wrong in every one of 50,000 elements is one problem, not 50,000 lines.
+        self._other_problems += 1
+        if self._other_problems > _MAX_PROBLEMS_PER_INPUT:
+            return
         where = f"{self._input}:{line}" if line is not None else self._input
         self._problems.append(f"{where}: {message}")
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import attrs
 
 from scdiag import regex
+from scdiag.captures.repair import Unrepairable, conform, describe_drop
 from scdiag._units import format_size
 from scdiag.errors import CaptureError
-from scdiag.models import Condition, ContainerStatus, Instance, ServiceStatus, SourceLocation
+from scdiag.models import Condition, ContainerStatus, DiagnosticEvent, Instance, LogEntry, MetricPoint, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "skip_malformed", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
+
+T = TypeVar("T")
 
 _START = regex.compile(r"(?m)^[ \t]*[\[{]")
 
@@ -347,10 +350,83 @@ def report_array_stream(array: ArrayStream, source: CaptureSource, sink: Capture
         sink.problem(f"the JSON is truncated; the complete {what} before the cut were read")
 
 
-@contextmanager
-def skip_malformed(sink: CaptureSink, line: int, what: str) -> Iterator[None]:
-    """One element of the wrong shape is skipped and counted; the rest of the file is read."""
+class BufferedSink:
+    """A sink that keeps every call, to hand them on only once the whole document was read."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def _keep(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((name, args, kwargs))
+
+    def add_log(self, entry: LogEntry, source: str) -> None:
+        self._keep("add_log", entry, source)
+
+    def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
+        self._keep("add_log_lazy", message, source, stream, build)
+
+    def add_event(self, event: DiagnosticEvent) -> None:
+        self._keep("add_event", event)
+
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
+        self._keep("add_log_block", block, source=source, stream=stream, first_line=first_line, parse=parse)
+
+    def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
+        self._keep("add_event_rows", block, first_line=first_line, parse=parse)
+
+    def add_metric(self, point: MetricPoint, source: str) -> None:
+        self._keep("add_metric", point, source)
+
+    def add_status(self, status: ServiceStatus) -> None:
+        self._keep("add_status", status)
+
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
+        self._keep("hint", provider=provider, service=service, deployment_id=deployment_id)
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        self._keep("problem", message, line)
+
+    def skipped_line(self, line: int, reason: str) -> None:
+        self._keep("skipped_line", line, reason)
+
+    def replay(self, sink: CaptureSink) -> None:
+        """Hand every kept call to ``sink``, in order."""
+        for name, args, kwargs in self.calls:
+            getattr(sink, name)(*args, **kwargs)
+
+
+def read_document(sink: CaptureSink, what: str, value: Any, handle: Callable[[Any, CaptureSink], int]) -> int:
+    """``handle(value, sink)`` for a document read whole, where a wrong-typed field costs that field.
+
+    ``handle`` writes to a buffer; only the run that succeeds (on the document
+    with the fields it could not take removed) reaches ``sink``.
+    """
+
+    def run(document: Any) -> tuple[int, BufferedSink]:
+        buffer = BufferedSink()
+        return handle(document, buffer), buffer
+
+    read = read_element(sink, 1, what, value, run)
+    if read is None:
+        return 0
+    (count, buffer), _kept = read
+    buffer.replay(sink)
+    return count
+
+
+def read_element(sink: CaptureSink, line: int, what: str, value: Any, use: Callable[[Any], T]) -> tuple[T, Any] | None:
+    """``use(value)`` for one element; a wrong-typed field costs that field, an unreadable element only itself.
+
+    Returns the result and the (possibly pared-down) element it came from, or
+    ``None`` when the element was skipped. Each dropped field and each skipped
+    element is reported to the sink with its line.
+    """
     try:
-        yield
-    except (TypeError, AttributeError, ValueError, KeyError, IndexError) as error:
+        result, kept, dropped = conform(value, use)
+    except Unrepairable as unreadable:
+        error = unreadable.error
         sink.skipped_line(line, f"{what} of an unexpected shape ({type(error).__name__}: {error})")
+        return None
+    for path, removed in dropped:
+        sink.problem(f"{what}: {describe_drop(path, removed)}", line)
+    return result, kept

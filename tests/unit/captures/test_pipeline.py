@@ -167,16 +167,21 @@ def test_json_lines_with_a_bad_line_count_it_and_go_on(read, tmp_path: Path) -> 
     assert any(":2: skipped" in p for p in record.problems)
 
 
-def test_one_malformed_object_is_skipped_and_the_rest_read(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A pod with a container status of the wrong type costs that pod, not the file."""
+def test_wrong_typed_fields_cost_those_fields_not_the_pod(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A string count and a number as state keep the pod and the container; the field that could not be read is said with its line."""
     pods = json.loads(_pods_json())
     pods["items"][1]["status"]["containerStatuses"] = [{"name": "orders-api", "restartCount": "many", "state": 5}]
     target = tmp_path / "pods.json"
     target.write_text(json.dumps(pods, indent=4))
     data = read(target)
-    assert data.status is not None and [i.id for i in data.status.instances] == ["orders-api-7f8c9d6b5-x2kqp"]
+    assert data.status is not None and len(data.status.instances) == 2
+    (container,) = data.status.instances[1].containers
+    assert (container.name, container.restart_count) == ("orders-api", 0)
     (record,) = data.inputs
-    assert record.items == 1 and any("unexpected shape" in p for p in record.problems)
+    dropped = sorted(p.split(": Pod: ", 1)[1] for p in record.problems)
+    # The normaliser reads a state that is no mapping as no state; the count it cannot read goes.
+    assert dropped == ["status.containerStatuses[0].restartCount dropped: str 'many' is not what belongs there"]
+    assert record.items == 2
 
 
 def test_a_large_events_table_keeps_the_events_that_matter(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
