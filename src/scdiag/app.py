@@ -21,8 +21,8 @@ from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_director
 from scdiag.captures.pipeline import CaptureOverrides
 from scdiag.collection import ProviderManager, nothing_collected
 from scdiag.config import DiagnosticsConfig
-from scdiag.deadline import Deadline
-from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, ScdiagError
+from scdiag.deadline import Abandoned, Deadline, call_within
+from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, RenderError, ScdiagError
 from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
 from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, Clock, CollectionScope, PatternAnalyzer, SystemClock
@@ -35,14 +35,26 @@ __all__ = ["DiagnosticOrchestrator"]
 _log = logging.getLogger(__name__)
 
 
-def _lazy_renderer(target: str | Callable[..., Any]) -> Callable[[DiagnosticReport], str]:
-    """A renderer imported on first use, so unused formats cost nothing."""
+_CREDENTIALS_GRACE = 0.5
+"""Seconds past the deadline a credential check is waited for before it is abandoned."""
+
+_PLUGIN_RENDER_SECONDS = 60.0
+"""A plugin's renderer that takes longer on one report is abandoned: the command fails with a RenderError, it does not hang."""
+
+
+def _lazy_renderer(name: str, target: str | Callable[..., Any]) -> Callable[[DiagnosticReport], str]:
+    """A renderer imported on first use, so unused formats cost nothing; a plugin's runs under a deadline."""
 
     def render(report: DiagnosticReport) -> str:
-        from scdiag.plugins import resolve
+        from scdiag.plugins import first_party, resolve
 
         function = resolve(target)
-        return str(function(report))
+        if first_party(function):
+            return str(function(report))
+        try:
+            return str(call_within(lambda: function(report), _PLUGIN_RENDER_SECONDS, name=f"render-{name}"))
+        except Abandoned as abandoned:
+            raise RenderError(f"report format {name}: the renderer {abandoned}") from None
 
     return render
 
@@ -110,18 +122,24 @@ class DiagnosticOrchestrator:
         provider = self.providers.get(request.provider)
         scope = self.scope_for(request)
         try:
-            provider.validate_credentials(request)
-        except ScdiagError as error:
-            gap = DataGap("credentials", GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED, str(error), request.provider)
-            return DiagnosticData(
-                provider=request.provider,
-                service_name=request.service_name,
-                deployment_id=request.deployment_id,
-                gaps=(gap,),
-                window_start=scope.window_start,
-                window_end=scope.window_end,
-            )
-        return self.providers.collect_all(provider, scope)
+            # Within the request's deadline: a provider whose check never returns must not hang the run.
+            # The grace lets a provider that keeps the deadline itself say what it was waiting for.
+            call_within(lambda: provider.validate_credentials(request), scope.deadline.remaining() + _CREDENTIALS_GRACE, name="credentials")
+        except Abandoned:
+            gap = DataGap("credentials", GapKind.TIMED_OUT, "the credential check did not answer before the collection deadline", request.provider)
+        except Exception as error:  # isolation seam: a plugin provider's check may raise anything
+            kind = GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED
+            gap = DataGap("credentials", kind, str(error) if isinstance(error, ScdiagError) else f"{type(error).__name__}: {error}", request.provider)
+        else:
+            return self.providers.collect_all(provider, scope)
+        return DiagnosticData(
+            provider=request.provider,
+            service_name=request.service_name,
+            deployment_id=request.deployment_id,
+            gaps=(gap,),
+            window_start=scope.window_start,
+            window_end=scope.window_end,
+        )
 
     def analyze(self, data: DiagnosticData, request: DiagnosticRequest) -> DiagnosticResult:
         """Analyse collected data (the seed's AnalyzeFailure)."""
@@ -193,6 +211,7 @@ class DiagnosticOrchestrator:
             max_decompressed_bytes=captures.max_decompressed_size,
             max_line_bytes=captures.max_line_length,
             max_document_chars=captures.max_document_size,
+            plugin_reader_seconds=captures.plugin_reader_timeout.total_seconds(),
         )
         data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides(), limits)
         if nothing_collected(data):
@@ -216,7 +235,7 @@ class DiagnosticOrchestrator:
 
     def report_generator(self, *, redact: bool = True) -> ReportGenerator:
         """A report generator with every registered format and redaction rule."""
-        renderers = {name: _lazy_renderer(reg.renderer) for name, reg in self.host.report_formats().items()}
+        renderers = {name: _lazy_renderer(name, reg.renderer) for name, reg in self.host.report_formats().items()}
         redactor = self.redactor() if redact and self.config.redaction.enabled else None
         versions = {p.distribution or p.name: p.version or "" for p in self.host.loaded if p.distribution}
         return ReportGenerator(renderers, redactor=redactor, versions=versions)

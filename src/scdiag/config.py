@@ -296,6 +296,8 @@ class CapturesConfig:
     """A longer line is cut at this length (the count of cut lines is said), so one endless line cannot fill memory."""
     max_document_size: ByteSize = attrs.field(default=ByteSize(64 * 1024**2), validator=_at_least_kib)
     """Readers that parse a whole JSON document at once (describe output, kubectl lists) read at most this much of it."""
+    plugin_reader_timeout: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
+    """A capture reader from a plugin that takes longer on one input is abandoned and reported; the input goes to no other reader."""
 
 
 @attrs.frozen

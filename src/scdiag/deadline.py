@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Deadline", "SourceOutcome", "run_with_deadline"]
+__all__ = ["Abandoned", "Deadline", "SourceOutcome", "call_within", "run_with_deadline"]
 
 
 @attrs.frozen
@@ -81,3 +81,29 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
     for name in tasks:
         outcomes.setdefault(name, SourceOutcome(name, timed_out=True))
     return outcomes
+
+
+class Abandoned(TimeoutError):
+    """Work that did not finish in its time; its thread was left to end on its own."""
+
+
+def call_within(task: Callable[[], Any], seconds: float, *, name: str = "task") -> Any:
+    """``task()`` on a daemon thread, waited for at most ``seconds``.
+
+    Plugin code runs so: a hook, reader or renderer that never returns is
+    abandoned, not waited for. ``SystemExit`` or ``KeyboardInterrupt`` raised
+    by the task is the task's failure (a real Ctrl-C reaches the main thread,
+    never this one) and comes back as a ``RuntimeError``.
+
+    Raises:
+        Abandoned: the task did not finish in time.
+        BaseException: whatever the task raised.
+    """
+    outcome = run_with_deadline({name: task}, Deadline.after(seconds))[name]
+    if outcome.timed_out:
+        raise Abandoned(f"did not finish within {seconds:g} s; abandoned")
+    if outcome.error is not None and not isinstance(outcome.error, Exception):
+        raise RuntimeError(f"raised {type(outcome.error).__name__}: {outcome.error}") from outcome.error
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value

@@ -20,10 +20,12 @@ import pluggy
 
 from scdiag import hookspecs
 from scdiag._version import install_hint
+from scdiag.deadline import call_within
 from scdiag.errors import PluginError
 
 __all__ = [
     "FIRST_PARTY_PROVIDERS",
+    "first_party",
     "CaptureReaderRegistry",
     "LoadedPlugin",
     "PatternRegistry",
@@ -52,6 +54,15 @@ FIRST_PARTY_PROVIDERS: Mapping[str, tuple[str, str]] = {
     "azure": ("scdiag-azure", "azure"),
 }
 """Provider name -> (distribution, extra), for install hints."""
+
+_FIRST_PARTY_ROOTS = frozenset({"scdiag", "scdiag_aws", "scdiag_gcp", "scdiag_k8s", "scdiag_azure"})
+
+
+def first_party(obj: object) -> bool:
+    """Whether ``obj`` (a reader, a renderer) is scdiag's own code; plugin code runs isolated under a deadline."""
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    return module.split(".", 1)[0] in _FIRST_PARTY_ROOTS
+
 
 _FIRST_PARTY_PACKAGES: Mapping[str, str] = {"aws": "scdiag_aws", "gcp": "scdiag_gcp", "kubernetes": "scdiag_k8s", "azure": "scdiag_azure"}
 
@@ -268,6 +279,8 @@ class PluginHost:
     builtins: bool = True
     allow_replacing: frozenset[str] = frozenset()
     """First-party provider names a plugin may replace (``providers.allow_replacing``)."""
+    hook_timeout: float = 30.0
+    """Seconds a plugin's import or one of its hooks may take before it is abandoned and reported."""
     loaded: list[LoadedPlugin] = attrs.field(factory=list, init=False)
     failures: list[PluginFailure] = attrs.field(factory=list, init=False)
     notices: list[str] = attrs.field(factory=list, init=False)
@@ -308,7 +321,7 @@ class PluginHost:
             dist_name = dist.name if dist is not None else None
             dist_version = dist.version if dist is not None else None
             try:
-                plugin = entry_point.load()
+                plugin = call_within(entry_point.load, self.hook_timeout, name=f"load-{entry_point.name}")
             except _PLUGIN_ERRORS as error:  # isolation seam: a broken plugin must not break the others
                 _unless_interrupted(error)
                 message = f"{type(error).__name__}: {error}"
@@ -325,7 +338,7 @@ class PluginHost:
             registry = make_registry(name)
             registry.plugin = name
             try:
-                impl.function(**{arg: registry for arg in impl.argnames})
+                call_within(lambda: impl.function(**{arg: registry for arg in impl.argnames}), self.hook_timeout, name=f"{hook_name}-{name}")
             except _PLUGIN_ERRORS as error:  # isolation seam
                 _unless_interrupted(error)
                 info = self._info(name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import _thread
+import threading
 import types
 from typing import Any
 
@@ -189,11 +191,33 @@ class ExitingPlugin:
         raise SystemExit(3)  # a plugin calling sys.exit() must not end scdiag
 
 
-class InterruptedPlugin:
+class InterruptingPlugin:
+    """Raises KeyboardInterrupt itself: plugin code, not the user at the keyboard."""
+
     @staticmethod
     @hookimpl
     def scdiag_register_providers(registry: ProviderRegistry) -> None:
         raise KeyboardInterrupt
+
+
+class WaitingPlugin:
+    """Blocks in its hook until released, while the user presses Ctrl-C."""
+
+    release = threading.Event()
+
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        WaitingPlugin.release.wait(10)
+
+
+class SleepingPlugin:
+    """A hook that never returns in any useful time."""
+
+    @staticmethod
+    @hookimpl
+    def scdiag_register_providers(registry: ProviderRegistry) -> None:
+        threading.Event().wait(60)
 
 
 def test_a_plugin_that_exits_is_reported_and_skipped() -> None:
@@ -203,11 +227,34 @@ def test_a_plugin_that_exits_is_reported_and_skipped() -> None:
     assert any(f.name == "exiting" and "SystemExit" in f.error for f in host.failures)
 
 
+def test_a_keyboard_interrupt_raised_by_plugin_code_is_its_failure() -> None:
+    """Only the user's Ctrl-C stops scdiag; a plugin raising KeyboardInterrupt is reported and skipped."""
+    host = host_with(("interrupting", InterruptingPlugin()), ("good", GoodPlugin()))
+    assert set(host.providers()) == {"good"}
+    assert any(f.name == "interrupting" and "KeyboardInterrupt" in f.error for f in host.failures)
+
+
 def test_the_users_ctrl_c_is_not_swallowed_by_the_isolation() -> None:
-    """KeyboardInterrupt goes through: the user asked scdiag to stop."""
-    host = host_with(("interrupted", InterruptedPlugin()))
-    with pytest.raises(KeyboardInterrupt):
-        host.providers()
+    """Ctrl-C while a plugin's hook runs stops scdiag: the main thread is interrupted, not the plugin's."""
+    host = host_with(("waiting", WaitingPlugin()))
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            host.providers()
+    finally:
+        WaitingPlugin.release.set()
+        timer.cancel()
+
+
+def test_a_hook_that_never_returns_is_abandoned_and_reported() -> None:
+    """The other plugins register; the sleeper is one failure naming the hook and the time it was given."""
+    host = host_with(("sleeping", SleepingPlugin()), ("good", GoodPlugin()))
+    host.hook_timeout = 0.5
+    assert set(host.providers()) == {"good"}
+    (failure,) = host.failures
+    assert (failure.name, failure.stage) == ("sleeping", "scdiag_register_providers")
+    assert "did not finish within 0.5 s; abandoned" in failure.error
 
 
 class AwsImpostor:

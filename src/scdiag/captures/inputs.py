@@ -56,6 +56,8 @@ class InputLimits:
     max_decompressed_bytes: int = 8 * 1024**3
     max_line_bytes: int = 1024**2
     max_document_chars: int = 64 * 1024**2
+    plugin_reader_seconds: float = 300.0
+    """A plugin's reader is abandoned after this long on one input (its sniffer after a tenth of it, at most 10 s)."""
 
 
 @attrs.define

@@ -21,7 +21,8 @@ from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste,
 from scdiag._version import install_hint
 from scdiag.errors import CaptureError
 from scdiag.models import DiagnosticData, DiagnosticRequest, InputRecord, RequestContext, utcnow
-from scdiag.plugins import FIRST_PARTY_PROVIDERS
+from scdiag.deadline import call_within
+from scdiag.plugins import FIRST_PARTY_PROVIDERS, first_party
 from scdiag.ports import CaptureReader, CaptureSource
 
 __all__ = ["CaptureOverrides", "nothing_recognised", "read_captures"]
@@ -42,13 +43,35 @@ class CaptureOverrides:
     """Simple Container environment, for fix steps."""
 
 
-def _choose(readers: Sequence[CaptureReader], sources: Sequence[CaptureSource], problems: list[str]) -> tuple[CaptureReader, CaptureSource] | None:
+class _Gate:
+    """The sink as a plugin's reader sees it: once the reader is abandoned, what it still sends is dropped."""
+
+    def __init__(self, sink: CaptureCollector) -> None:
+        self._sink = sink
+        self.open = True
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._sink, name)
+
+        def forward(*args: Any, **kwargs: Any) -> Any:
+            return target(*args, **kwargs) if self.open else None
+
+        return forward
+
+
+def _sniff(reader: CaptureReader, source: CaptureSource, limits: InputLimits) -> float:
+    if first_party(reader):
+        return float(reader.sniff(source))
+    return float(call_within(lambda: reader.sniff(source), min(10.0, limits.plugin_reader_seconds / 10), name=f"sniff-{reader.name}"))
+
+
+def _choose(readers: Sequence[CaptureReader], sources: Sequence[CaptureSource], problems: list[str], limits: InputLimits) -> tuple[CaptureReader, CaptureSource] | None:
     """The reader most sure of any of the renderings of one segment (its text, or the JSON of its YAML)."""
     best: tuple[float, CaptureReader, CaptureSource] | None = None
     for source in sources:
         for reader in readers:
             try:
-                score = float(reader.sniff(source))
+                score = _sniff(reader, source, limits)
             except Exception as error:  # isolation seam: a plugin's sniffer must not stop the others
                 problems.append(f"reader {getattr(reader, 'name', reader)} failed to sniff {source.name}: {error}")
                 continue
@@ -77,9 +100,19 @@ def _renderings(source: CaptureSource) -> list[list[CaptureSource]]:
     return [segment_sources(source.name, segment) for segment in segments]
 
 
-def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureReader], collector: CaptureCollector) -> tuple[str | None, int]:
+def _read(reader: CaptureReader, source: CaptureSource, collector: CaptureCollector, limits: InputLimits) -> int:
+    if first_party(reader):
+        return reader.read(source, collector)
+    gate = _Gate(collector)
+    try:
+        return int(call_within(lambda: reader.read(source, gate), limits.plugin_reader_seconds, name=f"read-{reader.name}"))
+    finally:
+        gate.open = False
+
+
+def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureReader], collector: CaptureCollector, limits: InputLimits) -> tuple[str | None, int]:
     sniff_problems: list[str] = []
-    chosen = _choose(readers, sources, sniff_problems)
+    chosen = _choose(readers, sources, sniff_problems, limits)
     for problem in sniff_problems:
         collector.problem(problem)
     if chosen is None:
@@ -92,7 +125,7 @@ def _read_segment(sources: Sequence[CaptureSource], readers: Sequence[CaptureRea
             collector.problem(missing)
             return None, 0
     try:
-        return reader.name, reader.read(source, collector)
+        return reader.name, _read(reader, source, collector, limits)
     except CaptureError as error:
         collector.problem(str(error).removeprefix(f"{source.name}: "))
     except Exception as error:  # isolation seam: a broken reader loses one rendering, not the analysis
@@ -138,7 +171,7 @@ def _read_one(name: str, path: Any, readers: Sequence[CaptureReader], collector:
     used: list[str] = []
     items = 0
     for sources in _renderings(opened.source):
-        reader, count = _read_segment(sources, readers, collector)
+        reader, count = _read_segment(sources, readers, collector, limits)
         items += count
         if reader is not None and reader not in used:
             used.append(reader)
