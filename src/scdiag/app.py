@@ -119,6 +119,13 @@ class DiagnosticOrchestrator:
         return self.cache.through(request, self._collect)
 
     def _collect(self, request: DiagnosticRequest) -> DiagnosticData:
+        from scdiag.redaction import rules_in_force
+
+        # Spans of the cloud calls mask with every rule (config and plugins too), not just the built-in ones.
+        with rules_in_force(self.redactor()):
+            return self._collect_masked(request)
+
+    def _collect_masked(self, request: DiagnosticRequest) -> DiagnosticData:
         provider = self.providers.get(request.provider)
         scope = self.scope_for(request)
         try:
@@ -153,7 +160,7 @@ class DiagnosticOrchestrator:
         """
         data = self.collect(request, use_cache=use_cache)
         if nothing_collected(data):
-            raise NothingCollected(data)
+            raise NothingCollected(data, mask=self._mask)
         return self.analyze(data, request)
 
     def watch(
@@ -215,8 +222,11 @@ class DiagnosticOrchestrator:
         )
         data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides(), limits)
         if nothing_collected(data):
-            raise NothingCollected(data, offline=True)
+            raise NothingCollected(data, offline=True, mask=self._mask)
         return self.analyze(data, request)
+
+    def _mask(self, text: str) -> str:
+        return self.redactor().redact(text) if self.config.redaction.enabled else text
 
     def redactor(self) -> Redactor:
         """Every redaction rule: built-in, ``redaction.patterns`` and the plugins', built once.

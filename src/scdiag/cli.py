@@ -121,7 +121,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     detail = group.add_mutually_exclusive_group()
     detail.add_argument("--details", action="store_const", const="details", dest="detail", help="all causes, timeline, every solution")
     detail.add_argument("--deep", action="store_const", const="deep", dest="detail", help="everything collected, with data gaps and versions")
-    group.add_argument("--no-redact", action="store_true", help="do not mask secrets (local use only; the report says so)")
+    group.add_argument("--no-redact", action="store_true", help="do not mask secrets in the report (local use only; the report says so). Caches, spans and error lines stay masked, and a diagnosis is collected afresh: the cache holds masked data only")
 
 
 def _provider_options() -> dict[str, list[Any]]:
@@ -321,8 +321,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     start = utcnow() - args.since if args.since else None
     request = _live_request(orchestrator, args, start_time=start, timeout=min(args.interval * 6, timedelta(seconds=60)))
     policy = WatchPolicy(interval=args.interval, timeout=args.timeout, grace=args.grace)
-    redact = not args.no_redact and orchestrator.config.redaction.enabled
-    mask = orchestrator.redactor().redact if redact else (lambda text: text)
+    mask = _mask_for(orchestrator, args, report=True)
     generator = orchestrator.report_generator(redact=not args.no_redact)
     detail = args.detail or ("deep" if orchestrator.config.output.show_raw_data else "summary")
     # Changes go to standard output with a text or jsonl report; with another format, to standard error.
@@ -406,10 +405,11 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     start = utcnow() - args.since if args.since else None
     request = _live_request(orchestrator, args, start_time=start, timeout=args.timeout)
     try:
-        result = orchestrator.diagnose(request, use_cache=not args.no_cache)
+        # The cache holds masked data only: a report asked for unmasked is built from a fresh collection.
+        result = orchestrator.diagnose(request, use_cache=not (args.no_cache or args.no_redact))
     except NothingCollected as nothing:
         _warn_plugin_failures(orchestrator)
-        for reason in nothing.reasons:
+        for reason in nothing.reasons:  # masked by the orchestrator
             print(f"scdiag: {reason}", file=sys.stderr)
         print("scdiag: nothing could be collected", file=sys.stderr)
         return EXIT_NOTHING
@@ -418,13 +418,21 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     return _exit_for(result, args)
 
 
-def _note_inputs(args: argparse.Namespace, data: DiagnosticData) -> None:
+def _mask_for(orchestrator: Any, args: argparse.Namespace, *, report: bool = False) -> Any:
+    """How the command masks what it prints: with every rule. ``--no-redact`` unmasks the report (and watch's lines) only."""
+    if (report and getattr(args, "no_redact", False)) or not orchestrator.config.redaction.enabled:
+        return lambda text: text
+    return orchestrator.redactor().redact
+
+
+def _note_inputs(args: argparse.Namespace, data: DiagnosticData, mask: Any) -> None:
     for record in data.inputs:
         # Which reader read an input is for --verbose; a problem with it is worth a note anyway.
         if args.verbose:
             _note(args, f"{record.path}: {record.reader or 'not read'}")
         for problem in record.problems:
-            _note(args, problem)
+            # A problem may quote the input (a field that was dropped): mask it like the report.
+            _note(args, mask(problem))
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -443,12 +451,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         result = orchestrator.analyze_captures(args.paths, overrides)
     except NothingCollected as nothing:
         _warn_plugin_failures(orchestrator)
-        _note_inputs(args, nothing.data)
+        _note_inputs(args, nothing.data, _mask_for(orchestrator, args))
         print("scdiag: nothing could be read from the inputs", file=sys.stderr)
         return EXIT_NOTHING
     _warn_plugin_failures(orchestrator)
     data = result.data or DiagnosticData(provider="", service_name="")
-    _note_inputs(args, data)
+    _note_inputs(args, data, _mask_for(orchestrator, args))
     if args.verbose:
         _note(args, f"read and analysed in {time.perf_counter() - started:.2f} s")
     matched = result.status.value == "healthy" or bool(result.symptoms) or (

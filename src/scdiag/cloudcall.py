@@ -34,7 +34,7 @@ from opentelemetry import trace
 from scdiag._version import __version__
 from scdiag.deadline import Deadline
 from scdiag.errors import CloudError, ThrottledError, TransientCloudError
-from scdiag.redaction import redact_text
+from scdiag.redaction import redact_for_telemetry
 
 __all__ = ["CloudOperation", "Deadline", "RetryPolicy", "cloud_call", "retry_after_seconds"]
 
@@ -230,7 +230,7 @@ def cloud_call(
                 "scdiag.attempt": state.attempt_number,
                 "scdiag.wait_seconds": round(state.upcoming_sleep, 3),
                 "exception.type": type(error).__name__,
-                "exception.message": redact_text(str(error))[:500],
+                "exception.message": redact_for_telemetry(str(error))[:500],
             }
             _span_do(span, lambda s: s.add_event("retry", event))
             _log.debug("retrying %s after %s (attempt %d)", op.name, type(error).__name__, state.attempt_number)
@@ -266,7 +266,7 @@ def cloud_call(
                 s.set_attribute("error.type", type(failure).__name__)
                 if isinstance(failure, CloudError) and failure.status is not None:
                     s.set_attribute("scdiag.status", str(failure.status))
-                s.set_status(trace.Status(trace.StatusCode.ERROR, redact_text(str(failure))[:500]))
+                s.set_status(trace.Status(trace.StatusCode.ERROR, redact_for_telemetry(str(failure))[:500]))
 
             _span_do(span, record_failure)
             raise

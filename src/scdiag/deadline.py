@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -64,7 +65,9 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
             results.put(SourceOutcome(name, error=error))
 
     for name, task in tasks.items():
-        threading.Thread(target=run, args=(name, task), name=f"scdiag-{name}", daemon=True).start()
+        # Each thread runs in a copy of the caller's context: the run's redaction rules reach its spans.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(run, name, task), name=f"scdiag-{name}", daemon=True).start()
     outcomes: dict[str, SourceOutcome] = {}
     while len(outcomes) < len(tasks):
         remaining = deadline.remaining()

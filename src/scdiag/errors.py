@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 from scdiag._version import install_hint
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scdiag.models import DiagnosticData
 
 __all__ = [
@@ -184,16 +186,20 @@ class NothingCollected(ScdiagError):
         data: what the collection or the reading gathered: its data gaps
             (``data.gaps``) and, offline, each input's problems
             (``data.inputs[i].problems``).
-        reasons: one line per gap or input problem, the ones the message joins.
+        reasons: one line per gap or input problem, the ones the message joins,
+            masked with the orchestrator's redaction rules.
     """
 
-    def __init__(self, data: DiagnosticData, *, offline: bool = False) -> None:
+    def __init__(self, data: DiagnosticData, *, offline: bool = False, mask: Callable[[str], str] | None = None) -> None:
         self.data = data
+        # The reasons quote errors and inputs, which may hold secrets: they are masked like a report.
+        masked = mask or (lambda text: text)
         if offline:
-            self.reasons = [problem for record in data.inputs for problem in record.problems]
+            self.reasons = [masked(problem) for record in data.inputs for problem in record.problems]
             what = "nothing could be read from the inputs"
         else:
-            self.reasons = [f"{gap.source}: {gap.reason}" for gap in data.gaps]
+            # Masked apart from its source: "credentials: <reason>" would read as an assignment to mask.
+            self.reasons = [f"{gap.source}: {masked(gap.reason)}" for gap in data.gaps]
             what = "nothing could be collected"
         super().__init__(what + (f": {'; '.join(self.reasons)}" if self.reasons else ""))
 

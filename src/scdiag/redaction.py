@@ -13,14 +13,16 @@ More rules come from configuration (``redaction.patterns``) and from plugins
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
 
 from scdiag import regex
 
-__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_strings", "redact_structure", "redact_text"]
+__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_strings", "redact_for_telemetry", "redact_structure", "redact_text", "rules_in_force"]
 
 MASK = "****"
 
@@ -148,6 +150,15 @@ def _looks_like_aws_secret(match: Match) -> str:
     return MASK if has_upper and has_lower and has_digit else value
 
 
+def _mask_pem_line(match: Match) -> str:
+    body: str = match.group("secret")
+    # A bare 64-character hex digest is no key: PEM lines mix cases and digits.
+    if not body.startswith("MII") and not (any(c.isupper() for c in body) and any(c.islower() for c in body) and any(c.isdigit() for c in body)):
+        whole: str = match.group(0)
+        return whole
+    return _mask_group(match)
+
+
 def builtin_rules() -> tuple[RedactionRule, ...]:
     """The rules every :class:`Redactor` starts with, most specific first."""
     return (
@@ -191,7 +202,8 @@ def builtin_rules() -> tuple[RedactionRule, ...]:
             rf"(?i)(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*)(?:\\?\"(?P<secret>[^\"\\\n]{{3,}})\\?\"|'(?P<secret2>[^'\n]{{3,}})')",
             _mask_quoted_assignment,
         ),
-        _rule("pem-body-line", r"(?m)^\s*(?:MII[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9+/]{64})\s*$", lambda _m: MASK),
+        # A key logged line by line: each body line is a token of its own, after whatever prefix the logger adds.
+        _rule("pem-body-line", r"(?m)(?:^|\s)(?P<secret>MII[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9+/]{64})(?:\s|$)", _mask_pem_line),
         _rule(
             "key-value-assignment",
             rf"(?i)(?P<ref>\$\{{)?(?P<key>\b[\w.-]*(?:{_ASSIGNMENT_KEYS})[\w-]*)(?P<sep>\\?[\"']?\s*[:=]\s*\\?[\"']?)"
@@ -234,6 +246,24 @@ _DEFAULT = Redactor()
 def redact_text(text: str) -> str:
     """Mask secrets in ``text`` with the built-in rules."""
     return _DEFAULT.redact(text)
+
+
+_IN_FORCE: contextvars.ContextVar[Redactor | None] = contextvars.ContextVar("scdiag_redactor", default=None)
+
+
+@contextmanager
+def rules_in_force(redactor: Redactor) -> Iterator[None]:
+    """Within the block (and the threads it starts through :mod:`scdiag.deadline`), telemetry masks with ``redactor``."""
+    token = _IN_FORCE.set(redactor)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def redact_for_telemetry(text: str) -> str:
+    """Mask ``text`` for a span or a log record: with the run's full rule set, or the built-in rules outside a run."""
+    return (_IN_FORCE.get() or _DEFAULT).redact(text)
 
 
 def map_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:

@@ -15,7 +15,6 @@ import attrs
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, compile_regex
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet
 from scdiag.models import Evidence, MetricPoint, RootCause, Severity, SourceLocation
-from scdiag.redaction import redact_text
 
 __all__ = [
     "ERROR_WORDS",
@@ -68,12 +67,12 @@ class PatternMatch:
         return tuple(
             Evidence(
                 source=m.source,
-                excerpt=redact_text(m.excerpt if m.occurrences == 1 else f"{m.excerpt} (seen {m.occurrences} times)"),
+                excerpt=m.excerpt if m.occurrences == 1 else f"{m.excerpt} (seen {m.occurrences} times)",
                 timestamp=m.timestamp,
                 location=m.location,
                 indicator=m.indicator.id,
                 weight=round(m.weight, 3),
-                context=tuple(redact_text(line) for line in m.context),
+                context=tuple(m.context),
             )
             for m in ordered
         )
@@ -151,7 +150,7 @@ def unknown_cause(signals: SignalSet) -> RootCause | None:
     # The last error lines of each stream are the most likely to matter.
     lines.sort(key=lambda s: (s.tail, s.index), reverse=True)
     evidence = tuple(
-        Evidence(source="log", excerpt=redact_text(s.text), timestamp=s.timestamp, location=s.location, indicator="error-line")
+        Evidence(source="log", excerpt=s.text, timestamp=s.timestamp, location=s.location, indicator="error-line")
         for s in lines[:5]
     )
     return RootCause(
