@@ -273,6 +273,8 @@ class ArrayStream:
     truncated: bool = False
     found: bool = False
     skipped_prefix_lines: int = 0
+    malformed: list[int] = attrs.field(factory=list)
+    """Lines of elements that were not valid JSON and were skipped; reading went on after each."""
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         """(1-based line where the element starts, element)."""
@@ -304,14 +306,43 @@ class ArrayStream:
                 return
             try:
                 value, end = decoder.raw_decode(text, position)
-            except json.JSONDecodeError:
-                if window.fill():
+            except json.JSONDecodeError as error:
+                incomplete = error.msg.startswith("Unterminated string") or error.pos >= len(text) - 64
+                if incomplete and len(text) - position < _MAX_ELEMENT and window.fill():
                     continue
-                self.truncated = True
-                return
+                resume = _next_element(text, position, error.pos)
+                if resume is None:
+                    if len(text) - position < _MAX_ELEMENT and window.fill():
+                        continue
+                    self.truncated = True
+                    return
+                # A malformed element, not a cut: skip to the next one and go on reading.
+                self.malformed.append(line)
+                line += text.count("\n", position, resume)
+                window.position = resume
+                continue
             yield line, value
             line += text.count("\n", position, end)
             window.position = end
+
+
+_MAX_ELEMENT = 8 << 20
+"""Characters one element may span; past it a failing element is taken as malformed, not as unfinished."""
+
+
+def _next_element(text: str, start: int, error: int) -> int | None:
+    """Where the element after the malformed one at ``start`` begins: the next ``,`` then an opening at its indentation."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
+    if indent.strip(" \t") or text.count("\n", start, error) == 0:
+        # Compact JSON: the next "}, {" (or "], [") after the error.
+        found = _COMPACT_NEXT.search(text, error)
+        return None if found is None else found.end() - 1
+    found = regex.compile(rf",[ \t]*\r?\n{regex.escape(indent)}[{{\[]").search(text, error)
+    return None if found is None else found.end() - 1
+
+
+_COMPACT_NEXT = regex.compile(r"[}\]][ \t]*,[ \t\r\n]*[{\[]")
 
 
 @attrs.define
@@ -331,8 +362,12 @@ class _Window:
         if not chunk:
             self.eof = True
             return False
-        self.text = self.text[self.position :] + chunk
-        self.position = 0
+        # Keep the start of the current line when it is near: a malformed element's indentation finds the next one.
+        keep = self.text.rfind("\n", 0, self.position) + 1
+        if self.position - keep > 4096:
+            keep = self.position
+        self.text = self.text[keep:] + chunk
+        self.position -= keep
         return True
 
 
@@ -346,6 +381,8 @@ def report_array_stream(array: ArrayStream, source: CaptureSource, sink: Capture
         raise CaptureError(source.name, f"no {what} array found")
     if array.skipped_prefix_lines:
         sink.problem(f"skipped {array.skipped_prefix_lines} line(s) before the JSON")
+    for line in array.malformed:
+        sink.skipped_line(line, "not valid JSON; reading went on with the next element")
     if array.truncated:
         sink.problem(f"the JSON is truncated; the complete {what} before the cut were read")
 

@@ -42,3 +42,23 @@ def test_no_array_means_nothing_found() -> None:
     """Text without the array yields nothing and says so."""
     array = ArrayStream(io.StringIO('{"other": 1}'), key="events")
     assert list(array) == [] and not array.found
+
+
+@pytest.mark.parametrize("indent", [4, None], ids=["pretty", "compact"])
+def test_a_malformed_element_is_skipped_and_the_rest_are_read(indent: int | None) -> None:
+    """One element with a broken string costs that element; the 49 after and before it are read, and its line is kept."""
+    text = json.dumps({"events": [{"message": f"line {i}", "timestamp": i} for i in range(50)]}, indent=indent)
+    broken = text.replace('"line 20"', '"line 20', 1)
+    array = ArrayStream(io.StringIO(broken), key="events")
+    messages = [value["message"] for _line, value in array]
+    assert messages == [f"line {i}" for i in range(50) if i != 20]
+    assert not array.truncated and len(array.malformed) == 1
+    if indent:
+        assert array.malformed == [broken[: broken.index('"line 20')].count("\n")]
+
+
+def test_a_malformed_last_element_is_a_cut_not_a_skip() -> None:
+    """Nothing after it to resume at: the stream reports the text as cut after the whole elements."""
+    text = json.dumps({"events": [{"message": f"line {i}"} for i in range(5)]}, indent=4)
+    array = ArrayStream(io.StringIO(text[: text.index('"line 4"') + 4]), key="events")
+    assert len(list(array)) == 4 and array.truncated and array.malformed == []
