@@ -14,6 +14,10 @@ from urllib.parse import parse_qs, urlparse
 import attrs
 
 
+HANG = 3600.0
+"""A delay no deadline under test waits for: the answer comes only when the server stops."""
+
+
 @attrs.define
 class Fault:
     """Answer requests whose path matches ``path`` with ``status``, ``times`` times, after ``delay``."""
@@ -23,6 +27,7 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = attrs.field(factory=dict)
     delay: float = 0.0
+    """Seconds to wait before answering; ``HANG`` outlasts any test (pytest-timeout fails a run that waits for it)."""
     body: dict[str, Any] = attrs.field(factory=dict)
     """Only requests whose JSON body holds these items (``{"pageToken": "1"}``: the second page)."""
 
@@ -49,6 +54,7 @@ class LoopbackServer:
     _server: ThreadingHTTPServer | None = None
     _tls: bool = False
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
+    _stopping: threading.Event = attrs.field(factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -80,6 +86,7 @@ class LoopbackServer:
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self) -> None:
+        self._stopping.set()  # ends every injected delay: a hang lasts until the server stops
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -116,7 +123,7 @@ class LoopbackServer:
         time.sleep(self.latency)
         fault = self._fault(url.path, body)
         if fault is not None:
-            time.sleep(fault.delay)
+            self._stopping.wait(fault.delay)
             if fault.status != 200:
                 self.send(handler, fault.status, self.fault_body(fault.status), fault.headers)
                 return

@@ -116,18 +116,15 @@ def test_access_denied_names_the_missing_permission() -> None:
 
 
 def test_a_source_that_hangs_is_cut_at_the_deadline() -> None:
-    """A stalled source is a timed-out gap and does not delay the result much past the deadline."""
+    """A stalled source is a timed-out gap; the rest is kept. The source outlasts the test: only the deadline can end the wait."""
     release = threading.Event()
 
     def hang(_scope: CollectionScope) -> Any:
-        release.wait(30)
+        release.wait(3600)
         return ()
 
-    started = time.monotonic()
     data = _orchestrator(StaticProvider(status=OOM_STATUS, metrics=hang), timeout=0.3).collect(REQUEST)
-    elapsed = time.monotonic() - started
     release.set()
-    assert elapsed < 5
     assert [(g.source, g.kind) for g in data.gaps] == [("metrics", GapKind.TIMED_OUT)]
     assert data.status == OOM_STATUS
 

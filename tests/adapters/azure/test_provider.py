@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from scdiag.cli import main
 from scdiag.config import CollectionConfig, DiagnosticsConfig
 from scdiag.models import DiagnosticRequest, DiagnosticStatus, GapKind, RequestContext, RolloutOutcome
 
+from tests.adapters.loopback import HANG
 from tests.adapters.azure.fake_azure import GROUP, SUBSCRIPTION, WORKSPACE, FakeAzure, Fault
 from tests.adapters.conftest import SCENARIOS
 from tests.corpus.builders import T0
@@ -150,10 +150,8 @@ def test_a_5xx_on_a_page_of_revisions_is_retried_and_loses_nothing(fake: FakeAzu
 def test_a_hanging_log_query_is_cut_by_the_deadline(fake: FakeAzure) -> None:
     """Log Analytics that never answers costs the logs and events, not the diagnosis."""
     fake.load_scenario(SCENARIOS / "aca-oom")
-    fake.faults.append(Fault(path=r"/query$", status=200, times=10, delay=30))
-    started = time.monotonic()
+    fake.faults.append(Fault(path=r"/query$", status=200, times=10, delay=HANG))
     result = _orchestrator(timeout=3).diagnose(_request())
-    assert time.monotonic() - started < 10
     assert result.rollout is not None and result.rollout.attempted == "web--rev7"
     assert {g.source for g in result.data.gaps if g.kind is GapKind.TIMED_OUT} == {"logs", "events"}  # type: ignore[union-attr]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from scdiag.config import CollectionConfig, DiagnosticsConfig
 from scdiag.models import DiagnosticRequest, DiagnosticStatus, GapKind, RequestContext, RolloutOutcome
 
 from tests.adapters.conftest import SCENARIOS
+from tests.adapters.loopback import HANG
 from tests.adapters.gcp.fake_google import PROJECT, REGION, FakeGoogle, Fault, serve_google
 from tests.corpus.builders import T0
 
@@ -140,10 +140,8 @@ def test_a_5xx_on_the_service_is_retried(fake: FakeGoogle) -> None:
 def test_a_hanging_logging_endpoint_is_cut_by_the_deadline(fake: FakeGoogle) -> None:
     """Logging that never answers costs the logs, not the diagnosis."""
     fake.load_scenario(SCENARIOS / "cr-memory")
-    fake.faults.append(Fault(path=r"entries:list$", status=200, times=10, delay=30))
-    started = time.monotonic()
+    fake.faults.append(Fault(path=r"entries:list$", status=200, times=10, delay=HANG))
     result = _orchestrator(timeout=3).diagnose(_request())
-    assert time.monotonic() - started < 10
     assert result.status is DiagnosticStatus.FAILED and result.rollout is not None and result.rollout.attempted == "web-00007-xaz"
     assert any(g.source == "logs" and g.kind is GapKind.TIMED_OUT for g in result.data.gaps)  # type: ignore[union-attr]
 
@@ -227,10 +225,8 @@ def test_the_command_line_diagnoses_a_live_service(fake: FakeGoogle, capsys: pyt
 def test_a_silent_token_endpoint_is_cut_by_the_timeout(fake: FakeGoogle) -> None:
     """The credential check lives inside --timeout: a token endpoint that never answers costs seconds, not minutes."""
     fake.load_scenario(SCENARIOS / "cr-memory")
-    fake.faults.append(Fault(path=r"^/token$", status=200, times=10, delay=30))
-    started = time.monotonic()
+    fake.faults.append(Fault(path=r"^/token$", status=200, times=10, delay=HANG))
     data = _orchestrator(timeout=2).collect(_request())
-    assert time.monotonic() - started < 8
     assert [g.source for g in data.gaps] == ["credentials"] and "oauth2.token" in data.gaps[0].reason
 
 
