@@ -10,7 +10,7 @@ rendering in :mod:`scdiag.reporting.generator`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from scdiag.deadline import Abandoned, Deadline, call_within
 from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, RenderError, ScdiagError
 from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
 from scdiag.plugins import PluginHost
-from scdiag.ports import Analyzer, Clock, CollectionScope, PatternAnalyzer, SystemClock
+from scdiag.ports import Analyzer, CacheIdentity, Clock, CollectionScope, PatternAnalyzer, SystemClock
 from scdiag.redaction import Redactor
 from scdiag.reporting.generator import ReportGenerator
 from scdiag.watch import WatchEvent, WatchPolicy
@@ -116,7 +116,18 @@ class DiagnosticOrchestrator:
         if not use_cache or self.cache is None:
             return self._collect(request)
         self.cache.redactor = self.redactor()
-        return self.cache.through(request, self._collect)
+        return self.cache.through(request, self._collect, self._cache_identity(request))
+
+    def _cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The provider's coordinates for the cache key; a provider that cannot say gets no cache."""
+        provider = self.providers.get(request.provider)
+        if not isinstance(provider, CacheIdentity):
+            return {}
+        try:
+            identity = call_within(lambda: provider.cache_identity(request), 5.0, name="cache-identity")
+            return {str(key): str(value) for key, value in dict(identity).items()}
+        except Exception as error:  # isolation seam: a provider's bug; fall back to a fresh collection
+            return {"unidentified": f"{type(error).__name__}: {error}", "at": str(self.clock.monotonic())}
 
     def _collect(self, request: DiagnosticRequest) -> DiagnosticData:
         from scdiag.redaction import rules_in_force

@@ -15,7 +15,7 @@ import json
 import os
 import time
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
 from scdiag.redaction import Redactor, redact_structure
 from scdiag.serialization import structure, unstructure
 
-__all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory"]
+__all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory", "file_fingerprint"]
 
 _log = logging.getLogger(__name__)
 _SAFE = regex.compile(r"[^A-Za-z0-9_.-]+")
@@ -108,14 +108,32 @@ class FileCacheStore:
             path.unlink(missing_ok=True)
 
 
-def request_key(request: DiagnosticRequest) -> str:
-    """What identifies a collection: provider, service, where it lives, and the window to the minute."""
+def file_fingerprint(path: str | os.PathLike[str] | None) -> str:
+    """A file's path, size and modification time (``missing`` when absent): for a provider's
+    :class:`~scdiag.ports.CacheIdentity`, so editing a credentials file (``kubectl config
+    use-context``) changes the key."""
+    if not path:
+        return ""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return f"{os.fspath(path)}:missing"
+    return f"{os.fspath(path)}:{found.st_size}:{found.st_mtime_ns}"
+
+
+def request_key(request: DiagnosticRequest, identity: Mapping[str, str] | None = None) -> str:
+    """What identifies a collection: provider, service, where it lives, the window to the minute,
+    and the provider's :class:`~scdiag.ports.CacheIdentity` (hashed: it may name accounts and files)."""
     context = request.context
     # Every coordinate a provider may read (options, attributes, region) is part of the key:
     # two clusters or subscriptions never share an entry.
     where = "/".join([*(f"{k}={v}" for k, v in sorted(context.options.items())), *(f"@{k}={v}" for k, v in sorted(context.attributes.items())), str(request.region or "")])
     window = "/".join(stamp.strftime("%Y%m%dT%H%M") if stamp else "" for stamp in (request.start_time, request.end_time))
-    return f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
+    key = f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
+    if identity:
+        digest = hashlib.sha256(json.dumps(sorted(identity.items())).encode()).hexdigest()[:16]
+        key += f"/id={digest}"
+    return key
 
 
 @attrs.define
@@ -126,9 +144,9 @@ class DiagnosticCache:
     ttl: timedelta = timedelta(hours=1)
     redactor: Redactor = attrs.field(factory=Redactor)
 
-    def get(self, request: DiagnosticRequest) -> DiagnosticData | None:
+    def get(self, request: DiagnosticRequest, identity: Mapping[str, str] | None = None) -> DiagnosticData | None:
         """The data of an identical recent request, if cached."""
-        raw = self.store.get(request_key(request))
+        raw = self.store.get(request_key(request, identity))
         if raw is None:
             return None
         try:
@@ -137,12 +155,12 @@ class DiagnosticCache:
             return None
         return attrs.evolve(data, from_cache=True)
 
-    def set(self, request: DiagnosticRequest, data: DiagnosticData) -> None:
+    def set(self, request: DiagnosticRequest, data: DiagnosticData, identity: Mapping[str, str] | None = None) -> None:
         """Keep the data (secrets masked) for ``ttl``."""
         masked = redact_structure(unstructure(data), self.redactor, skip=frozenset({"timestamp", "first_seen", "collected_at", "window_start", "window_end", "started_at", "finished_at", "created_at", "stopped_at", "updated_at", "last_transition"}))
-        self.store.set(request_key(request), json.dumps(masked).encode(), self.ttl)
+        self.store.set(request_key(request, identity), json.dumps(masked).encode(), self.ttl)
 
-    def through(self, request: DiagnosticRequest, collect: Callable[[DiagnosticRequest], DiagnosticData]) -> DiagnosticData:
+    def through(self, request: DiagnosticRequest, collect: Callable[[DiagnosticRequest], DiagnosticData], identity: Mapping[str, str] | None = None) -> DiagnosticData:
         """The cache policy: an identical request collected within ``ttl`` is served from here;
         otherwise ``collect`` runs, and what it returns is kept when it is worth replaying.
 
@@ -151,14 +169,14 @@ class DiagnosticCache:
         ``ttl``). A cache that cannot be written costs the cache, not the
         diagnosis.
         """
-        cached = self.get(request)
+        cached = self.get(request, identity)
         if cached is not None:
             return cached
         data = collect(request)
         if nothing_collected(data) or any(gap.kind is GapKind.TIMED_OUT for gap in data.gaps):
             return data
         try:
-            self.set(request, data)
+            self.set(request, data, identity)
         except OSError as error:
             _log.warning("cannot write the cache: %s", error)
         return data

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Protocol, TextIO, runtime_checkable
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from scdiag.config import DiagnosticsConfig
 
 __all__ = [
+    "CacheIdentity",
     "Analyzer",
     "CacheStore",
     "CaptureReader",
@@ -125,6 +126,22 @@ class DiagnosticProvider(Protocol):
 
     def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
         """The service's rollouts, instances, containers and targets."""
+
+
+@runtime_checkable
+class CacheIdentity(Protocol):
+    """What a provider may add to identify a request for the cache (optional).
+
+    The request names the service and its options; which account, cluster or
+    subscription the credentials reach is often said elsewhere (an
+    environment variable, the kubeconfig's current context). A provider that
+    implements this returns those coordinates, and two requests that differ
+    in them never share a cache entry. The values are hashed into the key,
+    never written in it.
+    """
+
+    def cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The credentials' source and defaults this request would be collected with."""
 
 
 ProviderFactory = Callable[["DiagnosticsConfig"], DiagnosticProvider]

@@ -9,8 +9,9 @@ give identical data.
 from __future__ import annotations
 
 import functools
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ import attrs
 
 from scdiag import regex
 from scdiag.deadline import run_with_deadline
+from scdiag.cache import file_fingerprint
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline
@@ -73,6 +75,18 @@ class ECSProvider:
         self._snapshot_for: tuple[CollectionScope, _Snapshot | Exception] | None = None
 
     # -- plumbing -------------------------------------------------------------
+
+    def cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The profile, region, endpoint and key id the standard credential chain would use."""
+        environ = os.environ
+        return {
+            "profile": environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "",
+            "region": request.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or ",".join(self._config.providers.aws.regions),
+            "endpoint": environ.get("AWS_ENDPOINT_URL", ""),
+            "access-key-id": environ.get("AWS_ACCESS_KEY_ID", ""),
+            "web-identity": environ.get("AWS_ROLE_ARN", ""),
+            "config-file": file_fingerprint(environ.get("AWS_CONFIG_FILE") or os.path.expanduser("~/.aws/config")),
+        }
 
     def _client(self, request: DiagnosticRequest, service: str) -> Any:
         with self._clients_lock:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 from urllib.parse import quote, urlparse
 
 from scdiag.deadline import run_with_deadline
 from scdiag.captures.collector import merge_status
+from scdiag.cache import file_fingerprint
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline
@@ -85,6 +86,18 @@ class ContainerAppsProvider:
     def _endpoint(self, api: str) -> str:
         configured = getattr(self._config.providers.azure.endpoints, api)
         return (os.environ.get(f"SCDIAG_AZURE_{api.upper()}_ENDPOINT") or configured or _DEFAULT_ENDPOINTS[api]).rstrip("/")
+
+    def cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The tenant, client and subscription the credential chain would use, the Azure CLI's login, and the endpoints."""
+        environ = os.environ
+        options = request.context.options
+        return {
+            "subscription": options.get("subscription") or environ.get("AZURE_SUBSCRIPTION_ID") or ",".join(self._config.providers.azure.subscriptions),
+            "tenant": environ.get("AZURE_TENANT_ID", ""),
+            "client": environ.get("AZURE_CLIENT_ID", ""),
+            "cli-login": file_fingerprint(os.path.join(environ.get("AZURE_CONFIG_DIR") or os.path.expanduser("~/.azure"), "azureProfile.json")),
+            "endpoints": ",".join(self._endpoint(api) for api in sorted(_DEFAULT_ENDPOINTS)),
+        }
 
     def _cred(self) -> Any:
         with self._lock:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from scdiag.deadline import run_with_deadline
+from scdiag.cache import file_fingerprint
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.errors import AccessDeniedError, InvalidRequestError
@@ -174,6 +175,15 @@ class CloudRunProvider:
                 client_class: Any = cloud_logging.Client
                 self._logging_clients[project] = client_class(project=project, credentials=self._credentials, _http=session, _use_grpc=False, client_options={"api_endpoint": self._endpoint("logging")})
             return self._logging_clients[project]
+
+    def cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The project and credentials file the request would use, and the endpoints it would call."""
+        environ = os.environ
+        return {
+            "project": request.context.options.get("project") or environ.get("CLOUDSDK_CORE_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT") or ",".join(self._config.providers.gcp.projects),
+            "credentials": file_fingerprint(environ.get("GOOGLE_APPLICATION_CREDENTIALS") or os.path.expanduser("~/.config/gcloud/application_default_credentials.json")),
+            "endpoints": ",".join(self._endpoint(api) for api in sorted(_DEFAULT_ENDPOINTS)),
+        }
 
     def _clients(self) -> tuple[Any, Any]:
         with self._lock:

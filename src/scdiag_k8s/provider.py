@@ -10,6 +10,7 @@ into identical data.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 import attrs
 
 from scdiag.captures.logtext import detect_level, split_timestamp
+from scdiag.cache import file_fingerprint
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Deadline
@@ -111,6 +113,13 @@ class KubernetesProvider:
         self._snapshot_for: tuple[CollectionScope, _Snapshot] | None = None
 
     # -- plumbing -------------------------------------------------------------
+
+    def cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
+        """The kubeconfig (path, size, modification time) and the context: a switched context is another cluster."""
+        options = request.context.options
+        path = options.get("kubeconfig") or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or os.path.expanduser("~/.kube/config")
+        context = options.get("context") or (self._config.providers.kubernetes.contexts or ("",))[0]
+        return {"kubeconfig": file_fingerprint(path), "context": context, "in-cluster": os.environ.get("KUBERNETES_SERVICE_HOST", "")}
 
     def _client(self, request: DiagnosticRequest) -> Any:
         with self._client_lock:

@@ -71,6 +71,33 @@ def test_a_second_identical_collection_is_served_from_the_cache() -> None:
     assert provider.calls.count("status") == 1
 
 
+class _Located(StaticProvider):
+    """A provider whose credentials point where an environment variable says, as a kubeconfig or profile would."""
+
+    def cache_identity(self, request: DiagnosticRequest) -> dict[str, str]:
+        import os
+
+        return {"account": os.environ.get("SCDIAG_TEST_ACCOUNT", "")}
+
+
+def test_requests_reaching_another_account_do_not_share_an_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same request, other credentials (the provider's cache identity): collected again; back to the first: served."""
+    provider = _Located(status=ServiceStatus(name="web"))
+    orchestrator = DiagnosticOrchestrator(host=host_with(("static", provider_plugin("static", provider))))
+    for account in ("prod", "staging", "prod"):
+        monkeypatch.setenv("SCDIAG_TEST_ACCOUNT", account)
+        orchestrator.collect(REQUEST)
+    assert provider.calls.count("status") == 2
+
+
+def test_the_identity_is_hashed_into_the_key_not_written_in_it(tmp_path: Path) -> None:
+    """An account id or a file path named by the identity does not appear in the cache's file names or headers."""
+    cache = DiagnosticCache(FileCacheStore(tmp_path))
+    cache.set(REQUEST, DiagnosticData(provider="static", service_name="web"), {"account": "123456789012"})
+    assert cache.get(REQUEST, {"account": "123456789012"}) is not None and cache.get(REQUEST) is None
+    assert b"123456789012" not in b"".join(p.name.encode() + p.read_bytes() for p in tmp_path.iterdir())
+
+
 def test_no_cache_collects_afresh() -> None:
     """use_cache=False (--no-cache) asks the provider again."""
     provider = StaticProvider(status=ServiceStatus(name="web"))

@@ -208,3 +208,18 @@ def test_an_undone_rollout_is_failed_live(api: FakeKubeAPI, tmp_path: Path) -> N
     assert result.status is DiagnosticStatus.FAILED
     assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
     assert (result.rollout.attempted, result.rollout.serving, result.rollout.outcome) == (ATTEMPTED, RESTORED, RolloutOutcome.ROLLED_BACK)
+
+
+def test_switching_the_kubeconfig_context_changes_the_cache_identity(tmp_path: Path) -> None:
+    """kubectl config use-context rewrites the file: the identity (and so the cache key) changes with it."""
+    from scdiag_k8s.provider import KubernetesProvider
+
+    path = tmp_path / "kubeconfig"
+    path.write_text("current-context: prod\n")
+    provider = KubernetesProvider(DiagnosticsConfig())
+    request = DiagnosticRequest(provider="kubernetes", service_name="web", context=RequestContext(options={"kubeconfig": str(path)}))
+    before = provider.cache_identity(request)
+    path.write_text("current-context: staging-cluster\n")
+    assert provider.cache_identity(request) != before
+    other_context = DiagnosticRequest(provider="kubernetes", service_name="web", context=RequestContext(options={"kubeconfig": str(path), "context": "dev"}))
+    assert provider.cache_identity(other_context)["context"] == "dev"
