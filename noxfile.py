@@ -79,9 +79,11 @@ def eval(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Matching speed, `scdiag analyze` time and memory (1,000,000-line log and pastes); ECS and Cloud Run collection under latency; watch time to verdict."""
+    """Matching speed, `scdiag analyze` time and memory (1,000,000-line log and pastes); ECS and Cloud Run collection under latency; watch time to verdict; masking a 100 MB hostile log; --timeout against a silent server."""
     _install_dev(session, "test")
     session.run("python", "benchmarks/bench_analyze.py", *session.posargs)
     session.run("python", "benchmarks/bench_pastes.py")
     session.run("python", "benchmarks/bench_collection.py")
     session.run("python", "benchmarks/bench_watch.py")
+    session.run("python", "benchmarks/bench_masking.py", "--mb", "100", "--runs", "1")
+    session.run("python", "benchmarks/bench_silent_server.py")

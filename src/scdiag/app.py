@@ -35,7 +35,7 @@ __all__ = ["DiagnosticOrchestrator"]
 _log = logging.getLogger(__name__)
 
 
-_CREDENTIALS_GRACE = 0.5
+_CREDENTIALS_GRACE = 0.25
 """Seconds past the deadline a credential check is waited for before it is abandoned."""
 
 _PLUGIN_RENDER_SECONDS = 60.0

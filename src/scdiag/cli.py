@@ -396,6 +396,16 @@ def _watch_live(orchestrator: Any, request: Any, policy: Any, generator: Any, de
     return _watch_exit(outcome)
 
 
+_STARTED = time.monotonic()
+
+
+def _left_of(timeout: timedelta | None) -> timedelta | None:
+    """What is left of ``--timeout`` once scdiag has started: the command, not only the collection, keeps it."""
+    if timeout is None:
+        return None
+    return max(timeout - timedelta(seconds=time.monotonic() - _STARTED), timedelta(seconds=0.5))
+
+
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     from scdiag.errors import NothingCollected
     from scdiag.models import utcnow
@@ -403,7 +413,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     orchestrator = _orchestrator(args)
     _report_format(orchestrator, args)
     start = utcnow() - args.since if args.since else None
-    request = _live_request(orchestrator, args, start_time=start, timeout=args.timeout)
+    request = _live_request(orchestrator, args, start_time=start, timeout=_left_of(args.timeout))
     try:
         # The cache holds masked data only: a report asked for unmasked is built from a fresh collection.
         result = orchestrator.diagnose(request, use_cache=not (args.no_cache or args.no_redact))

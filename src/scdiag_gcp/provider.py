@@ -252,19 +252,20 @@ class CloudRunProvider:
 
     def validate_credentials(self, request: DiagnosticRequest) -> None:
         """Find the credentials and the project, and get an access token."""
-        from google.auth.transport.requests import Request
-
         from scdiag.deadline import Deadline
+
+        # The budget starts now, with the caller's: loading google-auth and the key counts against it.
+        budget = request.timeout or self._config.collection.timeout
+        deadline = Deadline.after(min(budget.total_seconds(), 30.0))
+        from google.auth.transport.requests import Request
 
         credentials = self._creds()
         self._service_path(request)
         if credentials.valid:
             return
-        budget = request.timeout or self._config.collection.timeout
-        deadline = Deadline.after(min(budget.total_seconds(), 30.0))
         session = self._session(lambda: max(0.5, min(_CALL_TIMEOUT, deadline.remaining())), authorised=False)
         op = CloudOperation(provider="gcp", service="OAuth2", method="token", target=request.service_name)
-        cloud_call(op, lambda: credentials.refresh(Request(session=session)), classify=lambda e: _errors.classify(e, operation="oauth2.token", permission="a valid login"), deadline=deadline)
+        cloud_call(op, lambda: credentials.refresh(Request(session=session)), classify=lambda e: _errors.classify(e, operation="OAuth2 token request", permission="a valid login"), deadline=deadline)
 
     def get_service_status(self, scope: CollectionScope) -> ServiceStatus:
         """The service, its latest created revision and the revisions that serve (or, with --job, the job)."""

@@ -227,7 +227,7 @@ def test_a_silent_token_endpoint_is_cut_by_the_timeout(fake: FakeGoogle) -> None
     fake.load_scenario(SCENARIOS / "cr-memory")
     fake.faults.append(Fault(path=r"^/token$", status=200, times=10, delay=HANG))
     data = _orchestrator(timeout=2).collect(_request())
-    assert [g.source for g in data.gaps] == ["credentials"] and "oauth2.token" in data.gaps[0].reason
+    assert [g.source for g in data.gaps] == ["credentials"] and "OAuth2 token request" in data.gaps[0].reason
 
 
 def test_scdiag_providers_lists_cloud_run_as_live(capsys: pytest.CaptureFixture[str]) -> None:
