@@ -233,16 +233,22 @@ class RedactionRegistry(_Registry):
     """Handed to ``scdiag_register_redaction_rules``."""
 
     rules: list[tuple[str, str]] = attrs.field(factory=list)
+    refused: list[tuple[str, str]] = attrs.field(factory=list)
+    """(rule name, why) of rules that are not valid RE2; they are reported, the plugin's other rules kept."""
 
     def add_rule(self, name: str, regex: str) -> None:
         """Mask every match of ``regex`` (or of its ``secret`` group); RE2 syntax.
 
-        Raises:
-            ValueError: ``regex`` is not valid RE2.
+        A rule that is not valid RE2 is refused and reported as the plugin's
+        failure; the plugin's other rules still apply.
         """
         from scdiag.redaction import compile_rule
 
-        compile_rule(regex)
+        try:
+            compile_rule(regex)
+        except ValueError as error:
+            self.refused.append((name, f"{error} in {regex!r}"))
+            return
         self.rules.append((name, regex))
 
 
@@ -517,6 +523,9 @@ class PluginHost:
             for registry in self._call_each("scdiag_register_redaction_rules", lambda _n: RedactionRegistry()):
                 assert isinstance(registry, RedactionRegistry)
                 rules.extend(registry.rules)
+                info = self._info(registry.plugin)
+                for name, why in registry.refused:
+                    self._fail(PluginFailure(registry.plugin, f"redaction rule {name} refused: {why}", "scdiag_register_redaction_rules", info.distribution, info.version))
             return rules
 
         result: list[tuple[str, str]] = self._cached("redaction", build)

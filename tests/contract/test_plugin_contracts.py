@@ -47,14 +47,16 @@ def test_a_reader_names_are_unique(reader: Any) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=st.text(max_size=400) | st.sampled_from(['{"items": [', "[", '{"kind": "List", "apiVersion": "v1", "items": [{"kind": 1}]}', '{"events": "x", "logStreamName": 1}', '{"tasks": [{"taskArn": 5}]}', "Name: x\nNamespace: y\nContainers:\n  a:\n    State: Waiting\n"]))
 def test_a_reader_never_fails_with_anything_but_a_capture_error(reader: Any, text: str) -> None:
-    """On any text: sniff returns a number in [0, 1]; read succeeds or raises CaptureError."""
+    """On any text: sniff returns a number in [0, 1]; read returns a count, or raises a CaptureError naming the input."""
     source = _source(text)
     score = reader.sniff(source)
     assert 0.0 <= score <= 1.0
     try:
-        reader.read(source, _collector())
-    except CaptureError:
-        pass
+        count = reader.read(source, _collector())
+    except CaptureError as error:
+        assert error.path == source.name and str(error).startswith(f"{source.name}")
+    else:
+        assert isinstance(count, int) and count >= 0
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))

@@ -115,8 +115,11 @@ def test_a_plugin_rule_that_is_not_re2_is_a_plugin_failure() -> None:
         @hookimpl
         def scdiag_register_redaction_rules(registry: RedactionRegistry) -> None:
             registry.add_rule("lookbehind", r"(?<=key=)\w+")
+            registry.add_rule("ticket", r"TICKET-\d{6}")
 
     host = host_with(("lookbehind-plugin", Plugin()))
     redactor = DiagnosticOrchestrator(host=host).redactor()
     assert redactor.redact("DB_PASSWORD=hunter22") == "DB_PASSWORD=****"
+    # The plugin's valid rule is kept: one bad rule no longer drops all of them.
+    assert redactor.redact("see TICKET-123456") == "see ****"
     assert any(f.name == "lookbehind-plugin" and "RE2" in f.error for f in host.failures)
