@@ -9,6 +9,7 @@ rendering in :mod:`scdiag.reporting.generator`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from scdiag.collection import ProviderManager, nothing_collected
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Abandoned, Deadline, call_within
 from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, RenderError, ScdiagError
-from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
+from scdiag.models import DataGap, DiagnosticData, DiagnosticEvent, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind, Recommendation, RolloutVerdict, RootCause
 from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, CacheIdentity, Clock, CollectionScope, PatternAnalyzer, SystemClock
 from scdiag.redaction import Redactor
@@ -57,6 +58,30 @@ def _lazy_renderer(name: str, target: str | Callable[..., Any]) -> Callable[[Dia
             raise RenderError(f"report format {name}: the renderer {abandoned}") from None
 
     return render
+
+
+_FINDINGS = {
+    "root_cause": RootCause | None,
+    "secondary_causes": tuple[RootCause, ...],
+    "symptoms": tuple[RootCause, ...],
+    "timeline": tuple[DiagnosticEvent, ...],
+    "recommendations": tuple[Recommendation, ...],
+    "summary": str,
+    "rollout": RolloutVerdict | None,
+}
+_UNMASKED_KEYS = frozenset({"timestamp", "first_seen", "generated_at", "collected_at"})
+
+
+def _masked_findings(result: DiagnosticResult, redactor: Redactor) -> DiagnosticResult:
+    """The result with every string of its findings masked; ``data`` is left as collected."""
+    from scdiag.redaction import map_strings
+    from scdiag.serialization import structure, unstructure
+
+    masked: dict[str, Any] = {
+        name: structure(map_strings(unstructure(getattr(result, name)), redactor.redact, skip=_UNMASKED_KEYS), kind)  # type: ignore[arg-type]
+        for name, kind in _FINDINGS.items()
+    }
+    return attrs.evolve(result, **masked)
 
 
 @attrs.define
@@ -159,11 +184,21 @@ class DiagnosticOrchestrator:
             window_end=scope.window_end,
         )
 
-    def analyze(self, data: DiagnosticData, request: DiagnosticRequest) -> DiagnosticResult:
-        """Analyse collected data (the seed's AnalyzeFailure)."""
-        return self.engine().analyze(data, request)
+    def analyze(self, data: DiagnosticData, request: DiagnosticRequest, *, redact: bool = True) -> DiagnosticResult:
+        """Analyse collected data (the seed's AnalyzeFailure).
 
-    def diagnose(self, request: DiagnosticRequest, *, use_cache: bool = True) -> DiagnosticResult:
+        The findings (causes and their evidence, symptoms, the timeline,
+        recommendations, the summary and the rollout's reason) are masked
+        with every redaction rule, unless ``redact`` is False or redaction is
+        off in the configuration. ``result.data`` is the data as collected:
+        every report and the cache mask it when they show or keep it.
+        """
+        result = self.engine().analyze(data, request)
+        if not redact or not self.config.redaction.enabled:
+            return result
+        return _masked_findings(result, self.redactor())
+
+    def diagnose(self, request: DiagnosticRequest, *, use_cache: bool = True, redact: bool = True) -> DiagnosticResult:
         """Collect and analyse one deployment.
 
         Raises:
@@ -172,7 +207,7 @@ class DiagnosticOrchestrator:
         data = self.collect(request, use_cache=use_cache)
         if nothing_collected(data):
             raise NothingCollected(data, mask=self._mask)
-        return self.analyze(data, request)
+        return self.analyze(data, request, redact=redact)
 
     def watch(
         self,
@@ -181,6 +216,7 @@ class DiagnosticOrchestrator:
         *,
         clock: Clock | None = None,
         sleep: Callable[[float], None] | None = None,
+        redact: bool = True,
     ) -> Iterator[WatchEvent]:
         """Watch the request's rollout until it is healthy, failed, doomed or out of time.
 
@@ -202,7 +238,7 @@ class DiagnosticOrchestrator:
         self.providers.get(request.provider)  # an unknown provider fails here, before the first poll
         watcher = RolloutWatcher(
             collect=self._collect,
-            analyze=self.analyze,
+            analyze=functools.partial(self.analyze, redact=redact),
             policy=policy or WatchPolicy(),
             clock=clock or self.clock,
             sleep=sleep or time.sleep,
@@ -210,7 +246,7 @@ class DiagnosticOrchestrator:
         )
         return watcher.watch(request)
 
-    def analyze_captures(self, paths: Sequence[str], overrides: CaptureOverrides | None = None) -> DiagnosticResult:
+    def analyze_captures(self, paths: Sequence[str], overrides: CaptureOverrides | None = None, *, redact: bool = True) -> DiagnosticResult:
         """Analyse captured CLI output (files, directories, ``-`` for stdin).
 
         Raises:
@@ -234,7 +270,7 @@ class DiagnosticOrchestrator:
         data, request = read_captures(paths, self.host.capture_readers(), collector, overrides or CaptureOverrides(), limits)
         if nothing_collected(data):
             raise NothingCollected(data, offline=True, mask=self._mask)
-        return self.analyze(data, request)
+        return self.analyze(data, request, redact=redact)
 
     def _mask(self, text: str) -> str:
         return self.redactor().redact(text) if self.config.redaction.enabled else text

@@ -24,6 +24,7 @@ import attrs
 from scdiag import regex
 from scdiag.collection import nothing_collected
 from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
+from scdiag.ports import CacheStore
 from scdiag.redaction import Redactor, redact_structure
 from scdiag.serialization import structure, unstructure
 
@@ -140,7 +141,8 @@ def request_key(request: DiagnosticRequest, identity: Mapping[str, str] | None =
 class DiagnosticCache:
     """Collected data by request, for ``ttl``; redacted before it is stored."""
 
-    store: FileCacheStore
+    store: CacheStore
+    """Where entries live: a :class:`FileCacheStore`, or any implementation of the port (a shared store in CI)."""
     ttl: timedelta = timedelta(hours=1)
     redactor: Redactor = attrs.field(factory=Redactor)
 

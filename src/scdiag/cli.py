@@ -329,7 +329,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     outcome = None
     if live_view:
         return _watch_live(orchestrator, request, policy, generator, detail, mask, args)
-    for event in orchestrator.watch(request, policy):
+    for event in orchestrator.watch(request, policy, redact=not args.no_redact):
         if event.type is WatchEventType.REPORT:
             assert event.result is not None
             report = generator.generate_report(event.result, detail)
@@ -380,7 +380,7 @@ def _watch_live(orchestrator: Any, request: Any, policy: Any, generator: Any, de
     final = None
     verdict_line = ""
     with Live(view.renderable(), refresh_per_second=4, transient=False) as live:
-        for event in orchestrator.watch(request, policy):
+        for event in orchestrator.watch(request, policy, redact=not args.no_redact):
             if event.type is WatchEventType.REPORT:
                 final = event.result
                 continue
@@ -416,7 +416,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     request = _live_request(orchestrator, args, start_time=start, timeout=_left_of(args.timeout))
     try:
         # The cache holds masked data only: a report asked for unmasked is built from a fresh collection.
-        result = orchestrator.diagnose(request, use_cache=not (args.no_cache or args.no_redact))
+        result = orchestrator.diagnose(request, use_cache=not (args.no_cache or args.no_redact), redact=not args.no_redact)
     except NothingCollected as nothing:
         _warn_plugin_failures(orchestrator)
         for reason in nothing.reasons:  # masked by the orchestrator
@@ -458,7 +458,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     overrides = CaptureOverrides(args.provider, args.service, args.since, stack=args.stack, environment=args.environment)
     try:
-        result = orchestrator.analyze_captures(args.paths, overrides)
+        result = orchestrator.analyze_captures(args.paths, overrides, redact=not args.no_redact)
     except NothingCollected as nothing:
         _warn_plugin_failures(orchestrator)
         _note_inputs(args, nothing.data, _mask_for(orchestrator, args))

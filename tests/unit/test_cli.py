@@ -226,6 +226,14 @@ def test_an_unwritable_output_file_is_one_line_and_exit_2(tmp_path: Path, capsys
     assert f"{tmp_path}: cannot write the report" in err and "Traceback" not in err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """/dev/full answers every write with ENOSPC, as a full disk does."""
+    assert main(["analyze", str(EXAMPLE), "-o", "text", "--output-file", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert "/dev/full: cannot write the report: No space left on device" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("example", "code"), [(EXAMPLE, 1), (HEALTHY, 0)])
 def test_exit_code_fails_the_ci_step_only_on_a_diagnosed_failure(example: Path, code: int) -> None:
     """--exit-code: 1 for a failed deployment, 0 for a healthy one."""

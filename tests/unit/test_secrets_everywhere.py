@@ -68,7 +68,7 @@ def _capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _unmasked_json(capture: Path) -> str:
     orchestrator = _orchestrator()
     generator = orchestrator.report_generator(redact=False)
-    return generator.export_report(generator.generate_report(orchestrator.analyze_captures([str(capture)]), "deep"), "json")
+    return generator.export_report(generator.generate_report(orchestrator.analyze_captures([str(capture)], redact=False), "deep"), "json")
 
 
 def test_the_unmasked_deep_report_holds_every_secret(unmasked_json: str) -> None:
@@ -84,6 +84,15 @@ def test_no_secret_reaches_any_format_at_any_detail(capture: Path, format: str, 
     generator = orchestrator.report_generator()
     report = generator.generate_report(orchestrator.analyze_captures([str(capture)]), detail)
     assert _leaks(generator.export_report(report, format)) == []
+
+
+def test_no_secret_reaches_the_findings_of_a_result(capture: Path) -> None:
+    """The library's result: causes, evidence, symptoms, timeline and summary are masked; ``data`` is as collected."""
+    from scdiag.serialization import unstructure
+
+    result = _orchestrator().analyze_captures([str(capture)])
+    findings = json.dumps([unstructure(getattr(result, name)) for name in ("root_cause", "secondary_causes", "symptoms", "timeline", "recommendations", "summary", "rollout")])
+    assert "ECONNREFUSED" in findings and _leaks(findings) == []
 
 
 def test_no_secret_reaches_the_cache(tmp_path: Path) -> None:
