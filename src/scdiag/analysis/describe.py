@@ -45,7 +45,7 @@ def pattern_document(pattern: FailurePattern) -> dict[str, Any]:
         "wrapper": pattern.wrapper,
         "tier": pattern.tier,
         "description": pattern.description,
-        "explains": list(pattern.explains),
+        "role": pattern.role.value,
         "indicators": [_indicator_document(i) for i in pattern.indicators],
         "solutions": unstructure(pattern.solutions),
         "prevention": list(pattern.prevention),

@@ -12,10 +12,10 @@ Steps:
    count, weighs less.
 3. Score each pattern: ``1 - prod(1 - w)`` over its matched indicators
    (independent evidence accumulates, none alone exceeds its weight).
-4. Rank: wrappers (CrashLoopBackOff, circuit breaker...) never win; a pattern
-   that explains another (an OOM kill explains the failed health checks)
-   demotes it to a symptom; ties go to the lower tier, the more specific
-   mechanism.
+4. Rank with one comparator (:mod:`scdiag.analysis.ranking`): by each
+   pattern's declared role, then score; wrappers (CrashLoopBackOff, circuit
+   breaker...) never win, and below a cause the symptoms it produces (an OOM
+   kill's failed health checks) are reported as symptoms.
 5. Judge health from the status: a rollout the platform reports complete
    with every instance running is healthy, whatever its logs say.
 """
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from scdiag.analysis.ranking import rank
 from scdiag.analysis._matching import (
     ERROR_WORDS,
     EVIDENCE_SOURCE,
@@ -89,7 +90,6 @@ _FREE_TEXT_FACTOR = 0.8
 """A platform message found in free text (a paste) weighs less than in its own field:
 the field says what the platform reported; text may only quote or mention it."""
 _RECOVERED_FACTOR = 0.2
-_EXPLAINS_MIN_SCORE = 0.5
 _MAX_CONFIDENCE = 0.99
 _STAGE = {1: "before start", 2: "killed by the platform"}
 """What the tier says about where it failed: the platform never started the
@@ -321,20 +321,8 @@ class AnalysisEngine:
     # -- verdict --------------------------------------------------------------
 
     def _rank(self, matches: list[PatternMatch]) -> tuple[list[PatternMatch], list[PatternMatch]]:
-        """Split matches into causes (best first) and symptoms."""
-        causes = [m for m in matches if not m.pattern.wrapper]
-        symptoms = [m for m in matches if m.pattern.wrapper]
-        explained: set[str] = set()
-        for match in causes:
-            if match.score < _EXPLAINS_MIN_SCORE or match.pattern.id in explained:
-                continue
-            for other in causes:
-                if other is not match and any(fnmatch.fnmatchcase(other.pattern.id, glob) for glob in match.pattern.explains):
-                    explained.add(other.pattern.id)
-        symptoms += [m for m in causes if m.pattern.id in explained]
-        causes = [m for m in causes if m.pattern.id not in explained]
-        causes.sort(key=lambda m: (-round(m.score, 1), m.pattern.tier, -m.score, m.pattern.id))
-        return causes, symptoms
+        """Split matches into causes (best first) and symptoms: :func:`scdiag.analysis.ranking.rank`."""
+        return rank(matches)
 
     def _root_cause(self, match: PatternMatch, confidence: float | None = None, values: Mapping[str, str] | None = None, provider: str | None = None) -> RootCause:
         pattern = match.pattern

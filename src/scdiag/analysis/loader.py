@@ -46,7 +46,9 @@ from scdiag.analysis.patterns import (
     FailurePattern,
     Indicator,
     IndicatorKind,
+    PatternRole,
     Regex,
+    ROLE_FOR_TIER,
     compile_regex,
 )
 
@@ -101,7 +103,7 @@ class _PatternSpec:
     description: str = ""
     wrapper: bool = False
     tier: int = 3
-    explains: tuple[str, ...] = ()
+    role: str | None = None
     recovered_by: tuple[str, ...] = ()
     may_recover: bool = False
     solutions: tuple[Solution, ...] = ()
@@ -218,6 +220,12 @@ def _build(spec: _PatternSpec, origin: str) -> FailurePattern:
         raise PatternLoadError("indicators: a pattern needs at least one indicator")
     if not 1 <= spec.tier <= 5:
         raise PatternLoadError(f"tier: must be 1 to 5, got {spec.tier}")
+    try:
+        role = PatternRole(spec.role) if spec.role is not None else (PatternRole.WRAPPER if spec.wrapper else ROLE_FOR_TIER[spec.tier])
+    except ValueError:
+        raise PatternLoadError(f"role: {spec.role!r} is not one of {', '.join(r.value for r in PatternRole)}") from None
+    if (role is PatternRole.WRAPPER) != spec.wrapper:
+        raise PatternLoadError(f"role: {role.value} and wrapper: {str(spec.wrapper).lower()} disagree (a wrapper's role is wrapper)")
     indicators = tuple(_indicator(item, index, spec.id, spec.providers) for index, item in enumerate(spec.indicators))
     ids = [indicator.id for indicator in indicators]
     if len(set(ids)) != len(ids):
@@ -233,7 +241,7 @@ def _build(spec: _PatternSpec, origin: str) -> FailurePattern:
         description=spec.description.strip(),
         wrapper=spec.wrapper,
         tier=spec.tier,
-        explains=spec.explains,
+        role=role,
         recovered_by=recovered,
         may_recover=spec.may_recover,
         solutions=spec.solutions,

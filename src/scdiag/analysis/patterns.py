@@ -42,6 +42,7 @@ __all__ = [
     "FailurePattern",
     "Indicator",
     "IndicatorKind",
+    "PatternRole",
     "Regex",
     "compile_regex",
 ]
@@ -168,6 +169,53 @@ class Indicator:
         return provider not in FIRST_PARTY or not self.providers or provider in self.providers
 
 
+class PatternRole(str, enum.Enum):
+    """What a pattern is, in the order candidates are ranked (first wins).
+
+    One comparator (:func:`scdiag.analysis.ranking.rank`) orders matches by
+    role, then score. A cause outranks the symptoms it produces: the image
+    that cannot be pulled outranks the crash loop, a missing variable the
+    failing readiness probe.
+    """
+
+    PLATFORM_CAUSE = "platform-cause"
+    """A specific reason the platform could not start the container (the image, a secret, a volume, capacity)."""
+    PLATFORM_FAILURE = "platform-failure"
+    """The platform failed to start it, for a reason a platform cause names better (sandbox, scheduling)."""
+    KILL = "kill"
+    """The platform stopped a running container for an explicit reason (memory, eviction)."""
+    APP_CAUSE = "app-cause"
+    """The application failed for a named reason (a missing variable, module, port, certificate, name)."""
+    APP_DEPENDENCY = "app-dependency"
+    """The application could not use something it needs (a database, a file); a named cause may lie behind it."""
+    CRASH = "crash"
+    """The application crashed; nothing more specific is known."""
+    PORT_SYMPTOM = "port-symptom"
+    """It listens elsewhere than the platform probes."""
+    PROBE_SYMPTOM = "probe-symptom"
+    """A readiness or startup probe fails."""
+    HEALTH_CHECK_SYMPTOM = "health-check-symptom"
+    """A container or load balancer health check fails."""
+    CONSEQUENCE = "consequence"
+    """What follows from the rest: no endpoints, a task the platform stopped."""
+    WRAPPER = "wrapper"
+    """A state that wraps the cause (CrashLoopBackOff, a circuit breaker, a revision not ready): never the root cause."""
+
+    @property
+    def rank(self) -> int:
+        """Position in the ranking: lower wins."""
+        return list(PatternRole).index(self)
+
+    @property
+    def symptom(self) -> bool:
+        """A role that another, higher-ranked cause produces: below such a cause it is a symptom, not a secondary cause."""
+        return self.rank >= PatternRole.CRASH.rank
+
+
+ROLE_FOR_TIER = {1: PatternRole.PLATFORM_CAUSE, 2: PatternRole.KILL, 3: PatternRole.APP_CAUSE, 4: PatternRole.PROBE_SYMPTOM, 5: PatternRole.WRAPPER}
+"""The role of a pattern that declares none (a plugin's written before roles), from its tier."""
+
+
 @attrs.frozen(eq=False)
 class FailurePattern:
     """A failure concept with its indicators, fixes and references."""
@@ -182,11 +230,11 @@ class FailurePattern:
     wrapper: bool = False
     """A symptom (CrashLoopBackOff, circuit breaker...): never the root cause."""
     tier: int = 3
-    """Matching order: 1 pre-start platform failures, 2 kill mechanisms with an
-    explicit reason, 3 log root causes, 4 port / listen mismatches, 5 wrappers.
-    A lower tier wins ties: the most specific mechanism explains the rest."""
-    explains: tuple[str, ...] = ()
-    """Pattern ids (globs) this one explains when both match: they become symptoms."""
+    """Where it fails: 1 before the container starts, 2 the platform kills it for an
+    explicit reason, 3-5 the application after it started (a report's "stage"). The
+    ranking reads :attr:`role`, not the tier."""
+    role: PatternRole = PatternRole.APP_CAUSE
+    """What it is; the ranking's first key (see :class:`PatternRole`)."""
     recovered_by: tuple[Regex, ...] = ()
     """Log lines that, after a matching line in the same stream, show recovery."""
     may_recover: bool = False

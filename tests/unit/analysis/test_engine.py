@@ -58,7 +58,7 @@ def test_a_wrapper_is_never_the_root_cause(engine: AnalysisEngine) -> None:
     assert "k8s-crashloop-backoff" in {s.pattern_id for s in result.symptoms}
 
 
-def test_a_specific_cause_explains_the_generic_crash(engine: AnalysisEngine) -> None:
+def test_a_specific_cause_outranks_the_generic_crash(engine: AnalysisEngine) -> None:
     """A missing module and the traceback around it: the module wins, the crash is a symptom."""
     logs = ("Traceback (most recent call last):", "ModuleNotFoundError: No module named 'uvicorn'")
     result = engine.analyze(_data(_crashing(Termination(exit_code=1, reason="Error")), logs=logs), REQUEST)
