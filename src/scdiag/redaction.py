@@ -219,6 +219,8 @@ class Redactor:
     """Masks secrets in text with an ordered list of rules."""
 
     rules: list[RedactionRule] = attrs.field(factory=lambda: list(builtin_rules()))
+    _prefilter: Callable[[str], list[int]] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _prefilter_for: tuple[int, ...] = attrs.field(default=(), init=False, repr=False, eq=False)
 
     def add(self, rule: RedactionRule) -> None:
         """Add a rule after the existing ones."""
@@ -235,8 +237,16 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """The text with every secret masked."""
-        for rule in self.rules:
-            text = rule.apply(text)
+        # One RE2 set pass says which rules can match; most strings match none, and a rule
+        # that cannot match the text cannot match it once earlier rules put "****" in.
+        rules = self.rules
+        key = tuple(id(rule) for rule in rules)
+        if self._prefilter is None or self._prefilter_for != key:
+            self._prefilter = regex.compile_set([rule.pattern.pattern for rule in rules])
+            self._prefilter_for = key
+        hits = self._prefilter(text)
+        for index in hits:
+            text = rules[index].apply(text)
         return text
 
 
