@@ -24,12 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scdiag.app import DiagnosticOrchestrator  # noqa: E402
 from scdiag.models import DiagnosticRequest, RequestContext  # noqa: E402
 from scdiag.plugins import ProviderRegistry, hookimpl  # noqa: E402
+from scdiag.config import config_from_mapping  # noqa: E402
 from scdiag.testing import host_with  # noqa: E402
 from tests.adapters.aws.moto_ecs import REGION, EcsWorld  # noqa: E402
 
-# describe_services -> describe_task_definition -> list_tasks x2 -> describe_tasks, then one more level
-# (a log stream, or the target group's two calls): the calls that must wait for each other.
-CHAIN = 5 + 2
+# describe_services beside list_tasks x2 -> describe_task_definition beside describe_tasks, then one
+# more level (a log stream, or the target group's two calls side by side): the calls that must wait
+# for each other.
+CHAIN = 2 + 1
 
 
 class SlowClient:
@@ -140,7 +142,9 @@ def bench_aws(latency: float) -> None:
         def scdiag_register_providers(registry: ProviderRegistry) -> None:
             registry.add_provider("aws", lambda config: ECSProvider(config, clients=factory))
 
-    orchestrator = DiagnosticOrchestrator(host=host_with(("aws", Plugin())))
+    # The slow-client provider replaces scdiag-aws's: allowed, as any plugin would be, by configuration.
+    config = config_from_mapping({"diagnostics": {"providers": {"allow_replacing": ["aws"]}, "cache": {"enabled": False}}})
+    orchestrator = DiagnosticOrchestrator(config=config, host=host_with(("aws", Plugin())))
     request = DiagnosticRequest(provider="aws", service_name="web", region=REGION, context=RequestContext(options={"cluster": "prod"}))
     started = time.perf_counter()
     data = orchestrator.collect(request)

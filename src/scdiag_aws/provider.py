@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import attrs
 
 from scdiag import regex
-from scdiag.deadline import run_with_deadline
+from scdiag.deadline import SourceOutcome, run_with_deadline
 from scdiag.cache import file_fingerprint
 from scdiag.cloudcall import CloudOperation, cloud_call
 from scdiag.config import DiagnosticsConfig
@@ -45,8 +45,8 @@ __all__ = ["ECSProvider"]
 _MAX_TASKS = 20
 """Stopped tasks described, newest first: enough to see the pattern of a crash loop."""
 _LOG_TASKS = 3
-_REGION = regex.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 """Failed tasks whose logs are read."""
+_REGION = regex.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @attrs.define
@@ -145,42 +145,68 @@ class ECSProvider:
         scope.gaps.record(source, kind, f"{error}; {kept} still came through", "aws")
 
     def _fetch(self, scope: CollectionScope) -> _Snapshot:
+        """Two round trips: the service beside its task lists, then its task definition beside its tasks."""
         cluster = self._cluster(scope.request)
+        first = run_with_deadline(
+            {
+                "service": lambda: self._service(scope, cluster),
+                "STOPPED": lambda: self._task_arns(scope, cluster, "STOPPED"),
+                "RUNNING": lambda: self._task_arns(scope, cluster, "RUNNING"),
+            },
+            scope.deadline,
+        )
+        service = _value(first["service"], "DescribeServices")
+        primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+        definition_arn = (primary or {}).get("taskDefinition") or service.get("taskDefinition")
+        second: dict[str, Callable[[], Any]] = {}
+        if definition_arn:
+            second["definition"] = lambda: self._call(scope, "ecs", "describe_task_definition", "ecs:DescribeTaskDefinition", taskDefinition=definition_arn).get("taskDefinition", {})
+        try:
+            arns = _value(first["STOPPED"], "ListTasks") + _value(first["RUNNING"], "ListTasks")
+        except CloudError as error:
+            self._partial(scope, "status:tasks", error, "the service, its deployments and events")
+            arns = None
+        if arns:
+            second["tasks"] = lambda: self._described_tasks(scope, cluster, arns)
+        outcomes = run_with_deadline(second, scope.deadline) if second else {}
+        task_definition: dict[str, Any] = {}
+        if "definition" in outcomes:
+            try:
+                task_definition = _value(outcomes["definition"], "DescribeTaskDefinition")
+            except CloudError as error:
+                self._partial(scope, "status:task-definition", error, "the service, its deployments, events and tasks")
+        tasks: list[dict[str, Any]] = []
+        if "tasks" in outcomes:
+            try:
+                tasks = _value(outcomes["tasks"], "DescribeTasks")
+            except CloudError as error:
+                self._partial(scope, "status:tasks", error, "the service, its deployments and events")
+        return _Snapshot(service=service, task_definition=task_definition, tasks=tasks)
+
+    def _service(self, scope: CollectionScope, cluster: str) -> dict[str, Any]:
         response = self._call(scope, "ecs", "describe_services", "ecs:DescribeServices", cluster=cluster, services=[scope.request.service_name], include=["TAGS"])
         services = response.get("services") or []
         if not services:
             reasons = "; ".join(f.get("reason", "") for f in response.get("failures", []))
             raise NotFoundError(f"service {scope.request.service_name!r} not found in cluster {cluster!r} ({reasons or 'no such service'})", provider="aws", operation="DescribeServices")
-        service = services[0]
-        primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
-        definition_arn = (primary or {}).get("taskDefinition") or service.get("taskDefinition")
-        task_definition: dict[str, Any] = {}
-        if definition_arn:
-            try:
-                task_definition = self._call(scope, "ecs", "describe_task_definition", "ecs:DescribeTaskDefinition", taskDefinition=definition_arn).get("taskDefinition", {})
-            except CloudError as error:
-                self._partial(scope, "status:task-definition", error, "the service, its deployments, events and tasks")
-        try:
-            tasks = self._tasks(scope, cluster)
-        except CloudError as error:
-            self._partial(scope, "status:tasks", error, "the service, its deployments and events")
-            tasks = []
-        return _Snapshot(service=service, task_definition=task_definition, tasks=tasks)
+        service: dict[str, Any] = services[0]
+        return service
 
-    def _tasks(self, scope: CollectionScope, cluster: str) -> list[dict[str, Any]]:
-        """The service's newest stopped tasks and its running ones."""
+    def _task_arns(self, scope: CollectionScope, cluster: str, desired: str) -> list[str]:
         arns: list[str] = []
-        for desired in ("STOPPED", "RUNNING"):
-            token: str | None = None
-            while True:
-                params: dict[str, Any] = {"cluster": cluster, "serviceName": scope.request.service_name, "desiredStatus": desired}
-                if token:
-                    params["nextToken"] = token
-                page = self._call(scope, "ecs", "list_tasks", "ecs:ListTasks", **params)
-                arns.extend(page.get("taskArns", []))
-                token = page.get("nextToken")
-                if not token:
-                    break
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"cluster": cluster, "serviceName": scope.request.service_name, "desiredStatus": desired}
+            if token:
+                params["nextToken"] = token
+            page = self._call(scope, "ecs", "list_tasks", "ecs:ListTasks", **params)
+            arns.extend(page.get("taskArns", []))
+            token = page.get("nextToken")
+            if not token:
+                return arns
+
+    def _described_tasks(self, scope: CollectionScope, cluster: str, arns: list[str]) -> list[dict[str, Any]]:
+        """The service's newest stopped tasks and its running ones."""
         tasks: list[dict[str, Any]] = []
         for start in range(0, min(len(arns), 100), 100):
             described = self._call(scope, "ecs", "describe_tasks", "ecs:DescribeTasks", cluster=cluster, tasks=arns[start : start + 100])
@@ -202,9 +228,17 @@ class ECSProvider:
             if not arn:
                 continue
             name = normalize.short_id(arn)
+            # Both need only the group's ARN: one round trip, not two.
+            outcomes = run_with_deadline(
+                {
+                    "groups": functools.partial(self._call, scope, "elbv2", "describe_target_groups", "elasticloadbalancing:DescribeTargetGroups", TargetGroupArns=[arn]),
+                    "health": functools.partial(self._call, scope, "elbv2", "describe_target_health", "elasticloadbalancing:DescribeTargetHealth", TargetGroupArn=arn),
+                },
+                scope.deadline,
+            )
             try:
-                groups = self._call(scope, "elbv2", "describe_target_groups", "elasticloadbalancing:DescribeTargetGroups", TargetGroupArns=[arn]).get("TargetGroups", [])
-                health = self._call(scope, "elbv2", "describe_target_health", "elasticloadbalancing:DescribeTargetHealth", TargetGroupArn=arn)
+                groups = _value(outcomes["groups"], "DescribeTargetGroups").get("TargetGroups", [])
+                health = _value(outcomes["health"], "DescribeTargetHealth")
             except (AccessDeniedError, NotFoundError) as error:
                 scope.gaps.record(f"target-group:{name}", GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED, str(error), "aws")
                 endpoints.append(ServiceEndpoint(name=name, kind="target-group", target_port=balancer.get("containerPort")))
@@ -301,6 +335,17 @@ class ECSProvider:
             if not token:
                 break
         return [MetricData(source="cloudwatch-metrics", points=tuple(points))]
+
+
+def _value(outcome: SourceOutcome, operation: str) -> Any:
+    """What a concurrent call returned; its error (or the deadline) raised as the call's own."""
+    if outcome.timed_out:
+        raise TransientCloudError(f"{operation}: no answer before the collection deadline", provider="aws", operation=operation)
+    if outcome.error is not None:
+        if isinstance(outcome.error, CloudError):
+            raise outcome.error
+        raise CloudError(f"{operation}: {type(outcome.error).__name__}: {outcome.error}", provider="aws", operation=operation) from outcome.error
+    return outcome.value
 
 
 def _stopped_at(task: dict[str, Any]) -> float:
