@@ -12,7 +12,7 @@ def scdiag_register_providers(registry: ProviderRegistry) -> None:
     registry.add_option("kubernetes", "namespace", short="n", help="namespace of the workload (default: default)")
     registry.add_option("kubernetes", "context", help="context in the kubeconfig (default: providers.kubernetes.contexts, else the current one)")
     registry.add_option("kubernetes", "kubeconfig", help="kubeconfig file, when not the default")
-    registry.add_capability("kubernetes", "offline analysis of kubectl get -o json|yaml, kubectl describe, get pods and get events tables, and kubectl logs (scdiag analyze)")
+    registry.add_capability("kubernetes", "offline analysis of kubectl get -o json|yaml, kubectl describe, get pods and get events tables, rollout status, and kubectl logs (scdiag analyze)")
 
 
 @hookimpl
@@ -22,3 +22,4 @@ def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
     registry.add_reader("scdiag_k8s.describe:KubectlDescribeReader")
     registry.add_reader("scdiag_k8s.tables:KubectlPodsTableReader")
     registry.add_reader("scdiag_k8s.tables:KubectlEventsTableReader")
+    registry.add_reader("scdiag_k8s.rollout:RolloutStatusReader")
