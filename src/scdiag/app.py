@@ -140,19 +140,23 @@ class DiagnosticOrchestrator:
             raise ConfigError("live diagnosis is turned off (diagnostics.enabled: false); offline analysis still works")
         if not use_cache or self.cache is None:
             return self._collect(request)
+        identity = self._cache_identity(request)
+        if identity is None:
+            return self._collect(request)
         self.cache.redactor = self.redactor()
-        return self.cache.through(request, self._collect, self._cache_identity(request))
+        return self.cache.through(request, self._collect, identity)
 
-    def _cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str]:
-        """The provider's coordinates for the cache key; a provider that cannot say gets no cache."""
+    def _cache_identity(self, request: DiagnosticRequest) -> Mapping[str, str] | None:
+        """The provider's coordinates for the cache key; ``None`` (no cache) when it cannot say."""
         provider = self.providers.get(request.provider)
         if not isinstance(provider, CacheIdentity):
             return {}
         try:
             identity = call_within(lambda: provider.cache_identity(request), 5.0, name="cache-identity")
             return {str(key): str(value) for key, value in dict(identity).items()}
-        except Exception as error:  # isolation seam: a provider's bug; fall back to a fresh collection
-            return {"unidentified": f"{type(error).__name__}: {error}", "at": str(self.clock.monotonic())}
+        except Exception:  # isolation seam: a provider's bug costs the cache, not the diagnosis
+            _log.debug("cache identity of %s failed", request.provider, exc_info=True)
+            return None
 
     def _collect(self, request: DiagnosticRequest) -> DiagnosticData:
         from scdiag.redaction import rules_in_force

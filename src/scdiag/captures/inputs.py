@@ -108,18 +108,12 @@ def expand_inputs(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
             yield raw, path
 
 
-class _Bounded(io.RawIOBase):
-    """UTF-8 bytes of one input with NULs dropped, overlong lines cut and the total capped."""
+class _Wrapping(io.RawIOBase):
+    """A readable raw stream over another binary stream, closing it when closed."""
 
-    def __init__(self, inner: BinaryIO, limit: int, line_limit: int, cuts: _Cuts, *, decompressed: bool) -> None:
+    def __init__(self, inner: BinaryIO) -> None:
+        super().__init__()
         self._inner = inner
-        self._left = limit
-        self._line_limit = line_limit
-        self._cuts = cuts
-        self._decompressed = decompressed
-        self._line = 0
-        self._line_counted = False
-        self._lines_cut = 0
 
     def readable(self) -> bool:
         return True
@@ -127,6 +121,20 @@ class _Bounded(io.RawIOBase):
     def close(self) -> None:
         self._inner.close()
         super().close()
+
+
+class _Bounded(_Wrapping):
+    """UTF-8 bytes of one input with NULs dropped, overlong lines cut and the total capped."""
+
+    def __init__(self, inner: BinaryIO, limit: int, line_limit: int, cuts: _Cuts, *, decompressed: bool) -> None:
+        super().__init__(inner)
+        self._left = limit
+        self._line_limit = line_limit
+        self._cuts = cuts
+        self._decompressed = decompressed
+        self._line = 0
+        self._line_counted = False
+        self._lines_cut = 0
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while True:
@@ -172,20 +180,13 @@ class _Bounded(io.RawIOBase):
         return chunk
 
 
-class _Transcoded(io.RawIOBase):
+class _Transcoded(_Wrapping):
     """Another encoding's bytes as UTF-8, decoded as they stream."""
 
     def __init__(self, inner: BinaryIO, encoding: str) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._inner.close()
-        super().close()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while not self._pending:
