@@ -44,7 +44,8 @@ def _latest(match: PatternMatch) -> datetime:
 def sort_key(match: PatternMatch) -> tuple[int, float, float, int, float, str]:
     """The comparator: smaller sorts first."""
     role = match.pattern.role.rank
-    recency = -_latest(match).timestamp() if _latest(match) is not _NEVER else 0.0
+    latest = _latest(match)
+    recency = -latest.timestamp() if latest is not _NEVER else 0.0
     if match.score >= QUALIFYING_SCORE:
         return (0, role, -match.score, -_specificity(match), recency, match.pattern.id)
     return (1, -match.score, role, -_specificity(match), recency, match.pattern.id)
