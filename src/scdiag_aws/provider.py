@@ -88,15 +88,18 @@ class ECSProvider:
             "config-file": file_fingerprint(environ.get("AWS_CONFIG_FILE") or os.path.expanduser("~/.aws/config")),
         }
 
-    def _client(self, request: DiagnosticRequest, service: str) -> Any:
+    def _client(self, request: DiagnosticRequest, service: str, remaining: float | None = None) -> Any:
         with self._clients_lock:
             if self._clients is None:
                 regions = self._config.providers.aws.regions
                 self._clients = AwsClients(region=request.region or (regions[0] if regions else None))
+            if isinstance(self._clients, AwsClients):
+                return self._clients(service, remaining)
             return self._clients(service)
 
     def _call(self, scope: CollectionScope, service: str, method: str, permission: str, **params: Any) -> Any:
-        client = self._client(scope.request, service)
+        # Timeouts from what is left of the deadline: an unanswered call ends with it.
+        client = self._client(scope.request, service, scope.deadline.remaining())
         op = CloudOperation(provider="aws", service=service.upper() if service != "cloudwatch" else "CloudWatch", method=method, region=scope.request.region, target=scope.request.service_name)
         function = getattr(client, method)
         return cloud_call(op, lambda: function(**params), classify=lambda e: _errors.classify(e, operation=method, permission=permission), deadline=scope.deadline)
