@@ -240,6 +240,15 @@ def _warn_plugin_failures(orchestrator: Any) -> None:
         print(f"scdiag: note: {notice}", file=sys.stderr)
 
 
+def _deliver(args: argparse.Namespace, text: str) -> None:
+    """The report to ``--output-file`` (with a note saying so), or to standard output."""
+    if args.output_file:
+        _write(Path(args.output_file), text)
+        _note(args, f"report written to {args.output_file}")
+    else:
+        sys.stdout.write(text)
+
+
 def _note(args: argparse.Namespace, message: str) -> None:
     """A note on standard error, unless --quiet."""
     if not getattr(args, "quiet", False):
@@ -269,12 +278,7 @@ def _emit(orchestrator: Any, result: Any, args: argparse.Namespace) -> None:
     generator = orchestrator.report_generator(redact=not args.no_redact)
     detail = args.detail or ("deep" if config.output.show_raw_data else "summary")
     report = generator.generate_report(result, detail)
-    text = generator.export_report(report, fmt)
-    if args.output_file:
-        _write(Path(args.output_file), text)
-        _note(args, f"report written to {args.output_file}")
-    else:
-        sys.stdout.write(text)
+    _deliver(args, generator.export_report(report, fmt))
     base = Path(args.output_file).with_suffix("") if args.output_file else None
     for extra in config.output.export_formats:
         if base is None or extra == fmt:
@@ -338,12 +342,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
                 print(json.dumps(watch_event_document(event, mask, report_document(report)), ensure_ascii=False), flush=True)
             else:
-                text = generator.export_report(report, fmt)
-                if args.output_file:
-                    _write(Path(args.output_file), text)
-                    _note(args, f"report written to {args.output_file}")
-                else:
-                    sys.stdout.write(text)
+                _deliver(args, generator.export_report(report, fmt))
             continue
         if event.verdict is not None:
             outcome = event.verdict.outcome

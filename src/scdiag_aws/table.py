@@ -219,12 +219,10 @@ class _Relocating:
 
     def __getattr__(self, attribute: str) -> Any:
         target = getattr(self._sink, attribute)
-        if attribute not in ("add_status", "add_event", "add_log", "problem", "skipped_line"):
+        if attribute not in ("add_status", "add_event", "add_log"):
             return target
 
         def forward(*args: Any, **kwargs: Any) -> Any:
-            if attribute in ("problem", "skipped_line"):
-                return target(*args, **kwargs)
             return target(*(_relocated(arg, self._name, self._mapping) for arg in args), **kwargs)
 
         return forward

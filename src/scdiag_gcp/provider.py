@@ -185,33 +185,26 @@ class CloudRunProvider:
             "endpoints": ",".join(self._endpoint(api) for api in sorted(_DEFAULT_ENDPOINTS)),
         }
 
+    def _run_v2(self, *names: str) -> tuple[Any, ...]:
+        """Admin API v2 clients of the named classes, on the REST transport and the configured endpoint."""
+        from google.api_core.client_options import ClientOptions
+        from google.cloud import run_v2
+
+        options = ClientOptions(api_endpoint=self._endpoint("run"))
+        return tuple(getattr(run_v2, name)(credentials=self._credentials, transport="rest", client_options=options) for name in names)
+
     def _clients(self) -> tuple[Any, Any]:
         with self._lock:
             if self._run_clients is None:
-                from google.api_core.client_options import ClientOptions
-                from google.cloud import run_v2
-
-                options = ClientOptions(api_endpoint=self._endpoint("run"))
-                credentials = self._credentials
-                self._run_clients = (
-                    run_v2.ServicesClient(credentials=credentials, transport="rest", client_options=options),
-                    run_v2.RevisionsClient(credentials=credentials, transport="rest", client_options=options),
-                )
+                services, revisions = self._run_v2("ServicesClient", "RevisionsClient")
+                self._run_clients = (services, revisions)
             return self._run_clients
 
     def _jobs(self) -> tuple[Any, Any, Any]:
         with self._lock:
             if self._job_clients is None:
-                from google.api_core.client_options import ClientOptions
-                from google.cloud import run_v2
-
-                options = ClientOptions(api_endpoint=self._endpoint("run"))
-                credentials = self._credentials
-                self._job_clients = (
-                    run_v2.JobsClient(credentials=credentials, transport="rest", client_options=options),
-                    run_v2.ExecutionsClient(credentials=credentials, transport="rest", client_options=options),
-                    run_v2.TasksClient(credentials=credentials, transport="rest", client_options=options),
-                )
+                jobs, executions, tasks = self._run_v2("JobsClient", "ExecutionsClient", "TasksClient")
+                self._job_clients = (jobs, executions, tasks)
             return self._job_clients
 
     @staticmethod
