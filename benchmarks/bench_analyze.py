@@ -93,7 +93,7 @@ def main() -> int:
             regex.search(line)
     naive_time = (time.perf_counter() - started) * args.lines / len(sample)
 
-    command = [sys.executable, "-m", "scdiag", "analyze", str(log), "--format", "json", "--output", str(workdir / "report.json")]
+    command = [sys.executable, "-m", "scdiag", "analyze", str(log), "-o", "json", "--output-file", str(workdir / "report.json")]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
     analyze_time = time.perf_counter() - started

@@ -28,7 +28,7 @@ _RUN = """
 import resource, sys, time
 from scdiag.cli import main
 started = time.perf_counter()
-code = main(["analyze", sys.argv[1], "--format", "json", "--output", sys.argv[2]])
+code = main(["analyze", sys.argv[1], "-o", "json", "--output-file", sys.argv[2]])
 elapsed = time.perf_counter() - started
 print(f"{code} {elapsed:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", file=sys.stderr)
 """

@@ -1,0 +1,57 @@
+"""scdiag.regex answers as RE2's own wrapper does, on ASCII and on any other text."""
+
+from __future__ import annotations
+
+import re2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scdiag import regex
+
+EXPRESSIONS = [
+    r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$",
+    r"(?i)oom(killed)?",
+    r"(\d+) (desired|updated|total)",
+    r"(?P<key>\w+)=(?P<value>\S*)",
+    r"",
+    r"x*",
+    r"\bexit code (\d+)",
+    r"(a)|(b)",
+]
+TEXT = st.text(alphabet=st.sampled_from("aAbx OOMkilled=:-1234 \tExit code é€\n"), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(EXPRESSIONS) - 1), text=TEXT, pos=st.integers(0, 70), endpos=st.one_of(st.none(), st.integers(0, 70)))
+def test_search_match_and_fullmatch_agree_with_re2(index: int, text: str, pos: int, endpos: int | None) -> None:
+    ours, theirs = regex.compile(EXPRESSIONS[index]), re2.compile(EXPRESSIONS[index])
+    for method in ("search", "match", "fullmatch"):
+        mine, other = getattr(ours, method)(text, pos, endpos), getattr(theirs, method)(text, pos, endpos)
+        assert (mine is None) == (other is None), method
+        if mine is not None:
+            assert [mine.span(g) for g in range(theirs.groups + 1)] == [other.span(g) for g in range(theirs.groups + 1)]
+            assert [mine.group(g) for g in range(theirs.groups + 1)] == [other.group(g) for g in range(theirs.groups + 1)]
+            assert mine.groupdict() == other.groupdict()
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(EXPRESSIONS) - 1), text=TEXT)
+def test_finditer_and_findall_agree_with_re2(index: int, text: str) -> None:
+    ours, theirs = regex.compile(EXPRESSIONS[index]), re2.compile(EXPRESSIONS[index])
+    assert [m.span() for m in ours.finditer(text)] == [m.span() for m in theirs.finditer(text)]
+    assert ours.findall(text) == theirs.findall(text)
+
+
+def test_a_named_group_is_read_by_name() -> None:
+    found = regex.compile(r"(?P<key>\w+)=(?P<value>\S*)").search("limit memory=512Mi")
+    assert found is not None
+    assert (found.group("key"), found.group("value")) == ("memory", "512Mi")
+
+
+def test_an_expression_that_is_not_re2_is_refused_with_the_reason() -> None:
+    try:
+        regex.compile(r"(?<=a)b")
+    except ValueError as error:
+        assert "not a valid RE2 expression" in str(error)
+    else:
+        raise AssertionError("a lookbehind compiled")
