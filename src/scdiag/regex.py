@@ -15,7 +15,7 @@ from typing import Any, Protocol, cast
 
 import re2
 
-__all__ = ["Match", "Pattern", "compile", "compile_set", "escape"]
+__all__ = ["InvalidExpression", "Match", "Pattern", "compile", "compile_set", "escape"]
 
 
 class Match(Protocol):
@@ -188,11 +188,34 @@ class _Expression:
                 found.append(match.groups(default=""))
         return found
 
+    def _pieces(self, text: str, count: int, each: Callable[[Match], list[str | None]]) -> list[str | None]:
+        # As the wrapper splits: the text between matches, and what ``each`` makes of every match.
+        if count < 0:
+            return [text]
+        pieces: list[str | None] = []
+        end = 0
+        for number, match in enumerate(self.finditer(text)):
+            if count and number >= count:
+                break
+            pieces.append(text[end : match.start()])
+            pieces.extend(each(match))
+            end = match.end()
+        pieces.append(text[end:])
+        return pieces
+
     def sub(self, repl: str | Callable[[Match], str], text: str, count: int = 0) -> str:
-        return cast(str, self._public.sub(repl, text, count))
+        if isinstance(repl, str):
+            if "\\" in repl:
+                # Group references in the template: the wrapper expands them.
+                return cast(str, self._public.sub(repl, text, count))
+            literal = repl
+            return "".join(cast("list[str]", self._pieces(text, count, lambda _match: [literal])))
+        function = repl
+        return "".join(cast("list[str]", self._pieces(text, count, lambda match: [function(match)])))
 
     def split(self, text: str, maxsplit: int = 0) -> list[str]:
-        return cast("list[str]", self._public.split(text, maxsplit))
+        groups = range(1, self._public.groups + 1)
+        return cast("list[str]", self._pieces(text, maxsplit, lambda match: [match.group(g) for g in groups]))
 
     def __repr__(self) -> str:
         return f"regex.compile({self.pattern!r})"
@@ -207,7 +230,21 @@ def compile(pattern: str) -> Pattern:  # noqa: A001 - the name re's users expect
     try:
         return _Expression(re2.compile(pattern, _OPTIONS))
     except re2.error as error:
-        raise ValueError(f"not a valid RE2 expression: {error}") from None
+        raise InvalidExpression(_reason(error)) from None
+
+
+class InvalidExpression(ValueError):
+    """An expression RE2 cannot compile (look-around, back-references, a syntax error)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not a valid RE2 expression: {reason}")
+        self.reason = reason
+        """RE2's own words."""
+
+
+def _reason(error: Exception) -> str:
+    detail = error.args[0] if error.args else error
+    return detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
 
 
 def compile_set(patterns: list[str]) -> Callable[[str], list[int]]:
@@ -223,7 +260,7 @@ def compile_set(patterns: list[str]) -> Callable[[str], list[int]]:
         try:
             compiled.Add(pattern)
         except re2.error as error:
-            raise ValueError(f"not a valid RE2 expression: {error}") from None
+            raise InvalidExpression(_reason(error)) from None
     compiled.Compile()
 
     def matching(text: str) -> list[int]:

@@ -42,6 +42,16 @@ def test_finditer_and_findall_agree_with_re2(index: int, text: str) -> None:
     assert ours.findall(text) == theirs.findall(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(EXPRESSIONS) - 1), text=TEXT, count=st.integers(-1, 3))
+def test_split_and_sub_agree_with_re2(index: int, text: str, count: int) -> None:
+    ours, theirs = regex.compile(EXPRESSIONS[index]), re2.compile(EXPRESSIONS[index])
+    assert ours.split(text, count) == theirs.split(text, count)
+    assert ours.sub("<m>", text, max(count, 0)) == theirs.sub("<m>", text, max(count, 0))
+    assert ours.sub(lambda m: m.group(0).upper(), text) == theirs.sub(lambda m: m.group(0).upper(), text)
+    assert ours.sub(r"[\\0]", text) == theirs.sub(r"[\\0]", text)
+
+
 def test_a_named_group_is_read_by_name() -> None:
     found = regex.compile(r"(?P<key>\w+)=(?P<value>\S*)").search("limit memory=512Mi")
     assert found is not None

@@ -32,8 +32,8 @@ import enum
 from collections.abc import Mapping
 
 import attrs
-import re2
 
+from scdiag import regex
 from scdiag.models import Severity, Solution
 
 __all__ = [
@@ -97,16 +97,12 @@ class FactName(str, enum.Enum):
     """The application's log says it listens on a port the platform does not send traffic to."""
 
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False
-
-
 @attrs.frozen(eq=False)
 class Regex:
     """A regular expression compiled with RE2 (linear-time matching)."""
 
     source: str
-    compiled: re2._Regexp = attrs.field(repr=False)
+    compiled: regex.Pattern = attrs.field(repr=False)
 
     def search(self, text: str) -> bool:
         """Whether the expression matches anywhere in ``text``."""
@@ -126,10 +122,9 @@ def compile_regex(source: str) -> Regex:
             or it is not valid; the message says which.
     """
     try:
-        return Regex(source, re2.compile(source, _OPTIONS))
-    except re2.error as error:
-        detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise ValueError(f"RE2 cannot compile {source!r}: {detail}") from None
+        return Regex(source, regex.compile(source))
+    except regex.InvalidExpression as error:
+        raise ValueError(f"RE2 cannot compile {source!r}: {error.reason}") from None
 
 
 @attrs.frozen(eq=False)

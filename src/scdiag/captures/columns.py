@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
-import re2
+
+from scdiag import regex
 
 __all__ = ["Table", "find_header", "read_rows"]
 
-_TWO_SPACES = re2.compile(r"\t+| {2,}")
+_TWO_SPACES = regex.compile(r"\t+| {2,}")
 
 
 @attrs.frozen

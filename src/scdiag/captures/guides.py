@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
-import re2
 import yaml
+
+from scdiag import regex
 
 __all__ = ["CaptureGuide", "capture_guides", "looks_like", "render_commands"]
 
@@ -29,7 +30,7 @@ class CaptureGuide:
     provider: str
     label: str
     commands: tuple[str, ...]
-    marks: tuple[re2._Regexp, ...] = attrs.field(repr=False)
+    marks: tuple[regex.Pattern, ...] = attrs.field(repr=False)
 
 
 @functools.cache
@@ -42,7 +43,7 @@ def capture_guides() -> Mapping[str, CaptureGuide]:
             provider=provider,
             label=str(entry["label"]),
             commands=tuple(str(c) for c in entry["commands"]),
-            marks=tuple(re2.compile(expression) for expression in entry["looks_like"]),
+            marks=tuple(regex.compile(expression) for expression in entry["looks_like"]),
         )
     return guides
 

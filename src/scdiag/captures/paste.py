@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 import attrs
-import re2
 import yaml
 
+from scdiag import regex
 from scdiag.captures.inputs import HEAD_BYTES
 from scdiag.ports import CaptureSource
 
@@ -44,24 +44,24 @@ __all__ = ["MAX_PASTE_CHARS", "Segment", "segment_sources", "split_paste", "stre
 MAX_PASTE_CHARS = 8 << 20
 """Inputs longer than this are streamed whole to one reader, never segmented."""
 
-_ANSI = re2.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]")
-_FENCE = re2.compile(r"^\s{0,3}(?:```|~~~)[\w+.-]*\s*$")
+_ANSI = regex.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]")
+_FENCE = regex.compile(r"^\s{0,3}(?:```|~~~)[\w+.-]*\s*$")
 # A shell prompt before a command: "$ kubectl ...", "PS C:\> az ...", "user@host:~$ gcloud ...".
-_PROMPT = re2.compile(r"^\s*(?:\S*[$#%]|PS [^>]*>|>)\s+[A-Za-z./~][\w./-]*(?:\s|$)")
+_PROMPT = regex.compile(r"^\s*(?:\S*[$#%]|PS [^>]*>|>)\s+[A-Za-z./~][\w./-]*(?:\s|$)")
 # Labels a tool or a person puts above an output: "stdout:", "Output:", "STDERR:".
-_LABEL = re2.compile(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
-_YAML_SEPARATOR = re2.compile(r"^---\s*$|^\.\.\.\s*$")
-_JSON_LINE_START = re2.compile(r"(?m)^[ \t]*[\[{]")
+_LABEL = regex.compile(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
+_YAML_SEPARATOR = regex.compile(r"^---\s*$|^\.\.\.\s*$")
+_JSON_LINE_START = regex.compile(r"(?m)^[ \t]*[\[{]")
 _WARNING_LINES = 3
-_COLUMN_NAME = re2.compile(r"^[A-Za-z_][\w .\[\]()-]{0,60}$")
+_COLUMN_NAME = regex.compile(r"^[A-Za-z_][\w .\[\]()-]{0,60}$")
 _MIN_COLUMNS = 3
 # A line YAML starts with: a top-level key with a value or a nested block, or a sequence item.
-_YAML_KEY = re2.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
-_YAML_ITEM = re2.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
-_ALIGNED_VALUE = re2.compile(r"^\s*[A-Za-z][\w .-]*:\s{2,}\S")
+_YAML_KEY = regex.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
+_YAML_ITEM = regex.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
+_ALIGNED_VALUE = regex.compile(r"^\s*[A-Za-z][\w .-]*:\s{2,}\S")
 _YAML_SAMPLE = 200
 _PROMPT_CHARS = frozenset("$#%>")
-_YAML_BLOCK_LINE = re2.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
+_YAML_BLOCK_LINE = regex.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
 
 
 @attrs.frozen
