@@ -182,6 +182,13 @@ class CaptureSink(Protocol):
     def add_event(self, event: DiagnosticEvent) -> None:
         """One platform event."""
 
+    def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        """One platform event given by its message and reason; ``build`` makes it only if it is kept.
+
+        ``source`` is the event's ``source``. ``build`` may return ``None`` for
+        an event that turned out unreadable (it reports why itself).
+        """
+
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
         """A block of raw log lines (no trailing newline needed); only the lines that matter are parsed.
 
@@ -202,6 +209,15 @@ class CaptureSink(Protocol):
 
     def add_status(self, status: ServiceStatus) -> None:
         """A (partial) service status; fragments from several files are merged."""
+
+    def skip_plain_instance(self) -> bool:
+        """Whether one more plainly healthy instance may be left unbuilt; it is counted either way.
+
+        Plainly healthy: running, ready, never restarted, saying nothing.
+        Past a budget such instances tell the analysis no more, so a reader
+        that sees one at a glance (a ``Running 1/1 0`` row) asks before
+        building it, and builds and adds it only when the answer is ``False``.
+        """
 
     def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
         """What the content says about the provider, service or deployment."""

@@ -8,7 +8,7 @@ provider uses for the same API responses.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
@@ -47,8 +47,14 @@ class _LocatingSink:
     def add_status(self, status: ServiceStatus) -> None:
         self._sink.add_status(locate_status(status, self._text, self._name))
 
+    def skip_plain_instance(self) -> bool:
+        return self._sink.skip_plain_instance()
+
     def add_event(self, event: DiagnosticEvent) -> None:
         self._sink.add_event(event)
+
+    def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        self._sink.add_event_lazy(message, reason, source, build)
 
     def add_log(self, entry: LogEntry, source: str) -> None:
         self._sink.add_log(entry, source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 
 from scdiag import regex
@@ -21,23 +21,46 @@ _ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/rev
 _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
 
 
-def _row_item(row: dict[str, Any], location: SourceLocation) -> tuple[DiagnosticEvent | LogEntry, str | None, str | None]:
-    """A row as an event (system tables) or a log line (console tables), with its app and revision."""
+def _unit_free(row: dict[str, Any]) -> dict[str, Any]:
     if any(" [" in key for key in row):
         # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
-        row = {key.split(" [", 1)[0]: value for key, value in row.items()}
-    app = row.get("ContainerAppName_s") or row.get("ContainerAppName")
-    revision = row.get("RevisionName_s") or row.get("RevisionName")
-    item = normalize.row_event(row, location) if normalize.is_system_row(row) else normalize.row_log(row, location)
-    return item, app if isinstance(app, str) else None, revision if isinstance(revision, str) else None
+        return {key.split(" [", 1)[0]: value for key, value in row.items()}
+    return row
+
+
+def _row_item(row: dict[str, Any], location: SourceLocation) -> DiagnosticEvent | LogEntry:
+    """A row as an event (system tables) or a log line (console tables)."""
+    row = _unit_free(row)
+    return normalize.row_event(row, location) if normalize.is_system_row(row) else normalize.row_log(row, location)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> bool:
-    read = read_element(sink, location.line or 0, "row", row, lambda r: _row_item(r, location))
-    if read is None:
-        return False
-    (item, app, revision), _row = read
+    plain = _unit_free(row)
+    app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
+    revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
     sink.hint(provider="azure", service=app, deployment_id=revision)
+
+    def build() -> DiagnosticEvent | LogEntry | None:
+        read = read_element(sink, location.line or 0, "row", row, lambda r: _row_item(r, location))
+        return None if read is None else read[0]
+
+    try:
+        system = normalize.is_system_row(plain)
+        words = normalize.row_words(plain) if system else None
+    except (TypeError, ValueError, AttributeError):
+        system, words = False, None
+    if words is not None:
+        # Most rows of a long export say nothing an indicator matches: they are counted, not built.
+        message, reason = words
+        sink.add_event_lazy(message, reason, "azure-system", lambda: cast("DiagnosticEvent | None", build()))
+        return True
+    item = build()
+    if item is None:
+        return False
     if isinstance(item, DiagnosticEvent):
         sink.add_event(item)
     else:

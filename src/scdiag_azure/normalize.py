@@ -32,7 +32,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "workspace_of"]
+__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "workspace_of"]
 
 
 
@@ -48,6 +48,11 @@ def _field(row: Mapping[str, Any], *names: str) -> Any:
 def is_system_row(row: Mapping[str, Any]) -> bool:
     """System-log rows carry a Reason or an EventSource; console rows a Stream."""
     return _field(row, "Reason", "EventSource") is not None and _field(row, "Stream") is None
+
+
+def row_words(row: Mapping[str, Any]) -> tuple[str, str]:
+    """A system-log row's message and reason, as the event built from it will carry them."""
+    return str(_field(row, "Log", "Msg", "Message") or ""), str(_field(row, "Reason") or "")
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:

@@ -27,7 +27,6 @@ from scdiag_k8s.normalize import status_from_objects
 
 __all__ = ["KubectlDescribeReader"]
 
-_TOP = regex.compile(r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$")
 _KEY = regex.compile(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
 _TOP_KEY_ALIGNED = regex.compile(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
 _EVENT_HEADER = regex.compile(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
@@ -75,6 +74,28 @@ def _time(text: str | None) -> str | None:
         return None
 
 
+def _top_key(line: str) -> tuple[str, str] | None:
+    """``Key: value`` at the margin (a key of capital, letters, spaces and dashes): (key, value)."""
+    # String tests, not an expression: this runs on most lines of a description.
+    colon = line.find(":")
+    if colon < 2 or not "A" <= line[0] <= "Z":
+        return None
+    key, rest = line[:colon], line[colon + 1 :]
+    if (rest and not rest[0].isspace()) or not key[-1].isalpha() or not key.isascii():
+        return None
+    if not key.replace(" ", "").replace("-", "").isalpha():
+        return None
+    return key, rest.strip()
+
+
+def _continues_event(line: str) -> bool:
+    """Whether a line after a long event row is that row's wrapped rest rather than a row or a key of its own."""
+    head = line.lstrip()
+    if head.startswith(("Normal", "Warning")) and _EVENT_ROW_LOOSE.match(line):
+        return False
+    return not ("A" <= line[0] <= "Z" and ":" in line and _TOP_KEY_ALIGNED.match(line))
+
+
 def _parse(lines: Iterable[str], first_line: int) -> Iterator[_Description]:
     """Descriptions in the text, each as soon as it is complete: a new one starts at each top-level ``Name:``."""
     current: _Description | None = None
@@ -87,12 +108,11 @@ def _parse(lines: Iterable[str], first_line: int) -> Iterator[_Description]:
             previous_length = 0
             continue
         # After a long event row, a line may be its hard-wrapped rest, unless it is a key of the description.
-        wrapped = section == "Events" and previous_length >= _WRAP_WIDTH and not _EVENT_ROW_LOOSE.match(line) and not _TOP_KEY_ALIGNED.match(line)
+        wrapped = section == "Events" and previous_length >= _WRAP_WIDTH and _continues_event(line)
         previous_length = len(line)
-        # Cheap tests before the expression: a top-level key starts at the margin with a capital.
-        top = _TOP.match(line) if "A" <= line[0] <= "Z" and ":" in line and not wrapped else None
+        top = None if wrapped else _top_key(line)
         if top is not None:
-            key, value = top.group(1), (top.group(2) or "").strip()
+            key, value = top
             if current is None or (key == "Name" and "Name" in current.top):
                 if current is not None:
                     yield current
@@ -288,6 +308,36 @@ def _pod(description: _Description) -> dict[str, Any]:
     }
 
 
+def _plain(description: _Description) -> bool:
+    """A running pod whose containers all run, are ready and never restarted, and that says nothing more."""
+    top = description.top
+    if top.get("Status") != "Running" or "Reason" in top or "Message" in top or "Init Containers" in top:
+        return False
+    states = ready = restarts = 0
+    for _number, line in description.lines("Containers"):
+        key, colon, value = line.strip().partition(":")
+        if not colon:
+            continue
+        value = value.strip()
+        if key == "State":
+            if value != "Running":
+                return False
+            states += 1
+        elif key == "Ready":
+            if value != "True":
+                return False
+            ready += 1
+        elif key == "Restart Count":
+            if value != "0":
+                return False
+            restarts += 1
+        elif key in ("Last State", "Reason", "Message", "Exit Code"):
+            return False
+    if not states or not states == ready == restarts:
+        return False
+    return all(len(parts) < 2 or parts[1] != "False" for parts in (line.split() for _number, line in description.lines("Conditions")))
+
+
 def _condition_table(description: _Description) -> list[dict[str, str]]:
     """``Type Status Reason`` (workloads) or ``Type Status ... Reason Message`` (nodes) rows."""
     rows = []
@@ -384,6 +434,8 @@ class KubectlDescribeReader:
         obj: dict[str, Any] | None
         if kind == "Pod":
             has_pod = any(key in top for key in ("Name", "Containers", "Init Containers", "Status"))
+            if has_pod and _plain(description) and sink.skip_plain_instance():
+                has_pod = False
             obj = _pod(description) if has_pod else None
         elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
             obj = _workload(description, kind)

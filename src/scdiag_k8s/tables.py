@@ -54,6 +54,15 @@ def _ready(text: str) -> tuple[int, int] | None:
     return (int(ready), int(total)) if slash and ready.isdigit() and total.isdigit() else None
 
 
+def _plain(row: Mapping[str, str], ready: tuple[int, int]) -> bool:
+    """Running, every container ready, never restarted: a row that says nothing the others do not."""
+    if row.get("STATUS") != "Running" or not ready[0] == ready[1] > 0 or row.get("RESTARTS", "").split(" ", 1)[0] != "0":
+        return False
+    gates = row.get("READINESS GATES", "<none>")
+    passed = _ready(gates)
+    return gates in ("<none>", "") or (passed is not None and passed[0] == passed[1])
+
+
 def _pod(row: Mapping[str, str]) -> dict[str, Any]:
     status_word = row.get("STATUS", "")
     # "Init:CrashLoopBackOff" is an init container's state; "Init:0/1" means init containers still run.
@@ -134,7 +143,13 @@ class KubectlPodsTableReader:
                 locations.clear()
 
             for index, row, _raw in read_rows(lines, start, table):
-                if row is None or not row.get("NAME") or _ready(row.get("READY", "")) is None:
+                if row is None or not row.get("NAME"):
+                    continue
+                ready = _ready(row.get("READY", ""))
+                if ready is None:
+                    continue
+                if _plain(row, ready) and sink.skip_plain_instance():
+                    count += 1
                     continue
                 pod = _pod(row)
                 pods.append(pod)

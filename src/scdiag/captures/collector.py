@@ -84,7 +84,7 @@ class _EventStream:
 
     total: int = 0
     kept: dict[int, DiagnosticEvent] = attrs.field(factory=dict)
-    tail: deque[tuple[int, DiagnosticEvent]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    tail: deque[tuple[int, DiagnosticEvent | Callable[[], DiagnosticEvent | None]]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
     per_rule: Counter[int] = attrs.field(factory=Counter)
 
 
@@ -260,6 +260,12 @@ class CaptureCollector:
 
     def end_input(self, reader: str | None, items: int) -> InputRecord:
         """Finish the current input and describe what became of it."""
+        # Events still waiting in a tail are built now, so what building them reports belongs to this input.
+        for state in self._event_states.values():
+            if any(not isinstance(item, DiagnosticEvent) for _sequence, item in state.tail):
+                built = [(sequence, item if isinstance(item, DiagnosticEvent) else item()) for sequence, item in state.tail]
+                state.tail.clear()
+                state.tail.extend((sequence, event) for sequence, event in built if event is not None)
         problems = list(self._problems)
         if self._skipped > _MAX_PROBLEMS_PER_INPUT:
             problems.append(f"{self._input}: {self._skipped} malformed lines skipped in all")
@@ -351,6 +357,25 @@ class CaptureCollector:
             events.clear()
         self._keep_event(state, event)
 
+    def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        """One platform event given by its words; ``build`` makes it only if it is kept (``None``: it was unreadable)."""
+        events = self._events.setdefault(source, [])
+        state = self._event_states.get(source)
+        if state is None and len(events) < _ALL_EVENTS:
+            event = build()
+            if event is not None:
+                events.append(event)
+            return
+        if state is None:
+            state = self._rows_state(source)
+        state.total += 1
+        if self._counted_keep(state, self.matcher.match_event(message, reason)):
+            event = build()
+            if event is not None:
+                state.kept[state.total] = event
+            return
+        state.tail.append((state.total, build))
+
     def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
         """Rows of an events table: only those an indicator can match are parsed, and the last ones."""
         body = block.rstrip("\n")
@@ -424,6 +449,13 @@ class CaptureCollector:
             self._plain_instances += sum(1 for i in status.instances if _plainly_healthy(i))
         self._status.add(status)
 
+    def skip_plain_instance(self) -> bool:
+        """Whether the budget of plainly healthy instances is spent: the instance is then only counted."""
+        if self._plain_instances >= _PLAIN_INSTANCES:
+            self._dropped_instances += 1
+            return True
+        return False
+
     def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
         """Votes on what the inputs are about."""
         if provider:
@@ -448,8 +480,9 @@ class CaptureCollector:
         groups = {source: list(events) for source, events in self._events.items()}
         for source, state in self._event_states.items():
             kept = dict(state.kept)
-            for sequence, event in state.tail:
-                kept.setdefault(sequence, event)
+            for sequence, item in state.tail:
+                if sequence not in kept and isinstance(item, DiagnosticEvent):
+                    kept[sequence] = item
             groups[source] = [kept[sequence] for sequence in sorted(kept)]
         return groups
 

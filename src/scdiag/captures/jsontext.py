@@ -405,6 +405,9 @@ class BufferedSink:
     def add_event(self, event: DiagnosticEvent) -> None:
         self._keep("add_event", event)
 
+    def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        self._keep("add_event_lazy", message, reason, source, build)
+
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
         self._keep("add_log_block", block, source=source, stream=stream, first_line=first_line, parse=parse)
 
@@ -416,6 +419,10 @@ class BufferedSink:
 
     def add_status(self, status: ServiceStatus) -> None:
         self._keep("add_status", status)
+
+    def skip_plain_instance(self) -> bool:
+        # What is buffered may yet be discarded: every instance is built, and the sink it reaches decides.
+        return False
 
     def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
         self._keep("hint", provider=provider, service=service, deployment_id=deployment_id)

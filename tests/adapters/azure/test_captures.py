@@ -101,3 +101,22 @@ def test_job_executions_read_like_the_live_ones(read_text) -> None:  # type: ign
     data = read_text(json.dumps(executions, indent=2), name="executions.json")
     attempt = data.status.current_rollout()
     assert (attempt.id, attempt.outcome.value) == ("migrate-x7k2p", "failed")
+
+
+def test_a_long_export_keeps_the_rows_that_matter_and_reports_the_unreadable_ones(read_text) -> None:  # type: ignore[no-untyped-def]
+    """Thousands of ordinary system rows: the failing one and the last ones are kept; a bad field is named."""
+    import json
+
+    ordinary = {
+        "TimeGenerated": "2026-11-20T14:00:00Z", "ContainerAppName_s": "web", "RevisionName_s": "web--rev7",
+        "Type_s": "Normal", "Reason_s": "ContainerStarted", "Log_s": "Started container 'web'", "EventSource_s": "ContainerAppController",
+    }
+    rows = [dict(ordinary) for _ in range(5000)]
+    rows[2500].update(Type_s="Warning", Reason_s="ContainerTerminated", Log_s="Container 'web' was terminated with exit code '137' and reason 'OOMKilled'")
+    rows[-1]["Reason_s"] = {"not": "a reason"}
+    data = read_text("[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]\n", name="rows.json")
+    events = [e for g in data.events for e in g.events]
+    assert any("OOMKilled" in e.message for e in events)
+    assert len(events) < 300
+    assert [e.reason for e in events if e.location.line == 5001] == [None]
+    assert any(problem.startswith(f"{data.inputs[0].path}:5001:") and "Reason_s" in problem for problem in data.inputs[0].problems)

@@ -150,3 +150,31 @@ def test_admin_api_v2_job_execution_and_tasks_read_like_the_live_ones(read_text)
     assert (attempt.id, attempt.outcome.value) == ("migrate-x7k2p", "failed")
     (task,) = data.status.instances
     assert task.failing and task.containers[0].termination.exit_code == 1
+
+
+def test_one_malformed_document_in_streamed_yaml_costs_only_itself(read_text, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Documents are parsed in batches; a batch with a broken document is parsed again one by one."""
+    import yaml
+
+    from scdiag.captures import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_PASTE_CHARS", 200)
+    from scdiag.captures.inputs import HEAD_BYTES
+
+    entries = _json_of(SCENARIOS / "cr-memory" / "logs.json")
+    documents = ["---\n" + yaml.safe_dump(entry, sort_keys=False) for entry in entries]
+    while sum(map(len, documents)) < 2 * HEAD_BYTES:
+        documents += documents
+    # Past the head, which decides the format: the broken document sits in a later batch.
+    broken = len(documents) - 3
+    documents.insert(broken, "---\ntextPayload: [unclosed\n")
+    text = "".join(documents)
+    data = read_text(text)
+    assert data.inputs[0].reader == "gcloud-logging-read-json"
+    messages = [entry.message for log in data.logs for entry in log.entries]
+    expected = [entry.message for log in read_text("".join(documents[:broken] + documents[broken + 1 :])).logs for entry in log.entries]
+    assert sorted(messages) == sorted(expected) != []
+    lines = text.split("\n")
+    for log in data.logs:
+        for entry in log.entries:
+            assert lines[entry.location.line - 2] == "---"

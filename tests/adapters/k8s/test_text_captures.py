@@ -233,3 +233,42 @@ def test_descriptions_back_to_back_after_a_long_event_row_are_two_pods(read_text
     second = DESCRIBE.replace("web-7f8c9d6b5-x2kqp", "web-7f8c9d6b5-bbbbb")
     data = read_text(DESCRIBE + second)
     assert sorted(i.id for i in data.status.instances) == ["web-7f8c9d6b5-bbbbb", "web-7f8c9d6b5-x2kqp"]
+
+
+_RUNNING_ROW = "web-7f8c9d6b5-{n:05d}   1/1     Running            0          2d\n"
+_RUNNING_POD = """Name:             web-7f8c9d6b5-{n:05d}
+Namespace:        shop
+Status:           Running
+Containers:
+  web:
+    Image:          registry.example.com/shop/web:2.14.0
+    State:          Running
+      Started:      Fri, 20 Nov 2026 14:02:20 +0000
+    Ready:          True
+    Restart Count:  0
+Conditions:
+  Type              Status
+  Ready             True
+
+"""
+
+
+def test_a_pods_table_of_thousands_of_running_pods_keeps_every_pod_that_shows_something(read_text) -> None:  # type: ignore[no-untyped-def]
+    """Past the budget, rows that are running, ready and never restarted are counted, not built."""
+    header = "NAME                    READY   STATUS             RESTARTS   AGE\n"
+    rows = [_RUNNING_ROW.format(n=n) for n in range(3000)]
+    rows[2000] = "web-7f8c9d6b5-oomed   0/1     OOMKilled          3          9m\n"
+    rows[2500] = "web-7f8c9d6b5-01234   1/1     Running            2          2d\n"
+    by_id = {i.id: i for i in read_text(header + "".join(rows)).status.instances}
+    assert by_id["web-7f8c9d6b5-oomed"].containers[0].termination.reason == "OOMKilled"
+    assert by_id["web-7f8c9d6b5-01234"].containers[0].restart_count == 2
+    assert len(by_id) <= 1002
+
+
+def test_thousands_of_healthy_descriptions_keep_the_one_that_is_not(read_text) -> None:  # type: ignore[no-untyped-def]
+    """A description that says anything (a restart, another state) is built past the budget of plain ones."""
+    text = "".join(_RUNNING_POD.format(n=n) for n in range(1500)) + DESCRIBE
+    data = read_text(text)
+    by_id = {i.id: i for i in data.status.instances}
+    assert by_id["web-7f8c9d6b5-x2kqp"].containers[0].restart_count > 0
+    assert len(by_id) <= 1001
