@@ -34,3 +34,4 @@ def scdiag_register_capture_readers(registry: CaptureReaderRegistry) -> None:
         registry.add_reader(f"scdiag_aws.captures:{reader}")
     registry.add_reader("scdiag_aws.console:EcsConsoleReader")
     registry.add_reader("scdiag_aws.table:AwsTableReader")
+    registry.add_reader("scdiag_aws.text:AwsTextReader")

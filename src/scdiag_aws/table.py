@@ -31,7 +31,7 @@ from scdiag_aws.captures import (
     StackEventsReader,
 )
 
-__all__ = ["AwsTableReader", "table_to_json"]
+__all__ = ["AwsTableReader", "Relocating", "line_map", "table_to_json"]
 
 _READERS: dict[str, type[Any]] = {
     "DescribeServices": DescribeServicesReader,
@@ -174,11 +174,11 @@ class AwsTableReader:
             converted = CaptureSource(name=source.name, head=rendered[:65536], open=lambda: io.StringIO(rendered), document_limit=source.document_limit)
             reader: CaptureReader = reader_class()
             # The JSON reader cites lines of the JSON; evidence must cite the table's.
-            return reader.read(converted, _Relocating(sink, source.name, _line_map(rendered, text)))
+            return reader.read(converted, Relocating(sink, source.name, line_map(rendered, text)))
 
 
-def _line_map(rendered: str, table: str) -> dict[int, int]:
-    """JSON line -> the table line showing the same value, in order (1-based)."""
+def line_map(rendered: str, table: str) -> dict[int, int]:
+    """JSON line -> the line of the rendering (a table, text) showing the same value, in order (1-based)."""
     table_lines = table.splitlines()
     mapping: dict[int, int] = {}
     cursor = 0
@@ -209,8 +209,8 @@ def _relocated(value: Any, name: str, mapping: dict[int, int]) -> Any:
     return value
 
 
-class _Relocating:
-    """The sink, with the locations of what a JSON reader reads moved from the JSON's lines to the table's."""
+class Relocating:
+    """The sink, with the locations of what a JSON reader reads moved from the JSON's lines to the rendering's."""
 
     def __init__(self, sink: CaptureSink, name: str, mapping: dict[int, int]) -> None:
         self._sink = sink
