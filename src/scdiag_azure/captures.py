@@ -15,7 +15,7 @@ from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_azure import normalize
 
-__all__ = ["ArmErrorBodyReader", "AzDeployErrorReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
+__all__ = ["ArmErrorBodyReader", "AzDeployErrorReader", "BicepDiagnosticsReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
 _ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/revisions(/replicas)?)?|jobs(/executions)?)"')
 _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
@@ -260,6 +260,41 @@ class AzDeployErrorReader:
                 sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
             app = _APP_PATH.search(head)
             sink.hint(provider="azure", service=app.group("name") if app else None)
+            return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+
+
+_BICEP_DIAGNOSTIC = regex.compile(r"^\s*(?P<file>\S*?\.bicep(?:param)?)\((?P<line>\d+),(?P<column>\d+)\)\s*:\s*(?P<level>Error|Warning) (?P<code>BCP\d+|[a-z][a-z-]+): (?P<message>.+)$")
+_BICEP_ERROR = regex.compile(r"(?m)^\s*\S*?\.bicep(?:param)?\(\d+,\d+\)\s*:\s*Error BCP\d+: ")
+
+
+class BicepDiagnosticsReader:
+    """What ``az deployment group create -f main.bicep`` and ``bicep build`` print when the template does not compile."""
+
+    name: ClassVar[str] = "bicep-build-diagnostics"
+    provider: ClassVar[str | None] = "azure"
+
+    def sniff(self, source: CaptureSource) -> float:
+        """Sure of a compiler error line: ``main.bicep(27,5) : Error BCP037: ...``."""
+        return 0.85 if _BICEP_ERROR.search(source.head) else 0.0
+
+    def read(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """Each error refuses the deployment before it reached Azure; every line is also read as text."""
+        with unexpected_shape(source, self.name):
+            with source.open() as stream:
+                head = stream.read(1 << 20)
+            conditions = []
+            for number, line in enumerate(head.split("\n"), start=1):
+                found = _BICEP_DIAGNOSTIC.match(line.rstrip("\r")) if ".bicep" in line else None
+                if found is None or found.group("level") != "Error":
+                    continue  # warnings (the linter's among them) do not stop a deployment
+                where = f"{PurePath(found.group('file')).name}({found.group('line')},{found.group('column')})"
+                message = f"{where} : Error {found.group('code')}: {found.group('message').strip()}"
+                conditions.append(Condition("Deployed", "False", found.group("code"), message, location=SourceLocation(source.name, number), failing=True))
+            if conditions:
+                reason = f"the template did not compile ({len(conditions)} error{'s' if len(conditions) > 1 else ''}); nothing was deployed"
+                attempt = Rollout(id="deploy (template)", current=True, outcome=RolloutOutcome.NOT_STARTED, reason=reason, conditions=tuple(conditions))
+                sink.add_status(ServiceStatus(name="", rollouts=(attempt,)))
+            sink.hint(provider="azure")
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
 
 
