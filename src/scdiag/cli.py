@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from scdiag._units import parse_duration
 from scdiag._version import __version__, install_hint
+from scdiag.deadline import unfinished_work
 from scdiag.errors import ConfigError, PluginError, RenderError, ScdiagError
 
 if TYPE_CHECKING:
@@ -690,4 +692,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> NoReturn:
     """Console-script entry point."""
-    raise SystemExit(main())
+    try:
+        code = main()
+    except BaseException:
+        if not unfinished_work():
+            raise
+        traceback.print_exc()  # only --debug lets an exception out of main()
+        code = 1
+    if unfinished_work(wait=0.2):
+        _leave_without_finalising(code)
+    raise SystemExit(code)
+
+
+def _leave_without_finalising(code: int) -> NoReturn:
+    """Exit while abandoned work still runs, skipping interpreter finalisation.
+
+    A thread abandoned at its deadline may be inside RE2, which releases the
+    GIL while it matches; if it takes the GIL back while the interpreter
+    finalises, the C++ runtime aborts the process (exit 134). What finalising
+    would have flushed is flushed here first.
+    """
+    from opentelemetry import trace
+
+    flush = getattr(trace.get_tracer_provider(), "force_flush", None)
+    if callable(flush):
+        try:
+            flush(2000)
+        except Exception:  # a tracing backend failing at exit must not change the exit code
+            pass
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

@@ -6,12 +6,16 @@ import contextvars
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-__all__ = ["Abandoned", "Deadline", "SourceOutcome", "call_within", "run_with_deadline"]
+__all__ = ["Abandoned", "Deadline", "SourceOutcome", "call_within", "run_with_deadline", "unfinished_work"]
+
+_WORKERS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_WORKERS_LOCK = threading.Lock()
 
 
 @attrs.frozen
@@ -67,7 +71,10 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
     for name, task in tasks.items():
         # Each thread runs in a copy of the caller's context: the run's redaction rules reach its spans.
         context = contextvars.copy_context()
-        threading.Thread(target=context.run, args=(run, name, task), name=f"scdiag-{name}", daemon=True).start()
+        worker = threading.Thread(target=context.run, args=(run, name, task), name=f"scdiag-{name}", daemon=True)
+        with _WORKERS_LOCK:
+            _WORKERS.add(worker)
+        worker.start()
     outcomes: dict[str, SourceOutcome] = {}
     while len(outcomes) < len(tasks):
         remaining = deadline.remaining()
@@ -84,6 +91,23 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
     for name in tasks:
         outcomes.setdefault(name, SourceOutcome(name, timed_out=True))
     return outcomes
+
+
+def unfinished_work(wait: float = 0.0) -> list[str]:
+    """Names of the threads run here that are still running, after waiting up to ``wait`` seconds for them.
+
+    Work past its deadline is abandoned, not stopped: it may still be inside
+    native code that released the GIL (RE2 does while it matches). A process
+    whose interpreter finalises under such a thread is aborted by the C++
+    runtime, so an entry point that sees unfinished work leaves without
+    finalising (see :func:`scdiag.cli.run`).
+    """
+    until = time.monotonic() + wait
+    with _WORKERS_LOCK:
+        workers = [worker for worker in _WORKERS if worker.is_alive()]
+    for worker in workers:
+        worker.join(max(0.0, until - time.monotonic()))
+    return sorted(worker.name for worker in workers if worker.is_alive())
 
 
 class Abandoned(TimeoutError):

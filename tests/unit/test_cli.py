@@ -295,3 +295,38 @@ def test_help_lists_the_exit_codes_and_examples(capsys: pytest.CaptureFixture[st
         main(["analyze", "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and "1    with --exit-code" in out and "3    nothing could be collected" in out
+
+
+_ABANDON_MATCHING_THEN_EXIT = """
+import sys
+from scdiag import regex
+from scdiag.cli import run
+from scdiag.deadline import Abandoned, call_within
+
+expression = regex.compile(r"(a+)+b")
+text = "a" * 2000
+
+
+def match_forever():
+    while True:
+        expression.search(text)
+
+
+for worker in range(4):
+    try:
+        call_within(match_forever, 0.01, name=f"matcher-{worker}")
+    except Abandoned:
+        pass
+sys.argv = ["scdiag", "version"]
+run()
+"""
+
+
+def test_the_command_exits_with_its_own_code_while_abandoned_work_is_still_matching() -> None:
+    """RE2 releases the GIL while it matches: finalising under such a thread aborts the process (134)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _ABANDON_MATCHING_THEN_EXIT], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("scdiag ")

@@ -212,12 +212,14 @@ class WaitingPlugin:
 
 
 class SleepingPlugin:
-    """A hook that never returns in any useful time."""
+    """A hook that never returns in any useful time (released when its test ends)."""
+
+    release = threading.Event()
 
     @staticmethod
     @hookimpl
     def scdiag_register_providers(registry: ProviderRegistry) -> None:
-        threading.Event().wait(60)
+        SleepingPlugin.release.wait(60)
 
 
 def test_a_plugin_that_exits_is_reported_and_skipped() -> None:
@@ -251,7 +253,10 @@ def test_a_hook_that_never_returns_is_abandoned_and_reported() -> None:
     """The other plugins register; the sleeper is one failure naming the hook and the time it was given."""
     host = host_with(("sleeping", SleepingPlugin()), ("good", GoodPlugin()))
     host.hook_timeout = 0.5
-    assert set(host.providers()) == {"good"}
+    try:
+        assert set(host.providers()) == {"good"}
+    finally:
+        SleepingPlugin.release.set()
     (failure,) = host.failures
     assert (failure.name, failure.stage) == ("sleeping", "scdiag_register_providers")
     assert "did not finish within 0.5 s; abandoned" in failure.error
