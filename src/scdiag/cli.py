@@ -9,6 +9,7 @@ Errors are one readable line; ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from scdiag.errors import ConfigError, PluginError, RenderError, ScdiagError
 
 if TYPE_CHECKING:
     from scdiag.models import DiagnosticData
+    from scdiag.plugins import PluginHost
 
 __all__ = ["main"]
 
@@ -126,12 +128,24 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-redact", action="store_true", help="do not mask secrets in the report (local use only; the report says so). Caches, spans and error lines stay masked, and a diagnosis is collected afresh: the cache holds masked data only")
 
 
+_HOST: contextvars.ContextVar[PluginHost | None] = contextvars.ContextVar("scdiag_cli_host", default=None)
+
+
+def _plugin_host() -> PluginHost:
+    """The run's plugin host: the installed plugins load once per command, however many parts need them."""
+    host = _HOST.get()
+    if host is None:
+        from scdiag.plugins import PluginHost
+
+        host = PluginHost()
+        _HOST.set(host)
+    return host
+
+
 def _provider_options() -> dict[str, list[Any]]:
     """The request options every installed provider declared, by option name."""
-    from scdiag.plugins import PluginHost
-
     by_name: dict[str, list[Any]] = {}
-    for options in PluginHost().provider_registry().options.values():
+    for options in _plugin_host().provider_registry().options.values():
         for option in options:
             by_name.setdefault(option.name, []).append(option)
     return by_name
@@ -151,18 +165,29 @@ def _add_provider_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(*flags, dest=_option_dest(name), metavar=name.upper().replace("-", "_"), help=described)
 
 
-def _add_target_options(parser: argparse.ArgumentParser, verb: str) -> None:
+def _add_target_options(parser: argparse.ArgumentParser, verb: str, provider_options: bool) -> None:
     """What diagnose and watch both need: the provider, the service and where it lives, the Simple Container names."""
     parser.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes) or a plugin's provider")
     parser.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
     parser.add_argument("--region", help="cloud region")
-    _add_provider_options(parser)
+    if provider_options:
+        _add_provider_options(parser)
     parser.add_argument("--deployment-id", help=f"the deployment, ReplicaSet or revision to {verb}")
     parser.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
     parser.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
 
 
-def _parser() -> argparse.ArgumentParser:
+_WITHOUT_PROVIDER_OPTIONS = frozenset({"analyze", "capture", "providers", "patterns", "version"})
+"""Commands that take no provider's options: their parser need not load the plugins to learn them."""
+
+
+def _needs_provider_options(argv: Sequence[str]) -> bool:
+    command = next((token for token in argv if token in _COMMANDS), None)
+    return command not in _WITHOUT_PROVIDER_OPTIONS
+
+
+def _parser(provider_options: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``provider_options=False`` leaves out the flags the installed providers declare."""
     parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?", epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"scdiag {__version__}")
     parser.add_argument("--config", "-c", metavar="FILE", help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
@@ -175,14 +200,14 @@ def _parser() -> argparse.ArgumentParser:
         return parser
 
     diagnose = command("diagnose", "diagnose a live deployment through a provider")
-    _add_target_options(diagnose, "diagnose")
+    _add_target_options(diagnose, "diagnose", provider_options)
     diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
     diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
     diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
     _add_output_options(diagnose)
 
     watch = command("watch", "watch a rollout as it happens: progress, events, and the diagnosis as soon as it is doomed")
-    _add_target_options(watch, "watch")
+    _add_target_options(watch, "watch", provider_options)
     watch.add_argument("--interval", type=_duration, default=timedelta(seconds=5), help='time between polls, e.g. "5s" (default 5s; longer while the API throttles)')
     watch.add_argument("--timeout", type=_duration, default=timedelta(minutes=15), help='give up after, e.g. "15m" (default 15m; exit 4)')
     watch.add_argument("--grace", type=_duration, default=timedelta(minutes=3), help='how long probes may fail while the app warms up, e.g. "3m"')
@@ -232,7 +257,7 @@ def _orchestrator(args: argparse.Namespace) -> Any:
     from scdiag.app import DiagnosticOrchestrator
     from scdiag.config import load_config
 
-    return DiagnosticOrchestrator(config=load_config(args.config))
+    return DiagnosticOrchestrator(config=load_config(args.config), host=_plugin_host())
 
 
 def _warn_plugin_failures(orchestrator: Any) -> None:
@@ -620,10 +645,8 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
 
 
 def _cmd_version(args: argparse.Namespace) -> int:
-    from scdiag.plugins import PluginHost
-
     print(f"scdiag {__version__}")
-    host = PluginHost()
+    host = _plugin_host()
     for plugin in host.loaded:
         if plugin.distribution:
             print(f"  {plugin.distribution} {plugin.version} (plugin {plugin.name})")
@@ -635,9 +658,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 def _cmd_completion(args: argparse.Namespace) -> int:
     from scdiag.completion import completion_script
 
-    from scdiag.plugins import PluginHost
-
-    host = PluginHost()
+    host = _plugin_host()
     providers = sorted({*_PROVIDERS, *host.provider_registry().providers})
     formats = sorted(host.report_formats())
     hints = {"--provider": providers, "--output": formats}
@@ -659,7 +680,16 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    token = _HOST.set(None)
+    try:
+        return _main(argv)
+    finally:
+        _HOST.reset(token)
+
+
+def _main(argv: list[str]) -> int:
+    parser = _parser(provider_options=_needs_provider_options(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="scdiag: %(levelname)s %(name)s: %(message)s")
     if args.command is None:

@@ -218,7 +218,9 @@ class AwsTextReader:
 
     def sniff(self, source: CaptureSource) -> float:
         """Sure of a line that starts with an operation's list key and a tab."""
-        return 0.85 if any(_FIRST_KEY.match(line) for line in source.head.split("\n")[:50]) else 0.0
+        if "\t" not in source.head:
+            return 0.0
+        return 0.85 if any("\t" in line and _FIRST_KEY.match(line) for line in source.head.split("\n")[:50]) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The response rebuilt, read by the JSON reader of its operation; evidence cites the text's lines."""

@@ -54,6 +54,8 @@ class Table:
 
 def _header(line: str, names: Sequence[str]) -> Table | None:
     """The table whose header is ``line``, when ``line`` holds every name in ``names`` as columns."""
+    if not all(name in line for name in names):
+        return None  # most lines: no need to split them into cells
     tabs = "\t" in line
     if tabs:
         cells = [cell.strip() for cell in line.split("\t")]

@@ -218,11 +218,15 @@ def _encoding(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+"""Control characters that text does not hold (tab, newlines, form feed and carriage return excluded)."""
+
+
 def _looks_binary(head: bytes) -> bool:
     sample = head[:4096]
     if not sample:
         return False
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > 0.1
 
 

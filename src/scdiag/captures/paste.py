@@ -116,13 +116,17 @@ def _chunks(lines: list[str], boundaries: set[int]) -> Iterator[tuple[int, list[
 
 def _looks_yaml(lines: list[str]) -> bool:
     """Whether the text may be YAML, from its first lines; YAML itself decides the rest."""
-    significant = []
+    significant: list[str] = []
     for line in lines:
-        if line.strip() and not line.lstrip().startswith("#") and not _YAML_SEPARATOR.match(line):
-            significant.append(line)
-            if len(significant) >= _YAML_SAMPLE:
-                break
-    if not significant or not (_YAML_KEY.match(significant[0]) or _YAML_ITEM.match(significant[0])):
+        stripped = line.lstrip()
+        if not stripped or stripped[0] == "#" or (line[:3] in ("---", "...") and _YAML_SEPARATOR.match(line)):
+            continue
+        if not significant and not (_YAML_KEY.match(line) or _YAML_ITEM.match(line)):
+            return False  # JSON, a table, a log: decided by the first line
+        significant.append(line)
+        if len(significant) >= _YAML_SAMPLE:
+            break
+    if not significant:
         return False
     # Values aligned in a column ("Name:   web") are a description, never a YAML dump.
     if sum(1 for line in significant if _ALIGNED_VALUE.match(line)) > len(significant) // 4:
