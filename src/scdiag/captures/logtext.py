@@ -8,6 +8,7 @@ is taken as UTC.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
 from scdiag import regex
@@ -55,9 +56,21 @@ def parse_timestamp(value: object) -> datetime | None:
             return None
     if not isinstance(value, str):
         return None
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(value: str) -> datetime | None:
+    # Cached: events and log lines of one capture share their seconds, and a datetime is immutable.
     text = value.strip()
     if text.isdigit():
         return parse_timestamp(int(text))
+    if len(text) >= 20 and text[-1] == "Z" and text[4] == "-" and text[10] == "T" and text[13] == ":" and text[16] == ":":
+        # The clouds' own form (2026-11-20T14:02:11.204312Z): the standard parser reads it as the expression below would.
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     match = _RFC3339.match(text)
     if match is None:
         return None
