@@ -3,6 +3,8 @@
 :meth:`ReportGenerator.generate_report` prepares a result for people: secrets
 masked everywhere (unless redaction is turned off, which the report then
 says), and fix steps filled in for the user's stack, environment and service.
+Below ``deep``, the result's collected data keeps only what those reports
+show (status without its instances, limits, metrics, gaps and inputs).
 :meth:`ReportGenerator.export_report` renders it in one of the registered
 formats.
 """
@@ -16,7 +18,7 @@ import attrs
 from scdiag import regex
 from scdiag._version import __version__
 from scdiag.errors import RenderError
-from scdiag.models import DiagnosticReport, DiagnosticResult
+from scdiag.models import DiagnosticData, DiagnosticReport, DiagnosticResult
 from scdiag.redaction import Redactor, map_strings
 from scdiag.serialization import structure, unstructure
 
@@ -30,6 +32,14 @@ _PLACEHOLDER = regex.compile(r"\{(stack|environment|service)\}")
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
     """Replace ``{stack}``, ``{environment}`` and ``{service}``; unknown ones read ``<stack>``."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or f"<{m.group(1)}>", text)
+
+
+def _shown_below_deep(data: DiagnosticData) -> DiagnosticData:
+    """What summary and details reports can show of the collected data: status, limits, metrics, gaps and inputs."""
+    status = data.status
+    if status is not None:
+        status = attrs.evolve(status, instances=(), targets=(), endpoints=())
+    return attrs.evolve(data, logs=(), events=(), status=status)
 
 
 @attrs.define
@@ -54,6 +64,10 @@ class ReportGenerator:
         """
         if detail not in DETAIL_LEVELS:
             raise RenderError(f"unknown detail level {detail!r}; expected one of {', '.join(DETAIL_LEVELS)}")
+        if detail != "deep" and result.data is not None:
+            # Only a deep report shows the logs, events and instances collected; masking
+            # them for a summary is most of the time a large capture takes to report.
+            result = attrs.evolve(result, data=_shown_below_deep(result.data))
         context = result.request.context
         values = {"stack": context.stack or "", "environment": context.environment or "", "service": result.request.service_name}
         redactor = self.redactor

@@ -179,3 +179,20 @@ def test_the_html_report_opens_in_a_browser(generator: ReportGenerator, oom: Dia
     dom = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
     assert re.search(r'id="verdict">FAILED: orders-api: Container killed for exceeding its memory limit', dom)
     assert "Give the container more memory" in dom and "pods.json:89" in dom
+
+
+@pytest.mark.parametrize("detail", ["summary", "details"])
+def test_below_deep_the_report_keeps_only_the_collected_data_it_shows(generator: ReportGenerator, oom: DiagnosticResult, detail: str) -> None:
+    """Logs, events and instances are shown only by deep reports: they are not masked and carried for the others."""
+    assert oom.data is not None and oom.data.events and oom.data.status is not None and oom.data.status.instances
+    data = generator.generate_report(oom, detail).result.data
+    assert data is not None and data.status is not None
+    assert (data.logs, data.events, data.status.instances) == ((), (), ())
+    assert (data.status.containers, data.gaps, data.inputs) == (oom.data.status.containers, oom.data.gaps, oom.data.inputs)
+
+
+def test_a_deep_report_keeps_everything_collected(generator: ReportGenerator, oom: DiagnosticResult) -> None:
+    assert oom.data is not None and oom.data.status is not None
+    data = generator.generate_report(oom, "deep").result.data
+    assert data is not None and data.status is not None
+    assert (len(data.events), len(data.logs), len(data.status.instances)) == (len(oom.data.events), len(oom.data.logs), len(oom.data.status.instances))
