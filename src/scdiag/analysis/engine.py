@@ -44,6 +44,7 @@ from scdiag.analysis._matching import (
 from scdiag.analysis.health import LISTENING, Fact, RolloutHealth, assess_rollout, derive_facts, rollout_verdict
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.patterns import FactName, FailurePattern, Indicator, IndicatorKind
+from scdiag.analysis.platform_index import PlatformIndex
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet, extract_signals
 from scdiag.analysis.solutions import evidence_values, render_solutions, solution_values
 from scdiag.analysis.timeline import build_timeline
@@ -105,6 +106,8 @@ class _Hits:
 
     logs: dict[int, list[Signal]] = attrs.field(factory=dict)
     in_text: dict[int, list[Signal]] = attrs.field(factory=dict)
+    platform: dict[SignalKind, dict[int, list[Signal]]] = attrs.field(factory=dict)
+    """Per signal kind, the signals each platform indicator matches in its own field (filled when first asked)."""
 
 
 @attrs.define
@@ -126,9 +129,11 @@ class AnalysisEngine:
     """Patterns that were rejected when the knowledge base was loaded (a pattern that fails
     during an analysis is a data gap of that analysis, not engine state)."""
     _matcher: LogMatcher = attrs.field(init=False)
+    _platform: PlatformIndex = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._matcher = LogMatcher.for_patterns(self.patterns, extra=ENGINE_LINE_RULES)
+        self._platform = PlatformIndex.for_patterns(self.patterns)
 
     @classmethod
     def from_plugins(cls, host: PluginHost, config: DiagnosticsConfig) -> AnalysisEngine:
@@ -315,7 +320,13 @@ class AnalysisEngine:
             excerpt += f" for {indicator.duration_seconds:g}s)" if indicator.duration_seconds else ")"
             return IndicatorMatch(indicator, indicator.weight, excerpt, "metric", timestamp=point.timestamp)
         signal_kind = SIGNAL_FOR_INDICATOR[kind]
-        candidates = [s for s in signals.of(signal_kind) if signal_matches(indicator, s)]
+        if kind is IndicatorKind.EXIT_CODE:
+            candidates = [s for s in signals.of(signal_kind) if signal_matches(indicator, s)]
+        else:
+            by_indicator = hits.platform.get(signal_kind)
+            if by_indicator is None:
+                by_indicator = hits.platform[signal_kind] = self._platform.candidates(signal_kind, signals.of(signal_kind))
+            candidates = by_indicator.get(id(indicator), [])
         return self._best(pattern, indicator, candidates, signals, hits.in_text.get(id(indicator), ()))
 
     # -- verdict --------------------------------------------------------------
