@@ -9,12 +9,12 @@ code the live provider uses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from scdiag import regex
 from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, read_element, unexpected_shape
-from scdiag.models import SourceLocation
+from scdiag.models import DiagnosticEvent, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_k8s.normalize import WORKLOAD_KINDS, event_from_object, status_from_objects
@@ -40,6 +40,14 @@ def _service_hint(obj: Mapping[str, Any]) -> str | None:
             return str(labels[key])
     return None
 
+
+
+def _event_builder(sink: CaptureSink, line: int, what: str, item: dict[str, Any], location: SourceLocation) -> Callable[[], DiagnosticEvent | None]:
+    def build() -> DiagnosticEvent | None:
+        event = read_element(sink, line, what, item, lambda obj: event_from_object(obj, location))
+        return event[0] if event is not None else None
+
+    return build
 
 class KubectlJsonReader:
     """``kubectl get pods|events|deployments|... -o json``: a List or a single object."""
@@ -81,10 +89,10 @@ class KubectlJsonReader:
                 location = SourceLocation(source.name, line)
                 what = str(item.get("kind"))
                 if item.get("kind") == "Event":
-                    event = read_element(sink, line or index + 1, what, item, lambda obj: event_from_object(obj, location))
-                    if event is not None:
-                        sink.add_event(event[0])
-                        count += 1
+                    # Built only when kept: of 50,000 ordinary events, the sink keeps the ones an indicator can match and the last.
+                    message = item.get("message") or item.get("note") or ""
+                    sink.add_event_lazy(str(message), str(item.get("reason") or ""), "kubernetes-event", _event_builder(sink, line or index + 1, what, item, location))
+                    count += 1
                     continue
                 # Normalised alone first: only sound objects (or what is sound of them) go on to the status.
                 checked = read_element(sink, line or index + 1, what, item, lambda obj: (status_from_objects([obj]), _service_hint(obj)))
