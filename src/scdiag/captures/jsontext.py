@@ -159,14 +159,22 @@ def _container_reason(container: ContainerStatus) -> str | None:
     return container.reason
 
 
-def _locate_containers(instances: tuple[Instance, ...], text: str, source: str) -> tuple[Instance, ...]:
-    """Each container pointed at the line of its reason, searched inside its instance's object.
+def _needle(*candidates: str | None) -> str | None:
+    """The first non-empty string as the file escapes it (the first 60 characters)."""
+    return next((json.dumps(value)[1:61] for value in candidates if value), None)
+
+
+def _locate_instances(instances: tuple[Instance, ...], text: str, source: str) -> tuple[Instance, ...]:
+    """Each container pointed at the line of its reason, each condition at its message, searched inside its instance's object.
 
     The instance's line is where its object starts; the evidence (``"reason":
-    "OOMKilled"``) sits dozens of lines below, and annotations should point there.
+    "OOMKilled"``) sits dozens of lines below, and annotations should point
+    there. Searching the instance's own span keeps every pod's condition on its
+    own pod (not on the first pod with the same words) and the search linear.
     """
     starts = [i.location.line for i in instances if i.location is not None and i.location.line]
-    if not starts or not any(_container_reason(c) for i in instances for c in i.containers):
+    wanted = any(_container_reason(c) for i in instances for c in i.containers) or any(not c.location for i in instances for c in i.conditions)
+    if not starts or not wanted:
         return instances
     offsets = [0, *itertools.accumulate(len(line) for line in text.splitlines(keepends=True))]
     bounds = sorted(set(starts))
@@ -179,14 +187,23 @@ def _locate_containers(instances: tuple[Instance, ...], text: str, source: str) 
         following = bisect.bisect_right(bounds, line)
         end = offsets[bounds[following] - 1] if following < len(bounds) else len(text)
         start = offsets[line - 1]
+
+        def at(needle: str | None) -> SourceLocation | None:
+            found = text.find(needle, start, end) if needle else -1
+            return SourceLocation(source, bisect.bisect_right(offsets, found)) if found >= 0 else None
+
         containers = []
         for container in instance.containers:
             reason = _container_reason(container)
-            found = text.find(json.dumps(reason), start, end) if reason and container.location is None else -1
-            if found >= 0:
-                container = attrs.evolve(container, location=SourceLocation(source, bisect.bisect_right(offsets, found)))
-            containers.append(container)
-        result.append(attrs.evolve(instance, containers=tuple(containers)))
+            location = at(json.dumps(reason)) if reason and container.location is None else None
+            containers.append(attrs.evolve(container, location=location) if location is not None else container)
+        conditions = []
+        for condition in instance.conditions:
+            location = None if condition.location else at(_needle(condition.message, condition.reason, condition.type))
+            conditions.append(attrs.evolve(condition, location=location) if location is not None else condition)
+        if containers != list(instance.containers) or conditions != list(instance.conditions):
+            instance = attrs.evolve(instance, containers=tuple(containers), conditions=tuple(conditions))
+        result.append(instance)
     return tuple(result)
 
 
@@ -208,12 +225,13 @@ def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatu
     def conditions(items: tuple[Condition, ...]) -> tuple[Condition, ...]:
         return tuple(c if c.location else attrs.evolve(c, location=where(c.message, c.reason, c.type)) for c in items)
 
-    instances = _locate_containers(status.instances, text, source)
+    instances = _locate_instances(status.instances, text, source)
     return attrs.evolve(
         status,
         conditions=conditions(status.conditions),
         rollouts=tuple(attrs.evolve(r, conditions=conditions(r.conditions)) for r in status.rollouts),
-        instances=tuple(attrs.evolve(i, conditions=conditions(i.conditions)) for i in instances),
+        # What was not found inside its instance's object is looked for in the whole file, as before.
+        instances=tuple(i if all(c.location for c in i.conditions) else attrs.evolve(i, conditions=conditions(i.conditions)) for i in instances),
         targets=tuple(t if t.location else attrs.evolve(t, location=where(t.target_id)) for t in status.targets),
     )
 

@@ -85,3 +85,13 @@ def test_service_and_endpoints_from_separate_files_merge(read) -> None:  # type:
     data = read(scenario / "services.json", scenario / "endpoints.json")
     (endpoint,) = data.status.endpoints
     assert (endpoint.name, endpoint.target_port, endpoint.ready_addresses) == ("web", 8080, 0)
+
+
+def test_each_pods_conditions_point_into_that_pods_object(read) -> None:  # type: ignore[no-untyped-def]
+    """Two pods with the same condition types: the second pod's conditions are on its own lines, below its name."""
+    lines = (EXAMPLE / "pods.json").read_text(encoding="utf-8").splitlines()
+    second_starts = next(number for number, line in enumerate(lines, 1) if '"name": "orders-api-5d4b8f7c9-mz7wn"' in line)
+    _new, old = read(EXAMPLE / "pods.json").status.instances
+    located = {condition.type: condition.location.line for condition in old.conditions}
+    assert set(located) == {"Initialized", "Ready", "ContainersReady", "PodScheduled"}
+    assert all(line > second_starts and f'"{kind}"' in lines[line - 1] for kind, line in located.items())
