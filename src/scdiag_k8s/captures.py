@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 from scdiag import regex
 from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, read_element, unexpected_shape
-from scdiag.models import DiagnosticEvent, SourceLocation
+from scdiag.captures.repair import SHAPE_ERRORS
+from scdiag.models import DiagnosticEvent, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_k8s.normalize import WORKLOAD_KINDS, event_from_object, status_from_objects
@@ -40,6 +41,36 @@ def _service_hint(obj: Mapping[str, Any]) -> str | None:
             return str(labels[key])
     return None
 
+
+
+def _sound_status(pending: list[tuple[dict[str, Any], int, str, SourceLocation]], sink: CaptureSink) -> ServiceStatus | None:
+    """The status of the objects (each with its line, kind and location); what an object cannot give costs only that.
+
+    Most captures are sound: all objects are normalised together at once. When
+    that fails on a shape, each object is normalised alone first, and only the
+    sound ones (or what is sound of them) go on to the status; ``pending`` is
+    then narrowed to those.
+    """
+    locations = {id(item): location for item, _line, _what, location in pending}
+    try:
+        hints = [_service_hint(item) for item, _line, _what, _location in pending]
+        status = status_from_objects([item for item, _line, _what, _location in pending], lambda obj: locations.get(id(obj)))
+    except SHAPE_ERRORS:
+        pass
+    else:
+        for service in hints:
+            sink.hint(provider="kubernetes", service=service)
+        return status
+    sound: list[tuple[dict[str, Any], int, str, SourceLocation]] = []
+    for item, line, what, location in pending:
+        checked = read_element(sink, line, what, item, lambda obj: (status_from_objects([obj]), _service_hint(obj)))
+        if checked is not None:
+            (_status, service), kept = checked
+            sound.append((kept, line, what, location))
+            sink.hint(provider="kubernetes", service=service)
+    pending[:] = sound
+    kept_locations = {id(item): location for item, _line, _what, location in sound}
+    return status_from_objects([item for item, _line, _what, _location in sound], lambda obj: kept_locations.get(id(obj)))
 
 
 def _event_builder(sink: CaptureSink, line: int, what: str, item: dict[str, Any], location: SourceLocation) -> Callable[[], DiagnosticEvent | None]:
@@ -73,10 +104,9 @@ class KubectlJsonReader:
                 items: list[Any] = value  # several YAML documents, or objects printed one after another
             else:
                 items = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
-            objects = []
+            pending: list[tuple[dict[str, Any], int, str, SourceLocation]] = []
             count = 0
             finder = LineFinder(text)
-            locations: dict[int, SourceLocation] = {}
             for index, item in enumerate(items):
                 if not isinstance(item, dict) or "kind" not in item:
                     if isinstance(value, dict) and isinstance(item, dict) and value.get("kind", "").endswith("List"):
@@ -94,17 +124,11 @@ class KubectlJsonReader:
                     sink.add_event_lazy(str(message), str(item.get("reason") or ""), "kubernetes-event", _event_builder(sink, line or index + 1, what, item, location))
                     count += 1
                     continue
-                # Normalised alone first: only sound objects (or what is sound of them) go on to the status.
-                checked = read_element(sink, line or index + 1, what, item, lambda obj: (status_from_objects([obj]), _service_hint(obj)))
-                if checked is not None:
-                    (_status, service), item = checked
-                    locations[id(item)] = location
-                    objects.append(item)
-                    sink.hint(provider="kubernetes", service=service)
-                    count += 1
+                pending.append((item, line or index + 1, what, location))
+            status = _sound_status(pending, sink)
+            count += len(pending)
             if count:
                 sink.hint(provider="kubernetes")
-            status = status_from_objects(objects, lambda obj: locations.get(id(obj)))
             if status is not None:
                 sink.add_status(locate_status(status, text, source.name))
             return count
