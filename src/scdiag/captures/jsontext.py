@@ -173,7 +173,7 @@ def _locate_instances(instances: tuple[Instance, ...], text: str, source: str) -
     own pod (not on the first pod with the same words) and the search linear.
     """
     starts = [i.location.line for i in instances if i.location is not None and i.location.line]
-    wanted = any(_container_reason(c) for i in instances for c in i.containers) or any(not c.location for i in instances for c in i.conditions)
+    wanted = any(not c.location for i in instances for c in i.conditions) or any(_container_reason(c) for i in instances for c in i.containers)
     if not starts or not wanted:
         return instances
     offsets = [0, *itertools.accumulate(len(line) for line in text.splitlines(keepends=True))]
@@ -192,18 +192,21 @@ def _locate_instances(instances: tuple[Instance, ...], text: str, source: str) -
             found = text.find(needle, start, end) if needle else -1
             return SourceLocation(source, bisect.bisect_right(offsets, found)) if found >= 0 else None
 
+        changed = False
         containers = []
         for container in instance.containers:
             reason = _container_reason(container)
             location = at(json.dumps(reason)) if reason and container.location is None else None
-            containers.append(attrs.evolve(container, location=location) if location is not None else container)
+            if location is not None:
+                container, changed = attrs.evolve(container, location=location), True
+            containers.append(container)
         conditions = []
         for condition in instance.conditions:
             location = None if condition.location else at(_needle(condition.message, condition.reason, condition.type))
-            conditions.append(attrs.evolve(condition, location=location) if location is not None else condition)
-        if containers != list(instance.containers) or conditions != list(instance.conditions):
-            instance = attrs.evolve(instance, containers=tuple(containers), conditions=tuple(conditions))
-        result.append(instance)
+            if location is not None:
+                condition, changed = attrs.evolve(condition, location=location), True
+            conditions.append(condition)
+        result.append(attrs.evolve(instance, containers=tuple(containers), conditions=tuple(conditions)) if changed else instance)
     return tuple(result)
 
 
