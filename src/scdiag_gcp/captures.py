@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
@@ -9,7 +10,7 @@ from typing import Any, ClassVar
 from scdiag import regex
 from scdiag.captures.jsontext import ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, read_element, unexpected_shape
 from scdiag.captures.text import stream_blocks
-from scdiag.models import Condition, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
+from scdiag.models import Condition, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
 from scdiag_gcp import normalize
@@ -44,11 +45,15 @@ class CloudLoggingReader:
                 if not isinstance(entry, dict):
                     sink.skipped_line(line, "not a LogEntry object")
                     continue
-                read = read_element(sink, line, "log entry", entry, lambda e: normalize.log_entry(e, SourceLocation(source.name, line)))
-                if read is None:
-                    continue
-                (log, _system), entry = read
-                sink.add_log(log, log.attributes["source"])
+                if not normalize.plain_log_entry(entry):
+                    # A field of a type the entry cannot hold: checked now, with its line, and dropped.
+                    read = read_element(sink, line, "log entry", entry, lambda e: normalize.log_entry(e, SourceLocation(source.name, line)))
+                    if read is None:
+                        continue
+                    entry = read[1]
+                message, log_source, stream_name = normalize.log_line(entry)
+                # Built only if kept: of 200,000 ordinary entries, those an indicator can match and the last.
+                sink.add_log_lazy(message, log_source, stream_name, functools.partial(_built_entry, entry, SourceLocation(source.name, line)))
                 resource = entry.get("resource")
                 labels = resource.get("labels") if isinstance(resource, dict) else None
                 labels = labels if isinstance(labels, dict) else {}
@@ -56,6 +61,10 @@ class CloudLoggingReader:
                 count += 1
             report_array_stream(array, source, sink, "log entries")
             return count
+
+
+def _built_entry(entry: Mapping[str, Any], location: SourceLocation) -> LogEntry:
+    return normalize.log_entry(entry, location)[0]
 
 
 class CloudRunObjectReader:

@@ -57,26 +57,43 @@ def _payload(entry: Mapping[str, Any]) -> str:
     return ""
 
 
-def log_entry(entry: Mapping[str, Any], location: SourceLocation | None = None) -> tuple[LogEntry, bool]:
-    """One LogEntry as a log line; the flag says whether it is a platform (system) line."""
+def log_line(entry: Mapping[str, Any]) -> tuple[str, str, str]:
+    """What a LogEntry's line is before it is built: (message, source, stream).
+
+    The source is ``cloud-run-system`` for the platform's own lines (the
+    system log, audit logs), ``cloud-run`` for the container's.
+    """
     message = _payload(entry).rstrip("\n")
     labels = _dict(_dict(entry.get("resource")).get("labels"))
     log_name = str(entry.get("logName", ""))
     system = log_name.endswith(SYSTEM_LOG) or "cloudaudit" in log_name
+    stream = f"{'system' if system else 'container'}/{labels.get('revision_name') or labels.get('service_name', '')}"
+    return message, "cloud-run-system" if system else "cloud-run", stream
+
+
+def log_entry(entry: Mapping[str, Any], location: SourceLocation | None = None) -> tuple[LogEntry, bool]:
+    """One LogEntry as a log line; the flag says whether it is a platform (system) line."""
+    message, source, stream = log_line(entry)
+    revision = _dict(_dict(entry.get("resource")).get("labels")).get("revision_name")
     level = _SEVERITY.get(str(entry.get("severity", "")).upper(), detect_level(message))
-    revision = labels.get("revision_name")
     return (
         LogEntry(
             message=message,
             timestamp=parse_timestamp(entry.get("timestamp") or entry.get("receiveTimestamp")),
             level=level,
-            stream=f"{'system' if system else 'container'}/{revision or labels.get('service_name', '')}",
+            stream=stream,
             location=location,
             instance=_dict(entry.get("labels")).get("instanceId"),
-            attributes={"source": "cloud-run-system" if system else "cloud-run", "revision": str(revision or "")},
+            attributes={"source": source, "revision": str(revision or "")},
         ),
-        system,
+        source == "cloud-run-system",
     )
+
+
+def plain_log_entry(entry: Mapping[str, Any]) -> bool:
+    """Whether :func:`log_entry` surely takes the entry as it is: its one field of a strict type (the instance) is text or absent."""
+    labels = entry.get("labels")
+    return labels is None or (isinstance(labels, dict) and isinstance(labels.get("instanceId", ""), str))
 
 
 # Conditions whose False means the revision or service cannot serve; Ready=True means it serves.
