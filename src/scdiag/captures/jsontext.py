@@ -314,9 +314,14 @@ class ArrayStream:
         window.position = match.end()
         while True:
             text, position = window.text, window.position
-            while position < len(text) and text[position] in " \t\r\n,":
-                line += text[position] == "\n"
-                position += 1
+            # Separators (", newline, indentation") are skipped by str.lstrip on a short slice, not a character at a time.
+            while True:
+                ahead = text[position : position + 256]
+                skip = len(ahead) - len(ahead.lstrip(_SEPARATORS))
+                line += ahead.count("\n", 0, skip)
+                position += skip
+                if skip < len(ahead) or not ahead:
+                    break
             window.position = position
             if position >= len(text):
                 if window.fill():
@@ -347,6 +352,7 @@ class ArrayStream:
             window.position = end
 
 
+_SEPARATORS = " \t\r\n,"
 _MAX_ELEMENT = 8 << 20
 """Characters one element may span; past it a failing element is taken as malformed, not as unfinished."""
 
