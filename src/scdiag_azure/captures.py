@@ -22,7 +22,7 @@ _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName
 
 
 def _unit_free(row: dict[str, Any]) -> dict[str, Any]:
-    if any(" [" in key for key in row):
+    if " [" in "\n".join(row):
         # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
         return {key.split(" [", 1)[0]: value for key, value in row.items()}
     return row

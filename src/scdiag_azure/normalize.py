@@ -9,6 +9,7 @@ provider hands over the same rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,11 +38,17 @@ __all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replic
 
 
 
+@functools.lru_cache(maxsize=None)
+def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name as Log Analytics may spell it: plain, with its string suffix, with its number suffix."""
+    return tuple(key for name in names for key in (name, f"{name}_s", f"{name}_d"))
+
+
 def _field(row: Mapping[str, Any], *names: str) -> Any:
-    for name in names:
-        for key in (name, f"{name}_s", f"{name}_d"):
-            if row.get(key) not in (None, ""):
-                return row[key]
+    for key in _keys(names):
+        value = row.get(key)
+        if value is not None and value != "":
+            return value
     return None
 
 
