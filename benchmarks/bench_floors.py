@@ -1,0 +1,344 @@
+"""`scdiag analyze` against the physical floor of each input shape, measured in the same run.
+
+    python benchmarks/bench_floors.py [--quick] [--keep DIR]
+
+Floors, each timed in this run on the same file:
+- plain logs: Python reading the file's lines; GNU grep and ripgrep with the
+  knowledge base's own log expressions (when installed); 1, 2, 4 and 8 M lines.
+- JSON captures (gcloud logging, Log Analytics rows, CloudWatch events, a
+  kubectl List of 5,000 pods and one of 50,000 events): ``json.load`` of the
+  same files.
+- the small case (``examples/k8s-oom-kill``): ``python -c "import scdiag"``.
+- the one-shot API: ``scdiag.analyze_captures`` calls a second on the examples.
+
+Large inputs are built from the shipped examples: their failing entries come
+last, after copies of an ordinary entry, so the shape is the one the clouds
+print. Every `scdiag analyze` runs in a fresh process with bytecode caches
+written; its peak memory is that process's maximum resident set. The targets
+are printed next to each figure; the exit code is 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_analyze import _best_of as _best  # noqa: E402
+from generate_log import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+# The peak is the process's VmHWM: unlike ru_maxrss, it starts afresh at exec and
+# does not inherit the resident size of the process that forked it.
+_ANALYZE = """
+import sys, time
+from scdiag.cli import main
+started = time.perf_counter()
+code = main(["analyze", *sys.argv[2:], "-o", "json", "--output-file", sys.argv[1]])
+elapsed = time.perf_counter() - started
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(f"{code} {elapsed:.3f} {peak / 1024:.1f}", file=sys.stderr)
+"""
+
+_ONE_SHOT = """
+import sys, time
+from pathlib import Path
+import scdiag
+examples = sorted(path for path in Path(sys.argv[1]).iterdir() if path.is_dir())
+for example in examples:
+    scdiag.analyze_captures(example)
+calls, started = 0, time.perf_counter()
+while time.perf_counter() - started < float(sys.argv[2]):
+    for example in examples:
+        scdiag.analyze_captures(example)
+        calls += 1
+print(f"{calls / (time.perf_counter() - started):.1f} {len(examples)}")
+"""
+
+_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+"""Users run with bytecode caches: a run that recompiles every module measures the compiler."""
+
+
+def _analyze(paths: list[Path], workdir: Path) -> tuple[float, float, str]:
+    """(seconds, peak MB, root cause or status) of `scdiag analyze` in a fresh process."""
+    report = workdir / "report.json"
+    done = subprocess.run([sys.executable, "-c", _ANALYZE, str(report), *map(str, paths)], capture_output=True, text=True, env=_ENV, check=False)
+    _code, elapsed, peak = done.stderr.strip().splitlines()[-1].split()
+    document = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    report.unlink(missing_ok=True)
+    cause = (document.get("root_cause") or {}).get("pattern_id") or document.get("status", "?")
+    return float(elapsed), float(peak), str(cause)
+
+
+def _json_load(paths: list[Path]) -> Callable[[], object]:
+    def load() -> None:
+        for path in paths:
+            with path.open(encoding="utf-8") as handle:
+                if path.read_bytes()[:1] not in (b"[", b"{"):
+                    handle.readline()  # gcloud's warning line before the array
+                json.load(handle)
+
+    return load
+
+
+def _read_lines(path: Path) -> Callable[[], object]:
+    def read() -> None:
+        with path.open(encoding="utf-8") as handle:
+            for _line in handle:
+                pass
+
+    return read
+
+
+def _log_expressions() -> list[str]:
+    from scdiag.app import DiagnosticOrchestrator
+
+    matcher = DiagnosticOrchestrator().engine().log_matcher  # type: ignore[attr-defined]
+    return [rule.regex.source for index, rule in enumerate(matcher.rules) if index not in matcher.engine_rules]
+
+
+def _grep_floor(tool: str, path: Path, expressions: list[str], workdir: Path) -> float | None:
+    """Seconds for grep or ripgrep to find every line any expression matches; None when it is not installed or refuses one."""
+    binary = shutil.which(tool)
+    if binary is None:
+        return None
+    patterns = workdir / "expressions.txt"
+    patterns.write_text("\n".join(expressions) + "\n", encoding="utf-8")
+    # GNU grep -P takes one expression: the alternation of them all.
+    joined = "|".join(f"(?:{expression})" for expression in expressions)
+    command = [binary, "-c", "-f", str(patterns), str(path)] if tool == "rg" else [binary, "-c", "-P", "-e", joined, str(path)]
+    started = time.perf_counter()
+    if subprocess.run(command, capture_output=True, check=False).returncode > 1:
+        return None
+    first = time.perf_counter() - started
+    return min(first, _best(1, lambda: subprocess.run(command, capture_output=True, check=False))) if tool == "rg" else first
+
+
+# -- inputs built from the examples -----------------------------------------------
+
+
+def _load(path: Path) -> tuple[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    prefix = ""
+    if not text.lstrip().startswith(("[", "{")):
+        prefix, _, text = text.partition("\n")
+        prefix += "\n"
+    return prefix, json.loads(text)
+
+
+def _write(path: Path, prefix: str, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write(prefix)
+        json.dump(data, out, indent=4)
+
+
+def _ordinary(entry: dict[str, Any], key: str, index: int) -> dict[str, Any]:
+    ordinary = copy.deepcopy(entry)
+    ordinary[key] = f"GET /api/products/{index} 200 served in 12ms"
+    return ordinary
+
+
+def _gcloud(workdir: Path, entries: int) -> list[Path]:
+    source = EXAMPLES / "cloud-run-missing-env"
+    prefix, logs = _load(source / "logs.json")
+    filler = [_ordinary(logs[0], "textPayload", i) for i in range(entries - len(logs))]
+    for item in filler:
+        item["severity"] = "INFO"
+    target = workdir / "gcloud"
+    target.mkdir(exist_ok=True)
+    _write(target / "logs.json", prefix, filler + logs)
+    shutil.copy(source / "service.json", target / "service.json")
+    return [target / "logs.json", target / "service.json"]
+
+
+def _log_analytics(workdir: Path, rows: int) -> list[Path]:
+    source = EXAMPLES / "container-apps-image-not-found"
+    _prefix, logs = _load(source / "system-logs.json")
+    filler = [_ordinary(logs[0], "Log_s", i) for i in range(rows - len(logs))]
+    for item in filler:
+        item["Reason_s"] = "RequestServed"
+    target = workdir / "log-analytics"
+    target.mkdir(exist_ok=True)
+    _write(target / "system-logs.json", "", filler + logs)
+    for name in ("app.json", "revisions.json"):
+        shutil.copy(source / name, target / name)
+    return [target / "system-logs.json", target / "app.json", target / "revisions.json"]
+
+
+def _cloudwatch(workdir: Path, events: int) -> list[Path]:
+    source = EXAMPLES / "ecs-health-check-404"
+    _prefix, logs = _load(source / "logs.json")
+    failing = logs["events"]
+    filler = [_ordinary(failing[0], "message", i) for i in range(events - len(failing))]
+    target = workdir / "cloudwatch"
+    target.mkdir(exist_ok=True)
+    _write(target / "logs.json", "", {**logs, "events": filler + failing})
+    others = [path for path in source.iterdir() if path.name != "logs.json"]
+    for path in others:
+        shutil.copy(path, target / path.name)
+    return [target / "logs.json", *(target / path.name for path in others)]
+
+
+def _kubectl(workdir: Path, pods: int, events: int) -> list[Path]:
+    source = EXAMPLES / "k8s-oom-kill"
+    _prefix, pod_list = _load(source / "pods.json")
+    _prefix, event_list = _load(source / "events.json")
+    healthy = next((pod for pod in pod_list["items"] if pod.get("status", {}).get("phase") == "Running"), pod_list["items"][0])
+    filler_pods = []
+    for i in range(pods - len(pod_list["items"])):
+        pod = copy.deepcopy(healthy)
+        pod["metadata"]["name"] = f"catalog-{i:05d}"
+        pod["metadata"].setdefault("labels", {})["app"] = "catalog"
+        filler_pods.append(pod)
+    ordinary_event = event_list["items"][0]
+    filler_events = []
+    for i in range(events - len(event_list["items"])):
+        event = copy.deepcopy(ordinary_event)
+        event["involvedObject"]["name"] = f"catalog-{i % max(1, len(filler_pods)):05d}"
+        event["metadata"]["name"] = f"catalog-{i:06d}.1879"
+        filler_events.append(event)
+    target = workdir / "kubectl"
+    target.mkdir(exist_ok=True)
+    _write(target / "pods.json", "", {**pod_list, "items": filler_pods + pod_list["items"]})
+    _write(target / "events.json", "", {**event_list, "items": filler_events + event_list["items"]})
+    for name in ("deployment.json", "orders-api-previous.log"):
+        shutil.copy(source / name, target / name)
+    return [target / "pods.json", target / "events.json", target / "deployment.json", target / "orders-api-previous.log"]
+
+
+# -- the report -----------------------------------------------------------------------
+
+
+class _Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.missed: list[str] = []
+
+    def add(self, name: str, measured: str, floor: str, ratio: float | None, target: float | None, note: str = "") -> None:
+        met = target is None or ratio is None or ratio <= target
+        if not met:
+            self.missed.append(name)
+        verdict = "" if target is None else ("met" if met else "MISSED")
+        self.rows.append((name, measured, floor, "" if ratio is None else f"{ratio:.2f}x", "" if target is None else f"<= {target:g}x", verdict, note))
+
+    def print(self) -> None:
+        header = ("input", "scdiag analyze", "floor", "ratio", "target", "", "notes")
+        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(len(header))]
+        for row in [header, *self.rows]:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1 M lines only and smaller JSON captures (a check, not the figures)")
+    parser.add_argument("--keep", type=Path, help="directory to keep the generated inputs in")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="scdiag-bench-floors-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    table = _Table()
+    memory: list[tuple[str, float]] = []
+
+    # Plain logs, at growing sizes: the ratio to the line read should not grow.
+    expressions = _log_expressions()
+    for millions in (1,) if args.quick else (1, 2, 4, 8):
+        log = workdir / f"service-{millions}M.log"
+        if not log.exists():
+            generate(log, millions * 1_000_000)
+        floor = _best(3, _read_lines(log))
+        elapsed, peak, cause = _analyze([log], workdir)
+        memory.append((f"plain log {millions}M", peak))
+        # grep -P backtracks through the alternation (minutes a million lines): timed once, on the first size.
+        grep = _grep_floor("grep", log, expressions, workdir) if millions == 1 else None
+        rg = _grep_floor("rg", log, expressions, workdir)
+        tools = ", ".join(f"{name} {seconds:.2f} s ({elapsed / seconds:.1f}x)" for name, seconds in (("GNU grep -P", grep), ("ripgrep", rg)) if seconds)
+        table.add(f"plain log, {millions} M lines", f"{elapsed:.2f} s", f"line read {floor:.2f} s", elapsed / floor, 3.0, f"{cause}; peak {peak:.0f} MB; {tools or 'grep/ripgrep: not installed'}")
+
+    # JSON captures against json.load of the same files.
+    scale = 10 if args.quick else 1
+    captures = {
+        "gcloud logging read (JSON)": _gcloud(workdir, 200_000 // scale),
+        "Log Analytics rows (JSON)": _log_analytics(workdir, 300_000 // scale),
+        "CloudWatch filter-log-events (JSON)": _cloudwatch(workdir, 400_000 // scale),
+    }
+    for name, paths in captures.items():
+        floor = _best(3, _json_load([path for path in paths if path.suffix == ".json"]))
+        elapsed, peak, cause = _analyze([paths[0].parent], workdir)
+        memory.append((name, peak))
+        size = sum(path.stat().st_size for path in paths) / 1e6
+        table.add(f"{name}, {size:.0f} MB", f"{elapsed:.2f} s", f"json.load {floor:.2f} s", elapsed / floor, 2.0, f"{cause}; peak {peak:.0f} MB")
+
+    kubectl = _kubectl(workdir, 5_000 // scale, 50_000 // scale)
+    floor = _best(3, _json_load([path for path in kubectl if path.suffix == ".json"]))
+    elapsed, peak, cause = _analyze([kubectl[0].parent], workdir)
+    size = sum(path.stat().st_size for path in kubectl) / 1e6
+    kubectl_ok = elapsed <= 4.0 and peak < 100.0
+    if not kubectl_ok:
+        table.missed.append("kubectl")
+    table.add(
+        f"kubectl {5_000 // scale:,} pods + {50_000 // scale:,} events, {size:.0f} MB",
+        f"{elapsed:.2f} s",
+        f"json.load {floor:.2f} s",
+        elapsed / floor,
+        None,
+        f"{cause}; peak {peak:.0f} MB; target <= 4 s and < 100 MB: {'met' if kubectl_ok else 'MISSED'}",
+    )
+
+    # The small case: a fresh process, as `sc deploy` runs it.
+    small = EXAMPLES / "k8s-oom-kill"
+    _analyze([small], workdir)  # writes the bytecode caches
+    runs = [_analyze([small], workdir)[0] for _ in range(5)]
+    started_imports = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import scdiag"], check=True, env=_ENV)
+        started_imports.append(time.perf_counter() - started)
+    small_wall = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "scdiag", "analyze", str(small), "-o", "json"], capture_output=True, check=False, env=_ENV)
+        small_wall.append(time.perf_counter() - started)
+    wall = statistics.median(small_wall)
+    small_ok = wall < 0.2
+    if not small_ok:
+        table.missed.append("small case")
+    table.add(
+        "small case (examples/k8s-oom-kill)",
+        f"{wall * 1000:.0f} ms wall",
+        f"import scdiag {statistics.median(started_imports) * 1000:.0f} ms wall",
+        wall / statistics.median(started_imports),
+        None,
+        f"median of 5; in-process {statistics.median(runs) * 1000:.0f} ms; target < 200 ms wall: {'met' if small_ok else 'MISSED'}",
+    )
+
+    one_shot = subprocess.run([sys.executable, "-c", _ONE_SHOT, str(EXAMPLES), "3" if args.quick else "10"], capture_output=True, text=True, check=True, env=_ENV)
+    rate, count = one_shot.stdout.split()
+    rate_ok = float(rate) >= 100.0
+    if not rate_ok:
+        table.missed.append("one-shot")
+    table.add(f"one-shot scdiag.analyze_captures ({count} examples)", f"{rate} calls/s", "", None, None, f"target >= 100 calls/s: {'met' if rate_ok else 'MISSED'}")
+
+    table.print()
+    flat = max(peak for _name, peak in memory[: 1 if args.quick else 4])
+    print(f"plain-log peak memory, 1 to {'1' if args.quick else '8'} M lines: at most {flat:.1f} MB (target < 60 MB: {'met' if flat < 60 else 'MISSED'})")
+    if flat >= 60:
+        table.missed.append("plain-log memory")
+    print("targets:", "met" if not table.missed else "MISSED: " + ", ".join(table.missed))
+    return 0 if not table.missed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
