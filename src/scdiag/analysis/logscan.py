@@ -9,11 +9,13 @@ only looks at single lines in the rare chunks where something matched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 import re2
 
+from scdiag.analysis.accel import ACCEL_AFTER_BYTES, Prefilter
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
 _PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
@@ -81,7 +83,13 @@ class LogMatcher:
     _reasons: re2.Set | None = attrs.field(init=False, default=None)
     _rows: re2.Set | None = attrs.field(init=False, default=None)
     _expressions: list[str] = attrs.field(init=False, factory=list)
+    _row_expressions: list[str] = attrs.field(init=False, factory=list)
     _subsets: dict[frozenset[int], tuple[re2.Set | None, list[int]]] = attrs.field(init=False, factory=dict)
+    _scanned: int = attrs.field(init=False, default=0)
+    """Bytes of text scanned so far: past :data:`ACCEL_AFTER_BYTES`, the prefilter is worth compiling."""
+    _prefilters: dict[object, Prefilter | None] = attrs.field(init=False, factory=dict)
+    """By set: the whole one (``"lines"``), the rows one (``"rows"``), or a subset (its ``without``)."""
+    _prefilter_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     engine_rules: tuple[int, ...] = attrs.field(init=False, default=())
     """Indexes of the rules that belong to no pattern (the engine's own line rules)."""
 
@@ -122,7 +130,8 @@ class LogMatcher:
         self._set = _compile_set(expressions)
         self._expressions = expressions
         self.engine_rules = tuple(index for index, rule in enumerate(self.rules) if rule.pattern is None)
-        self._rows = _compile_set(expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons])
+        self._row_expressions = expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons]
+        self._rows = _compile_set(self._row_expressions)
 
     def match_event(self, message: str, reason: str) -> list[int]:
         """Indexes of every rule an event could satisfy: by its message, or by its reason.
@@ -157,9 +166,21 @@ class LogMatcher:
         Rule indexes stay those of :attr:`rules`.
         """
         if not without:
-            return _scan(self._set, text)
+            return _scan(self._set, text, self._prefilter("lines", lambda: self._expressions, len(text)))
         compiled, indexes = self._subset(without)
-        return _scan_remapped(compiled, text, indexes)
+        prefilter = self._prefilter(without, lambda: [self._expressions[i] for i in indexes], len(text))
+        return _scan_remapped(compiled, text, indexes, prefilter)
+
+    def _prefilter(self, key: object, expressions: Callable[[], list[str]], size: int) -> Prefilter | None:
+        """The Hyperscan prefilter of a set's expressions, once enough text was scanned to be worth it (``None`` until then, or without it)."""
+        self._scanned += size
+        if self._scanned < ACCEL_AFTER_BYTES:
+            return None
+        if key not in self._prefilters:
+            with self._prefilter_lock:
+                if key not in self._prefilters:
+                    self._prefilters[key] = Prefilter.build(expressions())
+        return self._prefilters[key]
 
     def _subset(self, without: frozenset[int]) -> tuple[re2.Set | None, list[int]]:
         cached = self._subsets.get(without)
@@ -171,7 +192,7 @@ class LogMatcher:
 
     def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
         """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
-        return _scan(self._rows, text)
+        return _scan(self._rows, text, self._prefilter("rows", lambda: self._row_expressions, len(text)))
 
 
 def _compile_set(expressions: list[str]) -> re2.Set:
@@ -188,18 +209,37 @@ def _reason_in_row(reason: str) -> str:
     return r"\b(?:" + match.group(1) + r")\b" if match else reason
 
 
-def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int]) -> Iterator[tuple[int, str, list[int]]]:
-    for line_index, line, hits in _scan(compiled, text):
+def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int], prefilter: Prefilter | None = None) -> Iterator[tuple[int, str, list[int]]]:
+    for line_index, line, hits in _scan(compiled, text, prefilter):
         yield line_index, line, [indexes[hit] for hit in hits]
 
 
-def _scan(compiled: re2.Set | None, text: str) -> Iterator[tuple[int, str, list[int]]]:
+def _scan(compiled: re2.Set | None, text: str, prefilter: Prefilter | None = None) -> Iterator[tuple[int, str, list[int]]]:
     """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
     if compiled is None:
         return
     data = text.encode("utf-8", "surrogatepass")
-    if compiled.Match(data):
+    # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
+    starts = prefilter.line_starts(data) if prefilter is not None else None
+    if starts is not None:
+        yield from _candidate_lines(compiled, data, starts)
+    elif compiled.Match(data):
         yield from _lines(compiled, data)
+
+
+def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> Iterator[tuple[int, str, list[int]]]:
+    # Only the lines the prefilter names are asked of RE2; their indexes are counted between them.
+    index, previous = 0, 0
+    for start in starts:
+        if start >= len(data):
+            break  # after the block's last newline: no line there (as _lines reads it)
+        index += data.count(b"\n", previous, start)
+        previous = start
+        stop = data.find(b"\n", start)
+        line = data[start : stop if stop >= 0 else len(data)]
+        hits = compiled.Match(line)
+        if hits:
+            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
 
 
 def _lines(compiled: re2.Set, data: bytes) -> Iterator[tuple[int, str, list[int]]]:

@@ -1,0 +1,96 @@
+"""An optional prefilter for large logs: Hyperscan says which lines of a block any expression may match.
+
+Installed with the ``fast`` extra (``pip install 'simple-container-diagnostics[fast]'``)
+and used by :class:`scdiag.analysis.logscan.LogMatcher` once an analysis has
+scanned :data:`ACCEL_AFTER_BYTES` of log text (compiling the database takes
+most of a second, which a small input would not win back). The expressions
+are compiled in Hyperscan's prefilter mode, which may report a match where
+there is none but never misses one; RE2 still decides on every candidate
+line, so the lines found and their rules are the same with or without it.
+``SCDIAG_MATCHER=re2`` turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["ACCEL_AFTER_BYTES", "Prefilter", "enabled"]
+
+ACCEL_AFTER_BYTES = 64 << 20
+"""Log text an analysis scans with RE2 alone before the prefilter is compiled."""
+_WHOLE_TEXT_MARKERS = ("\\A", "\\z", "(?s", "(?-")
+"""Constructs whose meaning in a block is not their meaning in a line (text anchors, flag changes)."""
+_MAX_MATCHES = 200_000
+"""Matches in one block past which the block is left to RE2 alone (an expression matching nearly everywhere)."""
+
+
+def enabled() -> bool:
+    """Whether Hyperscan is installed and not turned off."""
+    if os.environ.get("SCDIAG_MATCHER", "").lower() == "re2":
+        return False
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Prefilter:
+    """A Hyperscan block-mode database of expressions, asked where in a block they may match."""
+
+    def __init__(self, database: Any, hyperscan: Any) -> None:
+        self._database = database
+        self._hyperscan = hyperscan
+        self._local = threading.local()
+
+    @classmethod
+    def build(cls, expressions: Sequence[str]) -> Prefilter | None:
+        """The prefilter of ``expressions``; ``None`` when Hyperscan is missing, off, or refuses one of them."""
+        if not expressions or not enabled():
+            return None
+        if any(marker in expression for expression in expressions for marker in _WHOLE_TEXT_MARKERS):
+            return None  # anchored to the whole text: per line and per block they differ, and RE2 asks per line
+        import hyperscan
+
+        # Multiline: the expressions carry (?m) for blocks; UTF-8: "." is one character, as in RE2.
+        flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(
+                expressions=[expression.encode("utf-8") for expression in expressions],
+                ids=list(range(len(expressions))),
+                elements=len(expressions),
+                flags=[flags] * len(expressions),
+            )
+        except hyperscan.error:
+            return None  # one expression it cannot approximate: RE2 alone, never a missed line
+        return cls(database, hyperscan)
+
+    def _scratch(self) -> Any:
+        # Scratch space is per thread: one matcher serves concurrent analyses.
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hyperscan.Scratch(self._database)
+        return scratch
+
+    def line_starts(self, data: bytes) -> list[int] | None:
+        """Offsets of the lines of ``data`` some expression may match, in order; ``None``: ask RE2 of every line."""
+        if b"\xed" in data:
+            # Hyperscan's UTF-8 mode needs valid UTF-8; text with lone surrogates is not.
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        ends: list[int] = []
+
+        def found(_id: int, _start: int, end: int, _flags: int, _context: Any) -> bool:
+            ends.append(end)
+            return len(ends) > _MAX_MATCHES  # True stops the scan
+
+        self._database.scan(data, match_event_handler=found, scratch=self._scratch())
+        if len(ends) > _MAX_MATCHES:
+            return None
+        return sorted({data.rfind(b"\n", 0, end) + 1 for end in ends})

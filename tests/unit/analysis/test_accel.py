@@ -1,0 +1,89 @@
+"""The Hyperscan prefilter changes how fast lines are found, never which: the same lines and rules as RE2 alone."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scdiag.analysis import logscan
+from scdiag.analysis.accel import Prefilter
+from scdiag.analysis.engine import ENGINE_LINE_RULES
+from scdiag.analysis.logscan import LogMatcher
+
+from tests.unit.analysis.test_knowledge_base import HEALTHY, PATTERNS
+
+pytest.importorskip("hyperscan")
+
+_ORDINARY = (
+    "2026-11-20T14:00:{second:02d}.{milli:03d}Z INFO GET /api/products/{n} 200 {ms}ms",
+    "2026-11-20T14:00:{second:02d}.{milli:03d}Z DEBUG cache hit key=product:{n}",
+    "{{\"level\":\"info\",\"msg\":\"served\",\"path\":\"/orders/{n}\",\"ms\":{ms}}}",
+    "  at com.example.shop.OrderService.handle(OrderService.java:{n})",
+    "",
+    "température élevée: {n} °C — ok",
+)
+
+
+def _examples() -> list[str]:
+    lines = [str(example if isinstance(example, str) else example.get("message", "")) for pattern in PATTERNS for indicator in pattern.indicators for example in indicator.examples]
+    lines += [str(item if isinstance(item, str) else item.get("message", "")) for items in HEALTHY.values() for item in items]
+    return [part for line in lines for part in line.split("\n")]
+
+
+def _log(seed: int) -> list[str]:
+    """A generated log: ordinary lines with every example of the knowledge base among them."""
+    chooser = random.Random(seed)
+    lines = []
+    for example in _examples():
+        for _ in range(chooser.randrange(0, 40)):
+            n = chooser.randrange(100000)
+            lines.append(chooser.choice(_ORDINARY).format(second=n % 60, milli=n % 1000, n=n, ms=n % 900))
+        lines.append(example)
+    return lines
+
+
+def _blocks(lines: list[str], size: int) -> list[str]:
+    return ["\n".join(lines[start : start + size]) for start in range(0, len(lines), size)]
+
+
+@pytest.fixture(name="engines")
+def _engines(monkeypatch: pytest.MonkeyPatch) -> tuple[LogMatcher, LogMatcher]:
+    """(RE2 alone, RE2 with the prefilter from the first byte)."""
+    monkeypatch.setattr(logscan, "ACCEL_AFTER_BYTES", 0)
+    monkeypatch.setenv("SCDIAG_MATCHER", "re2")
+    plain = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)
+    list(plain.scan_text("warm-up"))  # its choice (no prefilter) is made while the environment says so
+    monkeypatch.delenv("SCDIAG_MATCHER")
+    fast = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)
+    return plain, fast
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_both_engines_find_the_same_lines_and_rules(engines: tuple[LogMatcher, LogMatcher], seed: int) -> None:
+    plain, fast = engines
+    blocks = _blocks(_log(seed), 500)
+    expected = [list(plain.scan_text(block)) for block in blocks]
+    assert [list(fast.scan_text(block)) for block in blocks] == expected
+    assert sum(len(found) for found in expected) >= len(PATTERNS)
+    assert fast._prefilters["lines"] is not None
+
+
+def test_both_engines_agree_on_a_subset_of_the_rules(engines: tuple[LogMatcher, LogMatcher]) -> None:
+    plain, fast = engines
+    without = frozenset(plain.engine_rules)
+    blocks = _blocks(_log(4), 300)
+    assert [list(fast.scan_text(block, without=without)) for block in blocks] == [list(plain.scan_text(block, without=without)) for block in blocks]
+
+
+def test_both_engines_agree_on_event_rows(engines: tuple[LogMatcher, LogMatcher]) -> None:
+    plain, fast = engines
+    rows = [f"{n}m  Warning  {reason}  pod/web-{n}  {message}" for n, (reason, message) in enumerate([("BackOff", "Back-off restarting failed container"), ("Evicted", "The node was low on resource: memory."), ("Pulled", "Successfully pulled image")] * 50)]
+    blocks = _blocks(rows, 40)
+    assert [list(fast.scan_rows(block)) for block in blocks] == [list(plain.scan_rows(block)) for block in blocks]
+
+
+def test_no_prefilter_for_expressions_anchored_to_the_whole_text() -> None:
+    """\\A in a block is the block's start, in a line the line's: RE2 alone reads such a set."""
+    assert Prefilter.build([r"\Apanic:", "OOMKilled"]) is None
+    assert Prefilter.build(["OOMKilled"]) is not None
