@@ -189,10 +189,12 @@ class CaptureSink(Protocol):
         an event that turned out unreadable (it reports why itself).
         """
 
-    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry], lines: int | None = None) -> None:
         """A block of raw log lines (no trailing newline needed); only the lines that matter are parsed.
 
         ``parse`` builds an entry from one raw line and its 1-based line number.
+        ``lines`` is the number of lines in ``block``, when the caller has
+        counted them already (the sink counts them otherwise).
         """
 
     def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:

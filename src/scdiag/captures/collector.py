@@ -313,12 +313,12 @@ class CaptureCollector:
             state.kept[sequence] = build()
         state.tail.append((sequence, build, None))
 
-    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser) -> None:
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser, lines: int | None = None) -> None:
         """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
         if not block:
             return
         state = self._stream(source, stream)
-        lines_in_block = block.count("\n") + (0 if block.endswith("\n") else 1)
+        lines_in_block = lines if lines is not None else block.count("\n") + (0 if block.endswith("\n") else 1)
         state.total += lines_in_block
         # An engine rule keeps only its share of a stream; past it, blocks are scanned without it.
         done = frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_ENGINE_RULE)

@@ -435,8 +435,8 @@ class BufferedSink:
     def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
         self._keep("add_event_lazy", message, reason, source, build)
 
-    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry]) -> None:
-        self._keep("add_log_block", block, source=source, stream=stream, first_line=first_line, parse=parse)
+    def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry], lines: int | None = None) -> None:
+        self._keep("add_log_block", block, source=source, stream=stream, first_line=first_line, parse=parse, lines=lines)
 
     def add_event_rows(self, block: str, *, first_line: int, parse: Callable[[str, int], DiagnosticEvent | None]) -> None:
         self._keep("add_event_rows", block, first_line=first_line, parse=parse)

@@ -49,9 +49,12 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
                 block = stripped
                 if not block:
                     continue
-            count = block.count("\n") + (0 if block.endswith("\n") else 1)
-            sink.add_log_block(block.rstrip("\n"), source=log_source, stream=stream, first_line=lines + 1, parse=parse)
-            lines += count
+            body = block.rstrip("\n")
+            # One count serves both: the lines of the body for the sink, and the blank ones after it for the numbering.
+            in_body = body.count("\n") + 1 if body else 0
+            trailing = len(block) - len(body)
+            sink.add_log_block(body, source=log_source, stream=stream, first_line=lines + 1, parse=parse, lines=in_body)
+            lines += in_body + max(0, trailing - 1) if body else trailing
     return lines
 
 

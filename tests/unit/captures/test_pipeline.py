@@ -134,6 +134,22 @@ def test_a_large_log_keeps_what_matters_and_counts_every_line(read, tmp_path: Pa
     assert log.entries[-1].message == "INFO request 199999 served in 3ms"
 
 
+def test_line_numbers_stay_right_across_blocks_and_blank_lines(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Blank runs and block boundaries (1 MB) shift no later line: each kept line names its own line of the file."""
+    target = tmp_path / "gappy.log"
+    lines = []
+    for index in range(20_000):
+        lines.append(f"2026-11-20T14:00:00Z INFO request {index} served in 3ms")
+        lines += [""] * 200  # mostly blank: a block's end falls inside a blank run
+        if index in (5, 10_000, 19_000):
+            lines.append(f"Error: getaddrinfo ENOTFOUND postgres-{index}")
+    target.write_text("\n".join(lines) + "\n\n\n", encoding="utf-8")
+    assert target.stat().st_size > 2 << 20
+    (log,) = read(target).logs
+    found = {entry.message: entry.location.line for entry in log.entries if "ENOTFOUND" in entry.message}
+    assert found == {line: number for number, line in enumerate(lines, 1) if "ENOTFOUND" in line}
+
+
 def test_overrides_win_over_what_the_content_says(read) -> None:  # type: ignore[no-untyped-def]
     """--provider and --service replace the inferred ones."""
     data = read(EXAMPLE, provider="gcp", service="billing")
