@@ -19,8 +19,9 @@ from typing import Any
 
 __all__ = ["ACCEL_AFTER_BYTES", "Prefilter", "enabled"]
 
-ACCEL_AFTER_BYTES = 64 << 20
-"""Log text an analysis scans with RE2 alone before the prefilter is compiled."""
+ACCEL_AFTER_BYTES = 256 << 20
+"""Log text an analysis scans with RE2 alone before the prefilter is compiled (measured: compiling
+costs about 0.8 s, which a log of a million lines, 155 MB, does not win back)."""
 _WHOLE_TEXT_MARKERS = ("\\A", "\\z", "(?s", "(?-")
 """Constructs whose meaning in a block is not their meaning in a line (text anchors, flag changes)."""
 _MAX_MATCHES = 200_000
