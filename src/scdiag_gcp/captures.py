@@ -173,11 +173,13 @@ _REVISION = regex.compile(r"Revision '(?P<name>[^']+)' is not ready")
 # Terraform and Pulumi print the same Ready message inside their own error lines.
 _TOOL_ERROR = regex.compile(r"(?m)^.*?(?P<message>Revision '[^']+' is not ready and cannot serve traffic\..*)$")
 _TOOL_MARK = regex.compile(r"google_cloud_run_(v2_)?service|gcp:cloudrun(v2)?:Service|Error waiting (to|for) (create|update|Creating|Updating) Service")
+# A deploy that went through says which revision serves, and how much of the traffic.
+_DEPLOYED = regex.compile(r"(?m)^Service \[(?P<service>[^\]]+)\] revision \[(?P<revision>[^\]]+)\] has been deployed and is serving (?P<percent>\d+) percent of traffic")
 _SERVICE_PATH = regex.compile(r"(?:/services/|google_cloud_run_(?:v2_)?service\.)(?P<name>[a-z][a-z0-9-]*)")
 
 
 class GcloudDeployErrorReader:
-    """What ``gcloud run deploy`` prints when it fails: the revision's Ready message."""
+    """What ``gcloud run deploy`` prints: the revision's Ready message when it fails, the serving revision when not."""
 
     name: ClassVar[str] = "gcloud-run-deploy-error"
     provider: ClassVar[str | None] = "gcp"
@@ -185,7 +187,7 @@ class GcloudDeployErrorReader:
     def sniff(self, source: CaptureSource) -> float:
         """``ERROR: (gcloud.run.…)`` lines, or a Terraform or Pulumi error carrying a revision's Ready message."""
         head = source.head
-        if _GCLOUD_ERROR.search(head):
+        if _GCLOUD_ERROR.search(head) or _DEPLOYED.search(head):
             return 0.8
         return 0.75 if _TOOL_MARK.search(head) and _TOOL_ERROR.search(head) else 0.0
 
@@ -212,8 +214,27 @@ class GcloudDeployErrorReader:
                     name = service.group("name") if service else revision.group("name").rsplit("-", 2)[0]
                     sink.hint(provider="gcp", deployment_id=revision.group("name"), service=name)
                 count += 1
+            if not matches:
+                count += self._deployed(text, source, sink)
             sink.hint(provider="gcp")
             return count + stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
+
+    @staticmethod
+    def _deployed(text: str, source: CaptureSource, sink: CaptureSink) -> int:
+        """The revision gcloud deployed, as the attempted rollout: it succeeded, and serves its share of the traffic."""
+        deployed = _DEPLOYED.search(text)
+        if deployed is None:
+            return 0
+        percent = int(deployed.group("percent"))
+        line = text.count("\n", 0, deployed.start()) + 1
+        condition = Condition(type="Ready", status="True", message=deployed.group(0), location=SourceLocation(source.name, line), failing=False)
+        attempt = Rollout(
+            id=deployed.group("revision"), current=True, serving=percent > 0, outcome=RolloutOutcome.SUCCEEDED, conditions=(condition,),
+            attributes={"traffic_percent": str(percent)},
+        )
+        sink.add_status(ServiceStatus(name=deployed.group("service"), rollouts=(attempt,)))
+        sink.hint(provider="gcp", deployment_id=deployed.group("revision"), service=deployed.group("service"))
+        return 1
 
 
 def _text(value: Any) -> str | None:

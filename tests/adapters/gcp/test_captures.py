@@ -178,3 +178,32 @@ def test_one_malformed_document_in_streamed_yaml_costs_only_itself(read_text, mo
     for log in data.logs:
         for entry in log.entries:
             assert lines[entry.location.line - 2] == "---"
+
+
+DEPLOYED = """Deploying container to Cloud Run service [catalog] in project [shop-prod] region [europe-west1]
+OK Deploying... Done.
+  OK Creating Revision...
+  OK Routing traffic...
+Done.
+Service [catalog] revision [catalog-00012-vup] has been deployed and is serving 100 percent of traffic.
+Service URL: https://catalog-5rtq3wz7ka-ew.a.run.app
+"""
+
+
+def test_a_deploy_that_went_through_is_the_serving_attempt(read_text) -> None:  # type: ignore[no-untyped-def]
+    """gcloud run deploy's last line names the revision it deployed and the traffic it serves."""
+    data = read_text(DEPLOYED)
+    assert data.inputs[0].reader == "gcloud-run-deploy-error"
+    attempt = data.status.current_rollout()
+    assert (attempt.id, attempt.outcome.value, attempt.serving) == ("catalog-00012-vup", "succeeded", True)
+    assert data.service_name == "catalog"
+
+
+def test_a_deploy_that_went_through_is_healthy(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    assert diagnose_text(DEPLOYED).status.value == "healthy"
+
+
+def test_a_revision_serving_no_traffic_does_not_serve(read_text) -> None:  # type: ignore[no-untyped-def]
+    """--no-traffic deploys: the revision is up, the traffic stays where it was."""
+    data = read_text(DEPLOYED.replace("serving 100 percent", "serving 0 percent"))
+    assert data.status.current_rollout().serving is False
