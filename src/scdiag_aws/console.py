@@ -85,6 +85,9 @@ _NUMBERS = {"exitCode", "desiredCount", "pendingCount", "runningCount", "failedT
 _DISTINCTIVE = ("stopped reason", "stop code", "desired status", "task definition", "desired tasks", "running tasks", "rollout state", "deployment id")
 _BATCH = 1000
 _SPACES = regex.compile(r"\t+|\s{2,}")
+_EVENTS_HEADER = regex.compile(r"(?m)^\s*(event id|id)(\t|\s{2,}|\s*\|\s*)(started at|created at|time)(\t|\s{2,}|\s*\|\s*)message\s*$")
+_SERVICE_EVENT = regex.compile(r"service \S+ (has reached a steady state|has started \d+ tasks|has stopped \d+ running tasks|\(deployment ecs-svc/\d+\) deployment|registered \d+ targets|was unable to place a task|is unhealthy in target-group)")
+_NAMED_IN_EVENT = regex.compile(r"^\(?service ([\w-]+)[ )]")
 _COLON = regex.compile(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
 
 
@@ -211,7 +214,10 @@ class EcsConsoleReader:
         """Sure when several of the console's own labels appear."""
         head = source.head.lower()
         found = sum(label in head for label in _DISTINCTIVE)
-        return 0.8 if found >= 2 else 0.0
+        if found >= 2:
+            return 0.8
+        # The Events tab alone: its header, and ECS's own words for a service.
+        return 0.8 if _EVENTS_HEADER.search(head) and _SERVICE_EVENT.search(head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Tasks become instances, services their status and events."""
@@ -227,6 +233,9 @@ class EcsConsoleReader:
             count += self._tasks(parsed, len(parsed.tasks), source.name, sink)
             for service in parsed.services:
                 full = _service_with_primary(service)
+                if not full.get("serviceName"):
+                    named = next((m for m in (_NAMED_IN_EVENT.match(str(e.get("message") or "")) for e in full["events"]) if m), None)
+                    full["serviceName"] = named.group(1) if named else None
                 sink.hint(service=str(full.get("serviceName") or "") or None)
                 sink.add_status(normalize.service_status(full))
                 for event in normalize.service_events(full, SourceLocation(source.name)):

@@ -64,6 +64,7 @@ def short_id(arn: str | None) -> str:
 
 _OUTCOMES = {"COMPLETED": RolloutOutcome.SUCCEEDED, "FAILED": RolloutOutcome.FAILED, "IN_PROGRESS": RolloutOutcome.IN_PROGRESS}
 _DEPLOYMENT_FAILED = regex.compile(r"\(deployment (ecs-svc/\d+)\) deployment failed")
+_DEPLOYMENT_ENDED = regex.compile(r"\(deployment (ecs-svc/\d+)\) deployment (completed|failed)")
 _ROLLING_BACK = regex.compile(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
 
 
@@ -113,6 +114,11 @@ def _attempted(rollouts: list[Rollout], service: Mapping[str, Any]) -> list[Roll
                 rollouts = [*rollouts, attempted]
             elif match is not None:
                 attempted = next(r for r in rollouts if r.id == match.group(1))
+    if not rollouts and not rolled_back:
+        ended = _ended_in_events(service)
+        if ended is not None:
+            attempted = ended
+            rollouts = [ended]
     running = [r for r in rollouts if (r.running or 0) > 0 and r.rollout_state != "FAILED"]
     serving = max(running, key=lambda r: r.running or 0) if running else None
     result = []
@@ -122,6 +128,33 @@ def _attempted(rollouts: list[Rollout], service: Mapping[str, Any]) -> list[Roll
             changes["outcome"] = RolloutOutcome.ROLLED_BACK
         result.append(attrs.evolve(rollout, **changes))
     return result
+
+
+def _ended_in_events(service: Mapping[str, Any]) -> Rollout | None:
+    """The newest deployment the events say completed or failed, when the deployments themselves were not captured.
+
+    A copy of the console's Events tab has only the events; ECS words the end of
+    every deployment there.
+    """
+    events = [_dict(e) for e in _list(service.get("events"))]
+    stamps = [parse_timestamp(e.get("createdAt")) for e in events]
+    if all(stamps):
+        # Newest first, as the API and the console list them; a copy may not keep that order.
+        events = [e for _, e in sorted(zip(stamps, events), key=lambda pair: pair[0].timestamp() if pair[0] else 0.0, reverse=True)]
+    for event in events:
+        ended = _DEPLOYMENT_ENDED.search(str(event.get("message", "")))
+        if ended is not None:
+            completed = ended.group(2) == "completed"
+            return Rollout(
+                id=ended.group(1),
+                current=True,
+                serving=True if completed else None,
+                rollout_state="COMPLETED" if completed else "FAILED",
+                outcome=RolloutOutcome.SUCCEEDED if completed else RolloutOutcome.FAILED,
+                reason=str(event.get("message", "")),
+                updated_at=parse_timestamp(event.get("createdAt")),
+            )
+    return None
 
 
 def service_status(service: Mapping[str, Any]) -> ServiceStatus:

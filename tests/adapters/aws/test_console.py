@@ -70,3 +70,35 @@ def test_service_details_give_deployments_and_events(read_text) -> None:  # type
     (event,) = [e for group in data.events for e in group.events]
     assert event.message.startswith("(service web) (deployment ecs-svc/9999) deployment failed")
     assert data.service_name == "web"
+
+
+EVENTS_TAB = """Events
+Event ID\tStarted at\tMessage
+0c1d9a3e\t2026-11-24T09:41:07Z\tservice orders-api has reached a steady state.
+7e2f4b1c\t2026-11-24T09:40:52Z\tservice orders-api (deployment ecs-svc/4620) deployment completed.
+f0e1d2c3\t2026-11-24T09:37:02Z\tservice orders-api has started 2 tasks: task 3f9c2e1a.
+"""
+
+
+def test_the_events_tab_alone_is_read_as_the_service(read_text) -> None:  # type: ignore[no-untyped-def]
+    """Only the Events tab copied: the service is named by its events, and the newest deployment they end is the attempt."""
+    data = read_text(EVENTS_TAB)
+    assert data.inputs[0].reader == "ecs-console-text"
+    assert data.service_name == "orders-api"
+    attempt = data.status.current_rollout()
+    assert (attempt.id, attempt.outcome.value) == ("ecs-svc/4620", "succeeded")
+
+
+def test_a_completed_deployment_in_the_events_tab_is_healthy(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    """ECS's own 'deployment completed' is the verdict when nothing failed."""
+    result = diagnose_text(EVENTS_TAB)
+    assert result.status.value == "healthy"
+    assert result.rollout.attempted == "ecs-svc/4620"
+
+
+def test_a_failed_deployment_in_the_events_tab_is_not_healthy(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    """The newest deployment event decides, wherever the copy put it."""
+    failed = EVENTS_TAB + "a9b8c7d6\t2026-11-24T10:12:44Z\tservice orders-api (deployment ecs-svc/5120) deployment failed: tasks failed to start.\n"
+    result = diagnose_text(failed)
+    assert result.status.value == "failed"
+    assert result.rollout.attempted == "ecs-svc/5120"
