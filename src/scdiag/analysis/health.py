@@ -14,7 +14,7 @@ import attrs
 
 from scdiag.models import ContainerStatus, Instance, RolloutOutcome, RolloutVerdict, ServiceStatus, SourceLocation
 
-__all__ = ["LISTENING", "Fact", "RolloutHealth", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
+__all__ = ["LISTENING", "Fact", "RolloutHealth", "all_listed_ready", "assess_rollout", "derive_facts", "failing_instances", "rollout_verdict"]
 
 class RolloutHealth(str, enum.Enum):
     """The platform's verdict on the current rollout, before any pattern."""
@@ -79,7 +79,28 @@ def assess_rollout(status: ServiceStatus | None, old: set[str]) -> RolloutHealth
         return RolloutHealth.PROGRESSING
     if ready_condition:
         return RolloutHealth.HEALTHY
+    if rollout is None and all_listed_ready(status, old):
+        return RolloutHealth.HEALTHY
     return RolloutHealth.UNKNOWN
+
+
+def all_listed_ready(status: ServiceStatus, old: set[str]) -> bool:
+    """Every instance listed runs ready, and none of its containers ever restarted.
+
+    What a list of instances without the rollout's desired count can show
+    (``kubectl get pods`` alone); a restart, even one the instance recovered
+    from, leaves the verdict open.
+    """
+    current = [i for i in status.instances if i.id not in old and not i.terminating]
+    if not current:
+        return False
+    for instance in current:
+        containers = [c for c in instance.containers if not c.init]
+        if instance.ready is False or _instance_failing(instance) or not containers:
+            return False
+        if any(c.ready is not True or c.restart_count > 0 for c in containers):
+            return False
+    return True
 
 
 def rollout_verdict(status: ServiceStatus | None, old: set[str], health: RolloutHealth) -> RolloutVerdict | None:
@@ -103,6 +124,8 @@ def rollout_verdict(status: ServiceStatus | None, old: set[str], health: Rollout
     running = attempted.running if attempted and attempted.running is not None else status.running_count
     if desired is not None and running is not None:
         checks.append(f"{running} of {desired} desired instance(s) running")
+    elif attempted is None and current and all_listed_ready(status, old):
+        checks.append(f"all {len(current)} listed instance(s) ready, none restarted (the data does not say how many the rollout wants)")
     if status.targets:
         unhealthy = sum(1 for t in status.targets if t.state == "unhealthy")
         checks.append(f"{unhealthy} of {len(status.targets)} load-balancer target(s) unhealthy")

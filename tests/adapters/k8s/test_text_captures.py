@@ -272,3 +272,26 @@ def test_thousands_of_healthy_descriptions_keep_the_one_that_is_not(read_text) -
     by_id = {i.id: i for i in data.status.instances}
     assert by_id["web-7f8c9d6b5-x2kqp"].containers[0].restart_count > 0
     assert len(by_id) <= 1001
+
+
+READY_PODS = """NAME                      READY   STATUS    RESTARTS   AGE
+orders-7d4b9c6f5-4kq2m    1/1     Running   0          6m12s
+orders-7d4b9c6f5-9xw7d    1/1     Running   0          5m58s
+"""
+
+
+def test_a_pods_table_of_ready_pods_is_healthy(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    """Every listed pod ready and never restarted; the verdict says the desired count is not in the data."""
+    result = diagnose_text(READY_PODS)
+    assert result.status.value == "healthy"
+    assert any("does not say how many the rollout wants" in check for check in result.rollout.checks)
+
+
+def test_a_ready_pod_that_restarted_leaves_the_verdict_open(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    """Ready now after a restart is how a crash loop looks between crashes."""
+    restarted = READY_PODS.replace("Running   0          5m58s", "Running   3 (40s ago)   5m58s")
+    assert diagnose_text(restarted).status.value != "healthy"
+
+
+def test_a_pod_not_ready_leaves_the_verdict_open(diagnose_text) -> None:  # type: ignore[no-untyped-def]
+    assert diagnose_text(READY_PODS.replace("1/1     Running   0          6m12s", "0/1     Running   0          6m12s")).status.value != "healthy"
