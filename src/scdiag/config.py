@@ -242,6 +242,9 @@ class AnalysisConfig:
     """A naive Bayes guess, labelled as one, when no pattern reaches its threshold."""
     confidence_threshold: float = attrs.field(default=0.7, validator=_probability)
     """The confidence a cause needs to be reported as the root cause rather than a possible one."""
+    calibrate: bool = True
+    """Report each cause's score mapped to the share of right answers at that score on the
+    development evaluation (:mod:`scdiag.analysis.calibration`); False reports the raw combined weight."""
     patterns: PatternRegistryConfig = PatternRegistryConfig()
 
 

@@ -369,8 +369,9 @@ class RootCause:
     category: str
     severity: Severity
     confidence: float
-    """In [0, 1]: how strongly the matched indicators point to this cause (their combined
-    weights), not a calibrated probability."""
+    """In [0, 1]: the matched indicators' combined weights, mapped to the share of right
+    answers given with that score on the development evaluation (see
+    :mod:`scdiag.analysis.calibration`; the raw score with ``analysis.calibrate: false``)."""
     description: str = ""
     evidence: tuple[Evidence, ...] = ()
     solutions: tuple[Solution, ...] = ()

@@ -193,7 +193,7 @@ def frozen_report(outcomes: Sequence[Outcome]) -> str:
     lines.append(f"healthy scenarios at confidence >= threshold: {len(healthy_fp)}  (target: 0)")
     confident = [o for o in outcomes if o.confident]
     precision = sum(o.correct for o in confident) / len(confident) if confident else 1.0
-    lines.append(f"precision at confidence >= {outcomes[0].threshold:.1f}: {sum(o.correct for o in confident)}/{len(confident)} = {precision:.0%}  (target: >= 97%)")
+    lines.append(f"precision at confidence >= {outcomes[0].threshold:.1f}: {sum(o.correct for o in confident)}/{len(confident)} = {precision:.1%}  (target: >= 97%)")
     table, ece = reliability(outcomes)
     lines.append("reliability (every answer, by the confidence it was given with):")
     lines.extend(table)
@@ -219,7 +219,7 @@ def main(argv: Sequence[str]) -> int:
     print("\n".join(summary))
     if not argv and FROZEN.is_dir():
         # Reported, not gated: the frozen part measures generalisation; the development part gates.
-        print("== frozen part (tests/corpus/frozen: written from documentation, never used for pattern work)")
+        print("== frozen part (tests/corpus/frozen: written from documentation, never used for pattern work or the calibration fit)")
         print(frozen_report(evaluate(FROZEN)))
     return 1 if failed else 0
 

@@ -50,5 +50,4 @@ def test_the_runtime_wording_names_its_cause(cause: str, entry: dict[str, str], 
     assert result.status is not DiagnosticStatus.HEALTHY
     assert result.root_cause is not None
     assert result.root_cause.pattern_id == expected, result.summary
-    if CATALOGUE[cause].get("confident", True):
-        assert result.root_cause.confidence >= orchestrator.config.analysis.confidence_threshold, result.summary
+    assert result.root_cause.confidence >= orchestrator.config.analysis.confidence_threshold, result.summary

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from scdiag.analysis.calibration import Calibration, builtin_calibration
 from scdiag.analysis.ranking import rank
 from scdiag.analysis._matching import (
     ERROR_WORDS,
@@ -125,6 +126,8 @@ class AnalysisEngine:
     threshold: float = 0.7
     thresholds: Mapping[str, float] = attrs.field(factory=dict)
     classifier: Classifier | None = None
+    calibration: Calibration = Calibration()
+    """Score to reported confidence; the identity unless given (``from_plugins`` gives the shipped table)."""
     problems: list[str] = attrs.field(factory=list)
     """Patterns that were rejected when the knowledge base was loaded (a pattern that fails
     during an analysis is a data gap of that analysis, not engine state)."""
@@ -167,6 +170,7 @@ class AnalysisEngine:
             threshold=config.analysis.confidence_threshold,
             thresholds=dict(registry.thresholds),
             classifier=classifier,
+            calibration=builtin_calibration() if config.analysis.calibrate else Calibration(),
             problems=[problem for _plugin, problem in problems],
         )
 
@@ -345,7 +349,7 @@ class AnalysisEngine:
             name=pattern.name,
             category=pattern.category,
             severity=pattern.severity,
-            confidence=round(match.score if confidence is None else confidence, 3),
+            confidence=round(self.calibration(match.score) if confidence is None else confidence, 3),
             description=pattern.description,
             evidence=evidence,
             solutions=render_solutions(pattern.solutions, values),
@@ -397,7 +401,7 @@ class AnalysisEngine:
         symptom_causes = tuple(self._root_cause(m, values=values, provider=data.provider) for m in symptoms)
         if causes:
             top = causes[0]
-            confident = top.score >= self.threshold_for(top.pattern)
+            confident = self.calibration(top.score) >= self.threshold_for(top.pattern)
             root = self._root_cause(top, values=values, provider=data.provider)
             status = DiagnosticStatus.FAILED if confident or health is RolloutHealth.FAILED else DiagnosticStatus.UNKNOWN
             hedge = "" if confident else "possible cause (low confidence): "

@@ -141,7 +141,7 @@ def test_the_config_can_disable_patterns_by_glob() -> None:
 
 def test_per_severity_thresholds_apply() -> None:
     """analysis.patterns.thresholds sets a severity's threshold."""
-    config = DiagnosticsConfig(analysis=AnalysisConfig(patterns=PatternRegistryConfig(thresholds={"critical": 0.99})))
+    config = DiagnosticsConfig(analysis=AnalysisConfig(patterns=PatternRegistryConfig(thresholds={"critical": 1.0})))
     engine = DiagnosticOrchestrator(config=config).engine()
     assert isinstance(engine, AnalysisEngine)
     result = engine.analyze(_data(_crashing(Termination(exit_code=137, reason="OOMKilled"))), REQUEST)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scdiag.app import DiagnosticOrchestrator
+from scdiag.config import AnalysisConfig, DiagnosticsConfig
 from scdiag.models import DiagnosticResult
 
 HEALTHY_LINES = """2026-11-20T14:00:00Z INFO  starting orders-api 2.14.0
@@ -25,6 +26,12 @@ HEALTHY_LINES = """2026-11-20T14:00:00Z INFO  starting orders-api 2.14.0
 @pytest.fixture(scope="module", name="orchestrator")
 def _orchestrator() -> DiagnosticOrchestrator:
     return DiagnosticOrchestrator()
+
+
+@pytest.fixture(scope="module", name="raw_orchestrator")
+def _raw_orchestrator() -> DiagnosticOrchestrator:
+    """Raw scores: the calibration maps neighbouring scores to one share."""
+    return DiagnosticOrchestrator(config=DiagnosticsConfig(analysis=AnalysisConfig(calibrate=False)))
 
 
 def _analyze(orchestrator: DiagnosticOrchestrator, tmp_path: Path, text: str) -> DiagnosticResult:
@@ -47,8 +54,9 @@ def test_a_pasted_stopped_reason_is_diagnosed(orchestrator: DiagnosticOrchestrat
     assert result.root_cause is not None and result.root_cause.pattern_id == "image-not-found"
 
 
-def test_free_text_weighs_less_than_the_field(orchestrator: DiagnosticOrchestrator, tmp_path: Path) -> None:
-    """The same stopped reason in its describe-tasks field is more certain than pasted as text."""
+def test_free_text_weighs_less_than_the_field(raw_orchestrator: DiagnosticOrchestrator, tmp_path: Path) -> None:
+    """The same stopped reason in its describe-tasks field scores higher than pasted as text."""
+    orchestrator = raw_orchestrator
     message = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref registry.example.com/shop/web:v2: registry.example.com/shop/web:v2: not found"
     as_text = _analyze(orchestrator, tmp_path, message + "\n")
     in_field = _analyze(

@@ -137,7 +137,7 @@ def test_the_oom_summary_fits_25_lines_at_80_columns(generator: ReportGenerator,
 def test_the_summary_has_verdict_cause_evidence_and_fix(generator: ReportGenerator, oom: DiagnosticResult) -> None:
     """Summary level: the verdict, the cause with confidence, evidence and the first fix with its change."""
     out = _render(generator, oom, "text")
-    assert out.startswith("FAILED:") and "96%" in out and "OOMKilled" in out
+    assert out.startswith("FAILED:") and "99%" in out and "OOMKilled" in out
     assert "Give the container more memory" in out and "-         memory: 256" in out and "+         memory: 512" in out
 
 
