@@ -22,7 +22,7 @@ from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_director
 from scdiag.captures.pipeline import CaptureOverrides
 from scdiag.collection import ProviderManager, nothing_collected
 from scdiag.config import DiagnosticsConfig
-from scdiag.deadline import Abandoned, Deadline, call_within
+from scdiag.deadline import Abandoned, Deadline, call_within, run_with_deadline
 from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, RenderError, ScdiagError
 from scdiag.models import DataGap, DiagnosticData, DiagnosticEvent, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind, Recommendation, RolloutVerdict, RootCause
 from scdiag.plugins import PluginHost
@@ -168,17 +168,29 @@ class DiagnosticOrchestrator:
     def _collect_masked(self, request: DiagnosticRequest) -> DiagnosticData:
         provider = self.providers.get(request.provider)
         scope = self.scope_for(request)
-        try:
-            # Within the request's deadline: a provider whose check never returns must not hang the run.
-            # The grace lets a provider that keeps the deadline itself say what it was waiting for.
-            call_within(lambda: provider.validate_credentials(request), scope.deadline.remaining() + _CREDENTIALS_GRACE, name="credentials")
-        except Abandoned:
+        # The collection starts beside the credential check, so the check costs no round trip of
+        # its own; when the check fails, what the collection brings is dropped and the gap says why.
+        # Within the request's deadline: a provider whose check never returns must not hang the run.
+        # The grace lets a provider that keeps the deadline itself say what it was waiting for.
+        outcomes = run_with_deadline(
+            {"credentials": lambda: provider.validate_credentials(request), "collection": lambda: self.providers.collect_all(provider, scope)},
+            Deadline.after(scope.deadline.remaining() + _CREDENTIALS_GRACE),
+            stop=lambda outcome: outcome.name == "credentials" and (outcome.error is not None or outcome.timed_out),
+        )
+        check, collection = outcomes["credentials"], outcomes["collection"]
+        if check.timed_out:
             gap = DataGap("credentials", GapKind.TIMED_OUT, "the credential check did not answer before the collection deadline", request.provider)
-        except Exception as error:  # isolation seam: a plugin provider's check may raise anything
+        elif check.error is not None:  # isolation seam: a plugin provider's check may raise anything
+            error = check.error
             kind = GapKind.ACCESS_DENIED if isinstance(error, AccessDeniedError) else GapKind.FAILED
             gap = DataGap("credentials", kind, str(error) if isinstance(error, ScdiagError) else f"{type(error).__name__}: {error}", request.provider)
+        elif collection.error is not None:
+            raise collection.error
+        elif collection.timed_out:
+            gap = DataGap("collection", GapKind.TIMED_OUT, "the collection did not finish before its deadline", request.provider)
         else:
-            return self.providers.collect_all(provider, scope)
+            data: DiagnosticData = collection.value
+            return data
         return DiagnosticData(
             provider=request.provider,
             service_name=request.service_name,

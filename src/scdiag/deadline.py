@@ -54,11 +54,15 @@ class SourceOutcome:
     timed_out: bool = False
 
 
-def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -> dict[str, SourceOutcome]:
+def run_with_deadline(
+    tasks: dict[str, Callable[[], Any]], deadline: Deadline, *, stop: Callable[[SourceOutcome], bool] | None = None
+) -> dict[str, SourceOutcome]:
     """Run the tasks on daemon threads and wait for them until the deadline.
 
     Daemon threads, not an executor: a cloud call that hangs past the deadline
-    must not keep the process alive once the diagnosis is done.
+    must not keep the process alive once the diagnosis is done. When ``stop``
+    says so of an outcome, the others are not waited for (they come back as
+    timed out, and run on to their own end).
     """
     results: queue.Queue[SourceOutcome] = queue.Queue()
 
@@ -86,7 +90,7 @@ def run_with_deadline(tasks: dict[str, Callable[[], Any]], deadline: Deadline) -
         except queue.Empty:
             continue
         outcomes[outcome.name] = outcome
-        if deadline.expired():
+        if deadline.expired() or (stop is not None and stop(outcome)):
             break
     for name in tasks:
         outcomes.setdefault(name, SourceOutcome(name, timed_out=True))

@@ -65,11 +65,10 @@ OOM_STATUS = ServiceStatus(
 
 
 def test_every_source_is_collected() -> None:
-    """Status, events, logs and metrics are all asked for, after the credentials."""
+    """The credentials, status, events, logs and metrics are all asked for."""
     provider = StaticProvider(status=OOM_STATUS)
     data = _orchestrator(provider).collect(REQUEST)
-    assert provider.calls[0] == "credentials"
-    assert sorted(provider.calls[1:]) == ["events", "logs", "metrics", "status"]
+    assert sorted(provider.calls) == ["credentials", "events", "logs", "metrics", "status"]
     assert data.status == OOM_STATUS
     assert data.gaps == ()
 
@@ -129,13 +128,28 @@ def test_a_source_that_hangs_is_cut_at_the_deadline() -> None:
     assert data.status == OOM_STATUS
 
 
-def test_bad_credentials_stop_collection_with_one_gap() -> None:
-    """When credentials fail nothing else is asked, and the gap says why."""
-    provider = StaticProvider(credentials_error=AccessDeniedError("the SSO session has expired"))
+def test_bad_credentials_drop_what_the_collection_brought() -> None:
+    """The collection runs beside the check; when the check fails, one gap says why and nothing collected is kept."""
+    provider = StaticProvider(status=OOM_STATUS, credentials_error=AccessDeniedError("the SSO session has expired"))
     data = _orchestrator(provider).collect(REQUEST)
-    assert provider.calls == ["credentials"]
     assert nothing_collected(data)
-    assert data.gaps[0].reason == "the SSO session has expired"
+    assert [(gap.source, gap.reason) for gap in data.gaps] == [("credentials", "the SSO session has expired")]
+
+
+def test_the_collection_starts_beside_the_credential_check() -> None:
+    """A check that returns only once the status was asked for: run one after the other, it would wait out its deadline."""
+    asked = threading.Event()
+
+    class Overlapping(StaticProvider):
+        def validate_credentials(self, request: DiagnosticRequest) -> None:
+            assert asked.wait(5), "the status was not asked for while the check ran"
+
+    def status(_scope: CollectionScope) -> Any:
+        asked.set()
+        return OOM_STATUS
+
+    data = _orchestrator(Overlapping(status=status)).collect(REQUEST)
+    assert data.status == OOM_STATUS and data.gaps == ()
 
 
 def test_diagnose_raises_nothing_collected_when_every_source_failed() -> None:
