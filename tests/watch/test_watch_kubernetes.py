@@ -193,7 +193,7 @@ def test_a_rollout_still_progressing_at_the_timeout_ends_with_timeout(api: FakeK
 def test_an_api_that_fails_while_watching_is_polled_less_often(api: FakeKubeAPI, request_for) -> None:  # type: ignore[no-untyped-def]
     """Pods answering 503 for a while: the interval doubles, then returns to normal once they answer."""
     clock = FakeTime(api, ["creating", "creating", "creating", "k8s-healthy"])
-    api.faults.append(Fault(path=r"/pods$", status=503, times=6, headers={"Retry-After": "0"}))
+    api.faults.append(Fault(path=r"/pods$", status=503, times=10, headers={"Retry-After": "0"}))
     orchestrator = DiagnosticOrchestrator(config=DiagnosticsConfig(cache=CacheConfig(enabled=False)))
     policy = WatchPolicy(interval=timedelta(seconds=5), timeout=timedelta(minutes=5))
     events = list(orchestrator.watch(request_for(timeout=timedelta(seconds=3)), policy, clock=clock, sleep=clock.sleep))
