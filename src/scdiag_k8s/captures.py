@@ -9,16 +9,28 @@ code the live provider uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+import attrs
+
 from scdiag import regex
-from scdiag.captures.jsontext import LineFinder, locate_status, read_json_capture, read_element, unexpected_shape
+from scdiag.captures.jsontext import (
+    ArrayStream,
+    LineFinder,
+    locate_in_element,
+    locate_status,
+    read_element,
+    read_json_capture,
+    report_array_stream,
+    unexpected_shape,
+)
 from scdiag.captures.repair import SHAPE_ERRORS
-from scdiag.models import DiagnosticEvent, ServiceStatus, SourceLocation
+from scdiag.models import Condition, ContainerSpec, DiagnosticEvent, Instance, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-from scdiag_k8s.normalize import WORKLOAD_KINDS, event_from_object, status_from_objects
+from scdiag_k8s.normalize import WORKLOAD_KINDS, container_specs, event_from_object, pod_instance, status_from_objects
 
 __all__ = ["KubectlJsonReader"]
 
@@ -28,6 +40,9 @@ _KINDS = {
 }
 _KIND_IN_HEAD = regex.compile(r'"kind"\s*:\s*"(\w+)"')
 _API_VERSION = regex.compile(r'"apiVersion"\s*:\s*"[^"]*"')
+# One JSON object whose items array starts in the head: a List, read item by item.
+_LIST_HEAD = regex.compile(r'^\s*\{[^\[\]]*?"items"\s*:\s*\[')
+_LIST_KIND = regex.compile(r'^\s*\{[^\[\]]*?"kind"\s*:\s*"(\w*List)"')
 
 
 def _service_hint(obj: Mapping[str, Any]) -> str | None:
@@ -43,7 +58,12 @@ def _service_hint(obj: Mapping[str, Any]) -> str | None:
 
 
 
-def _sound_status(pending: list[tuple[dict[str, Any], int, str, SourceLocation]], sink: CaptureSink) -> ServiceStatus | None:
+def _sound_status(
+    pending: list[tuple[dict[str, Any], int, str, SourceLocation]],
+    sink: CaptureSink,
+    instances: Sequence[Instance] = (),
+    pod_specs: tuple[ContainerSpec, ...] = (),
+) -> ServiceStatus | None:
     """The status of the objects (each with its line, kind and location); what an object cannot give costs only that.
 
     Most captures are sound: all objects are normalised together at once. When
@@ -54,7 +74,7 @@ def _sound_status(pending: list[tuple[dict[str, Any], int, str, SourceLocation]]
     locations = {id(item): location for item, _line, _what, location in pending}
     try:
         hints = [_service_hint(item) for item, _line, _what, _location in pending]
-        status = status_from_objects([item for item, _line, _what, _location in pending], lambda obj: locations.get(id(obj)))
+        status = status_from_objects([item for item, _line, _what, _location in pending], lambda obj: locations.get(id(obj)), instances=instances, pod_specs=pod_specs)
     except SHAPE_ERRORS:
         pass
     else:
@@ -70,7 +90,7 @@ def _sound_status(pending: list[tuple[dict[str, Any], int, str, SourceLocation]]
             sink.hint(provider="kubernetes", service=service)
     pending[:] = sound
     kept_locations = {id(item): location for item, _line, _what, location in sound}
-    return status_from_objects([item for item, _line, _what, _location in sound], lambda obj: kept_locations.get(id(obj)))
+    return status_from_objects([item for item, _line, _what, _location in sound], lambda obj: kept_locations.get(id(obj)), instances=instances, pod_specs=pod_specs)
 
 
 def _event_builder(sink: CaptureSink, line: int, what: str, item: dict[str, Any], location: SourceLocation) -> Callable[[], DiagnosticEvent | None]:
@@ -99,6 +119,8 @@ class KubectlJsonReader:
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Events become events; everything else becomes the service status."""
         with unexpected_shape(source, self.name):
+            if _LIST_HEAD.match(source.head):
+                return self._read_items(source, sink)
             value, text = read_json_capture(source, sink)
             if isinstance(value, list):
                 items: list[Any] = value  # several YAML documents, or objects printed one after another
@@ -132,3 +154,87 @@ class KubectlJsonReader:
             if status is not None:
                 sink.add_status(locate_status(status, text, source.name))
             return count
+
+    def _read_items(self, source: CaptureSource, sink: CaptureSink) -> int:
+        """A JSON List read item by item: memory stays at about one item, whatever the list's length.
+
+        Pods are normalised as they come and only their instances are kept;
+        events go to the sink as they come; the few other objects (workloads,
+        ReplicaSets, Services...) are kept for the status, with their text to
+        locate their conditions in.
+        """
+        list_kind = _LIST_KIND.search(source.head)
+        default_kind = list_kind.group(1)[:-4] if list_kind and list_kind.group(1) != "List" else None
+        pending: list[tuple[dict[str, Any], int, str, SourceLocation]] = []
+        texts: list[tuple[str, int]] = []
+        instances: list[Instance] = []
+        pod_specs: tuple[ContainerSpec, ...] = ()
+        count = 0
+        with source.open() as stream:
+            array = ArrayStream(stream, key="items", keep_text=True)
+            for index, (start, item) in enumerate(array):
+                if isinstance(item, dict) and "kind" not in item and default_kind:
+                    item = {**item, "kind": default_kind}
+                if not isinstance(item, dict) or "kind" not in item:
+                    sink.skipped_line(start, "item without a kind")
+                    continue
+                text = array.element_text
+                metadata = item.get("metadata")
+                name = metadata.get("name") if isinstance(metadata, dict) else None
+                found = text.find(f'"name": "{name}"') if name else -1
+                line = start + text.count("\n", 0, found) if found >= 0 else None
+                location = SourceLocation(source.name, line)
+                what = str(item.get("kind"))
+                if what == "Event":
+                    message = item.get("message") or item.get("note") or ""
+                    sink.add_event_lazy(str(message), str(item.get("reason") or ""), "kubernetes-event", _event_builder(sink, line or index + 1, what, item, location))
+                    count += 1
+                    continue
+                if what == "Pod":
+                    read = read_element(sink, line or index + 1, what, item, lambda obj: (pod_instance(obj, location), () if pod_specs else _specs(obj), _service_hint(obj)))
+                    if read is not None:
+                        (instance, specs, service), _kept = read
+                        instances.append(locate_in_element(instance, text, start, source.name))
+                        pod_specs = pod_specs or specs
+                        sink.hint(provider="kubernetes", service=service)
+                        count += 1
+                    continue
+                pending.append((item, line or index + 1, what, location))
+                texts.append((text, start))
+            report_array_stream(array, source, sink, "items")
+        status = _sound_status(pending, sink, instances, pod_specs)
+        count += len(pending)
+        if count:
+            sink.hint(provider="kubernetes")
+        if status is not None:
+            sink.add_status(_locate_in_objects(status, texts, source.name))
+        return count
+
+
+def _specs(pod: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+    spec = pod.get("spec")
+    return container_specs(spec) if isinstance(spec, Mapping) else ()
+
+
+def _locate_in_objects(status: ServiceStatus, texts: list[tuple[str, int]], source: str) -> ServiceStatus:
+    """The status's own conditions and its rollouts' pointed at their lines, found in the objects' texts (each with its first line)."""
+
+    def where(condition: Condition) -> Condition:
+        if condition.location:
+            return condition
+        for value in (condition.message, condition.reason, condition.type):
+            if not value:
+                continue
+            needle = json.dumps(value)[1:61]
+            for text, first in texts:
+                found = text.find(needle)
+                if found >= 0:
+                    return attrs.evolve(condition, location=SourceLocation(source, first + text.count("\n", 0, found)))
+        return attrs.evolve(condition, location=SourceLocation(source))
+
+    return attrs.evolve(
+        status,
+        conditions=tuple(where(c) for c in status.conditions),
+        rollouts=tuple(attrs.evolve(r, conditions=tuple(where(c) for c in r.conditions)) for r in status.rollouts),
+        instances=tuple(i if all(c.location for c in i.conditions) else attrs.evolve(i, conditions=tuple(c if c.location else attrs.evolve(c, location=SourceLocation(source)) for c in i.conditions)) for i in status.instances),
+    )

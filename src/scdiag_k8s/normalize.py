@@ -7,7 +7,7 @@ a live call normalise identically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -433,8 +433,19 @@ def _rollouts_of_pods(pods: Iterable[Instance]) -> tuple[Rollout, ...]:
     return tuple(Rollout(id=owner, current=owner == owners[-1], status="ReplicaSet") for owner in reversed(owners))
 
 
-def status_from_objects(objects: Iterable[Mapping[str, Any]], locate: Locator | None = None) -> ServiceStatus | None:
-    """A status fragment from any mix of API objects (events excluded)."""
+def status_from_objects(
+    objects: Iterable[Mapping[str, Any]],
+    locate: Locator | None = None,
+    *,
+    instances: Sequence[Instance] = (),
+    pod_specs: tuple[ContainerSpec, ...] = (),
+) -> ServiceStatus | None:
+    """A status fragment from any mix of API objects (events excluded).
+
+    ``instances`` are pods already normalised one by one (a large list read
+    item by item), with ``pod_specs`` their first pod's containers; they join
+    the pods among ``objects``.
+    """
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for obj in objects:
         by_kind.setdefault(str(obj.get("kind")), []).append(obj)
@@ -447,16 +458,16 @@ def status_from_objects(objects: Iterable[Mapping[str, Any]], locate: Locator | 
     endpoints = by_kind.get("Endpoints", []) + by_kind.get("EndpointSlice", [])
     conditions = _node_conditions(by_kind.get("Node", [])) + _pvc_conditions(by_kind.get("PersistentVolumeClaim", []))
     conditions += _quota_conditions(by_kind.get("ResourceQuota", []))
-    if pods or replica_sets or services or endpoints or conditions:
-        pod_specs = container_specs(_dict(pods[0].get("spec"))) if pods else ()
-        instances = tuple(pod_instance(p, locate(p) if locate else None) for p in pods)
-        rollouts = _replica_sets(replica_sets) if replica_sets else _rollouts_of_pods(instances)
+    if pods or instances or replica_sets or services or endpoints or conditions:
+        specs = pod_specs or (container_specs(_dict(pods[0].get("spec"))) if pods else ())
+        every = tuple(instances) + tuple(pod_instance(p, locate(p) if locate else None) for p in pods)
+        rollouts = _replica_sets(replica_sets) if replica_sets else _rollouts_of_pods(every)
         fragments.append(
             ServiceStatus(
                 name="",
                 rollouts=rollouts,
-                instances=instances,
-                containers=pod_specs,
+                instances=every,
+                containers=specs,
                 endpoints=_service_endpoints(services, endpoints),
                 conditions=conditions,
             )

@@ -22,7 +22,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ContainerStatus, DiagnosticEvent, Instance, LogEntry, MetricPoint, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_in_element", "locate_status", "read_json_capture", "unexpected_shape"]
 
 T = TypeVar("T")
 
@@ -188,26 +188,41 @@ def _locate_instances(instances: tuple[Instance, ...], text: str, source: str) -
         end = offsets[bounds[following] - 1] if following < len(bounds) else len(text)
         start = offsets[line - 1]
 
-        def at(needle: str | None) -> SourceLocation | None:
+        def at(needle: str | None, start: int = start, end: int = end) -> SourceLocation | None:
             found = text.find(needle, start, end) if needle else -1
             return SourceLocation(source, bisect.bisect_right(offsets, found)) if found >= 0 else None
 
-        changed = False
-        containers = []
-        for container in instance.containers:
-            reason = _container_reason(container)
-            location = at(json.dumps(reason)) if reason and container.location is None else None
-            if location is not None:
-                container, changed = attrs.evolve(container, location=location), True
-            containers.append(container)
-        conditions = []
-        for condition in instance.conditions:
-            location = None if condition.location else at(_needle(condition.message, condition.reason, condition.type))
-            if location is not None:
-                condition, changed = attrs.evolve(condition, location=location), True
-            conditions.append(condition)
-        result.append(attrs.evolve(instance, containers=tuple(containers), conditions=tuple(conditions)) if changed else instance)
+        result.append(_located(instance, at))
     return tuple(result)
+
+
+def _located(instance: Instance, at: Callable[[str | None], SourceLocation | None]) -> Instance:
+    """``instance`` with each container at the line of its reason and each condition at its message, as ``at`` finds them."""
+    changed = False
+    containers = []
+    for container in instance.containers:
+        reason = _container_reason(container)
+        location = at(json.dumps(reason)) if reason and container.location is None else None
+        if location is not None:
+            container, changed = attrs.evolve(container, location=location), True
+        containers.append(container)
+    conditions = []
+    for condition in instance.conditions:
+        location = None if condition.location else at(_needle(condition.message, condition.reason, condition.type))
+        if location is not None:
+            condition, changed = attrs.evolve(condition, location=location), True
+        conditions.append(condition)
+    return attrs.evolve(instance, containers=tuple(containers), conditions=tuple(conditions)) if changed else instance
+
+
+def locate_in_element(instance: Instance, text: str, first_line: int, source: str) -> Instance:
+    """What :func:`locate_status` does for one instance, inside the text of its own object (read by :class:`ArrayStream`)."""
+
+    def at(needle: str | None) -> SourceLocation | None:
+        found = text.find(needle) if needle else -1
+        return SourceLocation(source, first_line + text.count("\n", 0, found)) if found >= 0 else None
+
+    return _located(instance, at)
 
 
 def locate_status(status: ServiceStatus, text: str, source: str) -> ServiceStatus:
@@ -296,6 +311,10 @@ class ArrayStream:
     skipped_prefix_lines: int = 0
     malformed: list[int] = attrs.field(factory=list)
     """Lines of elements that were not valid JSON and were skipped; reading went on after each."""
+    keep_text: bool = False
+    """Keep each element's text in :attr:`element_text` while it is yielded (to locate lines inside it)."""
+    element_text: str = ""
+    """The text of the element just yielded, when ``keep_text``."""
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         """(1-based line where the element starts, element)."""
@@ -347,6 +366,8 @@ class ArrayStream:
                 line += text.count("\n", position, resume)
                 window.position = resume
                 continue
+            if self.keep_text:
+                self.element_text = text[position:end]
             yield line, value
             line += text.count("\n", position, end)
             window.position = end

@@ -95,3 +95,65 @@ def test_each_pods_conditions_point_into_that_pods_object(read) -> None:  # type
     located = {condition.type: condition.location.line for condition in old.conditions}
     assert set(located) == {"Initialized", "Ready", "ContainersReady", "PodScheduled"}
     assert all(line > second_starts and f'"{kind}"' in lines[line - 1] for kind, line in located.items())
+
+
+def _pods_list(count: int) -> dict:  # type: ignore[type-arg]
+    """The example's pods, copied ``count`` times under new names, as one List."""
+    import copy
+    import json
+
+    template = json.loads((EXAMPLE / "pods.json").read_text(encoding="utf-8"))["items"]
+    items = []
+    for index in range(count):
+        for pod in template:
+            copied = copy.deepcopy(pod)
+            copied["metadata"]["name"] = f"{pod['metadata']['name']}-{index}"
+            items.append(copied)
+    return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+def test_a_list_larger_than_the_document_limit_is_read_item_by_item(tmp_path: Path) -> None:
+    """A List never sits in memory whole, so captures.max_document_size does not bound it."""
+    import json
+
+    from scdiag.app import DiagnosticOrchestrator
+    from scdiag.config import config_from_mapping
+
+    target = tmp_path / "pods.json"
+    target.write_text(json.dumps(_pods_list(150), indent=4), encoding="utf-8")
+    assert target.stat().st_size > 256 * 1024
+    orchestrator = DiagnosticOrchestrator(config=config_from_mapping({"diagnostics": {"captures": {"max_document_size": "64KiB"}}}))
+    result = orchestrator.analyze_captures([str(target)])
+    assert result.data is not None and len(result.data.status.instances) == 300
+    assert result.root_cause is not None and result.root_cause.pattern_id == "container-oom-kill"
+
+
+def test_items_without_a_kind_take_the_lists(read_text) -> None:  # type: ignore[no-untyped-def]
+    """The API's own PodList names the kind once, before its items."""
+    import json
+
+    listed = _pods_list(1)
+    items = [{key: value for key, value in pod.items() if key != "kind"} for pod in listed["items"]]
+    data = read_text(json.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}, indent=2), name="pods.json")
+    assert [i.kind for i in data.status.instances] == ["pod", "pod"]
+
+
+def test_a_list_cut_short_keeps_the_items_before_the_cut(read_text) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    text = json.dumps(_pods_list(3), indent=4)
+    cut = text[: text.index('"name": "orders-api-5d4b8f7c9-mz7wn-2"')]
+    data = read_text(cut, name="pods.json")
+    assert len(data.status.instances) == 5
+    assert any("truncated" in problem for read in data.inputs for problem in read.problems)
+
+
+def test_a_malformed_item_costs_only_itself(read_text) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    text = json.dumps(_pods_list(2), indent=4)
+    second = text.index('"name": "orders-api-5d4b8f7c9-mz7wn-0"')
+    broken = text[:second] + '"name": orders-api-broken,\n' + text[second + len('"name": "orders-api-5d4b8f7c9-mz7wn-0",') :]
+    data = read_text(broken, name="pods.json")
+    assert len(data.status.instances) == 3
+    assert any("not valid JSON" in problem for problem in data.inputs[0].problems)

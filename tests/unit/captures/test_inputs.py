@@ -152,11 +152,13 @@ def test_a_pipe_beyond_the_file_limit_is_read_up_to_it(pipe_path: Callable[[byte
 
 
 def test_a_document_beyond_the_document_limit_is_one_clear_line(tmp_path: Path) -> None:
-    """A JSON document read whole is refused above ``max_document_size``, naming the key to raise."""
+    """A JSON document read whole (one pod, not a List, which is read item by item) is refused above ``max_document_size``, naming the key to raise."""
+    import json
+
     from scdiag.errors import NothingCollected
 
-    target = tmp_path / "pods.json"
-    target.write_text(_pods() + " " * 4096)
+    target = tmp_path / "pod.json"
+    target.write_text(json.dumps(json.loads(_pods())["items"][0], indent=4) + " " * 4096)
     with pytest.raises(NothingCollected) as raised:
         _analyze(str(target), captures={"max_document_size": "2KiB"})
     (reason,) = raised.value.reasons
