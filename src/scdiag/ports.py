@@ -179,6 +179,13 @@ class CaptureSink(Protocol):
     def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
         """One log line given by its text; ``build`` makes the entry only if the line is kept."""
 
+    def add_logs_lazy(self, lines: Sequence[tuple[str, str, str, Callable[[], LogEntry]]]) -> None:
+        """Several log lines, each ``(message, source, stream, build)``: as :meth:`add_log_lazy` for each, in order.
+
+        A batch lets the sink ask its expressions once for all the messages
+        when none of them matters, which is most of a large capture.
+        """
+
     def add_event(self, event: DiagnosticEvent) -> None:
         """One platform event."""
 
@@ -188,6 +195,9 @@ class CaptureSink(Protocol):
         ``source`` is the event's ``source``. ``build`` may return ``None`` for
         an event that turned out unreadable (it reports why itself).
         """
+
+    def add_events_lazy(self, events: Sequence[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]]) -> None:
+        """Several events, each ``(message, reason, source, build)``: as :meth:`add_event_lazy` for each, in order."""
 
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry], lines: int | None = None) -> None:
         """A block of raw log lines (no trailing newline needed); only the lines that matter are parsed.

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, cast
 
 
 from scdiag import regex
-from scdiag.captures.jsontext import ArrayStream, LineFinder, iter_json_lines, locate_status, read_json_capture, read_document, read_element, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import LOG_BATCH, ArrayStream, LineFinder, iter_json_lines, locate_status, read_json_capture, read_document, read_element, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, DiagnosticEvent, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -38,7 +38,33 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -> bool:
+class _Batches:
+    """Rows handed to the sink a batch at a time: system rows as events, console rows as log lines."""
+
+    def __init__(self, sink: CaptureSink) -> None:
+        self.sink = sink
+        self.events: list[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]] = []
+        self.lines: list[tuple[str, str, str, Callable[[], LogEntry]]] = []
+
+    def event(self, message: str, reason: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        self.events.append((message, reason, "azure-system", build))
+        if len(self.events) >= LOG_BATCH:
+            self.sink.add_events_lazy(self.events)
+            self.events = []
+
+    def line(self, message: str, stream: str, build: Callable[[], LogEntry]) -> None:
+        self.lines.append((message, "azure-console", stream, build))
+        if len(self.lines) >= LOG_BATCH:
+            self.sink.add_logs_lazy(self.lines)
+            self.lines = []
+
+    def flush(self) -> None:
+        self.sink.add_events_lazy(self.events)
+        self.sink.add_logs_lazy(self.lines)
+        self.events, self.lines = [], []
+
+
+def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, batches: _Batches) -> bool:
     plain = _unit_free(row)
     app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
     revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
@@ -56,8 +82,15 @@ def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words
-        sink.add_event_lazy(message, reason, "azure-system", lambda: cast("DiagnosticEvent | None", build()))
+        batches.event(message, reason, lambda: cast("DiagnosticEvent | None", build()))
         return True
+    line = _console_line(plain) if not system else None
+    if line is not None:
+        # Console rows too: counted by their text, built only when kept.
+        message, stream = line
+        batches.line(message, stream, lambda: _console_entry(build(), message, location))
+        return True
+    batches.flush()  # the rows before this one reach the sink before it, in their order
     item = build()
     if item is None:
         return False
@@ -66,6 +99,21 @@ def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink) -
     else:
         sink.add_log(item, "azure-console")
     return True
+
+
+def _console_line(row: dict[str, Any]) -> tuple[str, str] | None:
+    """The row's message and stream, when its fields are the plain values a built entry will agree with."""
+    if not all(value is None or isinstance(value, (str, int, float)) for value in row.values()):
+        return None
+    try:
+        return normalize.row_line(row)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _console_entry(item: DiagnosticEvent | LogEntry | None, message: str, location: SourceLocation) -> LogEntry:
+    # A row whose fields could not all be read still is its line.
+    return item if isinstance(item, LogEntry) else LogEntry(message=message, location=location)
 
 
 class LogAnalyticsRowsReader:
@@ -85,12 +133,14 @@ class LogAnalyticsRowsReader:
         with unexpected_shape(source, self.name), source.open() as stream:
             array = ArrayStream(stream)
             count = 0
+            batches = _Batches(sink)
             for line, row in array:
                 if not isinstance(row, dict):
                     sink.skipped_line(line, "not a row object")
                     continue
-                if _add_row(row, SourceLocation(source.name, line), sink):
+                if _add_row(row, SourceLocation(source.name, line), sink, batches):
                     count += 1
+            batches.flush()
             report_array_stream(array, source, sink, "rows")
             return count
 
@@ -110,13 +160,15 @@ class ContainerAppLogsReader:
         """Each line is a row; a line that is not JSON is counted and skipped."""
         with unexpected_shape(source, self.name):
             count = 0
+            batches = _Batches(sink)
             with source.open() as stream:
                 for number, value, _raw in iter_json_lines(stream):
                     if not isinstance(value, dict):
                         sink.skipped_line(number, "not a JSON object")
                         continue
-                    if _add_row(value, SourceLocation(source.name, number), sink):
+                    if _add_row(value, SourceLocation(source.name, number), sink, batches):
                         count += 1
+            batches.flush()
             return count
 
 

@@ -79,15 +79,21 @@ def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) ->
     )
 
 
-def row_log(row: Mapping[str, Any], location: SourceLocation | None = None) -> LogEntry:
-    """A console-log row as a log line."""
+def row_line(row: Mapping[str, Any]) -> tuple[str, str]:
+    """A console-log row's message and stream, as the log line built from it will carry them."""
     message = str(_field(row, "Log", "Msg") or "").rstrip("\n")
     container = _field(row, "ContainerName") or _field(row, "ContainerAppName") or ""
+    return message, f"{_field(row, 'RevisionName') or ''}/{container}".strip("/")
+
+
+def row_log(row: Mapping[str, Any], location: SourceLocation | None = None) -> LogEntry:
+    """A console-log row as a log line."""
+    message, stream = row_line(row)
     return LogEntry(
         message=message,
         timestamp=parse_timestamp(_field(row, "TimeGenerated", "TimeStamp", "time")),
         level=detect_level(message),
-        stream=f"{_field(row, 'RevisionName') or ''}/{container}".strip("/"),
+        stream=stream,
         location=location,
         instance=_field(row, "ReplicaName"),
         attributes={"source": "azure-console", "stream": str(_field(row, "Stream") or "")},

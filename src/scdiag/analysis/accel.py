@@ -17,12 +17,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["ACCEL_AFTER_BYTES", "Prefilter", "enabled"]
+__all__ = ["ACCEL_AFTER_BYTES", "WHOLE_TEXT_MARKERS", "Prefilter", "enabled"]
 
 ACCEL_AFTER_BYTES = 256 << 20
 """Log text an analysis scans with RE2 alone before the prefilter is compiled (measured: compiling
 costs about 0.8 s, which a log of a million lines, 155 MB, does not win back)."""
-_WHOLE_TEXT_MARKERS = ("\\A", "\\z", "(?s", "(?-")
+WHOLE_TEXT_MARKERS = ("\\A", "\\z", "(?s", "(?-")
 """Constructs whose meaning in a block is not their meaning in a line (text anchors, flag changes)."""
 _MAX_MATCHES = 200_000
 """Matches in one block past which the block is left to RE2 alone (an expression matching nearly everywhere)."""
@@ -52,7 +52,7 @@ class Prefilter:
         """The prefilter of ``expressions``; ``None`` when Hyperscan is missing, off, or refuses one of them."""
         if not expressions or not enabled():
             return None
-        if any(marker in expression for expression in expressions for marker in _WHOLE_TEXT_MARKERS):
+        if any(marker in expression for expression in expressions for marker in WHOLE_TEXT_MARKERS):
             return None  # anchored to the whole text: per line and per block they differ, and RE2 asks per line
         import hyperscan
 

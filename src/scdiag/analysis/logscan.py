@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 import re2
 
-from scdiag.analysis.accel import ACCEL_AFTER_BYTES, Prefilter
+from scdiag.analysis.accel import ACCEL_AFTER_BYTES, WHOLE_TEXT_MARKERS, Prefilter
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
 _PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
@@ -79,8 +79,11 @@ class LogMatcher:
     rules: list[LogRule]
     reason_expressions: list[str] = attrs.field(factory=list)
     """The reason expressions of event, status and container indicators, for :meth:`match_event`."""
+    batchable: bool = attrs.field(init=False, default=True)
+    """Whether lines joined by newlines match wherever one of them does (no expression anchors to the whole text)."""
     _set: re2.Set | None = attrs.field(init=False, default=None)
     _reasons: re2.Set | None = attrs.field(init=False, default=None)
+    _reason_lines: re2.Set | None = attrs.field(init=False, default=None)
     _rows: re2.Set | None = attrs.field(init=False, default=None)
     _expressions: list[str] = attrs.field(init=False, factory=list)
     _row_expressions: list[str] = attrs.field(init=False, factory=list)
@@ -123,12 +126,16 @@ class LogMatcher:
         reasons = [r for r in self.reason_expressions if r]
         if reasons:
             self._reasons = _compile_set(reasons)
+            # Reasons joined by newlines, one per line: their ^ and $ must mean the line's.
+            self._reason_lines = _compile_set(["(?m)" + reason for reason in reasons])
+            self.batchable = not any(marker in reason for reason in reasons for marker in WHOLE_TEXT_MARKERS)
         if not self.rules:
             return
         # (?m): in a block of many lines, ^ and $ must still mean line start and end.
         expressions = ["(?m)" + rule.regex.source for rule in self.rules]
         self._set = _compile_set(expressions)
         self._expressions = expressions
+        self.batchable = self.batchable and not any(marker in expression for expression in expressions for marker in WHOLE_TEXT_MARKERS)
         self.engine_rules = tuple(index for index, rule in enumerate(self.rules) if rule.pattern is None)
         self._row_expressions = expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons]
         self._rows = _compile_set(self._row_expressions)
@@ -153,6 +160,10 @@ class LogMatcher:
     def any_match(self, text: str) -> bool:
         """Whether any expression matches somewhere in ``text``."""
         return self._set is not None and bool(self._set.Match(text))
+
+    def any_event_match(self, messages: str, reasons: str) -> bool:
+        """Whether any event of a batch could matter: a message expression somewhere in ``messages``, or a reason on a line of ``reasons``."""
+        return self.any_match(messages) or (self._reason_lines is not None and bool(reasons) and bool(self._reason_lines.Match(reasons)))
 
     def scan_text(self, text: str, *, without: frozenset[int] = frozenset()) -> Iterator[tuple[int, str, list[int]]]:
         """Matching lines of a block of text: (index of the line in the block, line, rule indexes).

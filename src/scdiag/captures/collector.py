@@ -10,7 +10,7 @@ parsed and kept. Every line is counted.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
@@ -313,6 +313,19 @@ class CaptureCollector:
             state.kept[sequence] = build()
         state.tail.append((sequence, build, None))
 
+    def add_logs_lazy(self, lines: Sequence[tuple[str, str, str, Callable[[], LogEntry]]]) -> None:
+        """Log lines by their text, in order; when no expression matches any of them, one question answers for all."""
+        if not lines:
+            return
+        if self.matcher.batchable and not self.matcher.any_match("\n".join(line[0] for line in lines)):
+            for _message, source, stream, build in lines:
+                state = self._stream(source, stream)
+                state.total += 1
+                state.tail.append((state.total, build, None))
+            return
+        for message, source, stream, build in lines:
+            self.add_log_lazy(message, source, stream, build)
+
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser, lines: int | None = None) -> None:
         """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
         if not block:
@@ -359,6 +372,19 @@ class CaptureCollector:
 
     def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
         """One platform event given by its words; ``build`` makes it only if it is kept (``None``: it was unreadable)."""
+        self._event_lazy(message, reason, source, build, None)
+
+    def add_events_lazy(self, events: Sequence[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]]) -> None:
+        """Platform events by their words, in order; when no expression matches any of them, one question answers for all."""
+        if not events:
+            return
+        unmatched = self.matcher.batchable and not self.matcher.any_event_match(
+            "\n".join(event[0] for event in events), "\n".join(event[1] for event in events)
+        )
+        for message, reason, source, build in events:
+            self._event_lazy(message, reason, source, build, [] if unmatched else None)
+
+    def _event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None], hits: list[int] | None) -> None:
         events = self._events.setdefault(source, [])
         state = self._event_states.get(source)
         if state is None and len(events) < _ALL_EVENTS:
@@ -369,7 +395,7 @@ class CaptureCollector:
         if state is None:
             state = self._rows_state(source)
         state.total += 1
-        if self._counted_keep(state, self.matcher.match_event(message, reason)):
+        if self._counted_keep(state, self.matcher.match_event(message, reason) if hits is None else hits):
             event = build()
             if event is not None:
                 state.kept[state.total] = event

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO, TypeVar
 
@@ -22,7 +22,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ContainerStatus, DiagnosticEvent, Instance, LogEntry, MetricPoint, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_in_element", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["LOG_BATCH", "ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_in_element", "locate_status", "read_json_capture", "unexpected_shape"]
 
 T = TypeVar("T")
 
@@ -373,6 +373,8 @@ class ArrayStream:
             window.position = end
 
 
+LOG_BATCH = 256
+"""Log lines a JSON log reader hands over at once (:meth:`~scdiag.ports.CaptureSink.add_logs_lazy`)."""
 _SEPARATORS = " \t\r\n,"
 _MAX_ELEMENT = 8 << 20
 """Characters one element may span; past it a failing element is taken as malformed, not as unfinished."""
@@ -450,11 +452,17 @@ class BufferedSink:
     def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
         self._keep("add_log_lazy", message, source, stream, build)
 
+    def add_logs_lazy(self, lines: Sequence[tuple[str, str, str, Callable[[], LogEntry]]]) -> None:
+        self._keep("add_logs_lazy", list(lines))
+
     def add_event(self, event: DiagnosticEvent) -> None:
         self._keep("add_event", event)
 
     def add_event_lazy(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
         self._keep("add_event_lazy", message, reason, source, build)
+
+    def add_events_lazy(self, events: Sequence[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]]) -> None:
+        self._keep("add_events_lazy", list(events))
 
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: Callable[[str, int], LogEntry], lines: int | None = None) -> None:
         self._keep("add_log_block", block, source=source, stream=stream, first_line=first_line, parse=parse, lines=lines)
