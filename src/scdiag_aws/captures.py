@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 
 from scdiag import regex
-from scdiag.captures.jsontext import LOG_BATCH, ArrayStream, LineFinder, locate_status, read_document, read_element, read_json_capture, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, SinkBatches, LineFinder, locate_status, read_document, read_element, read_json_capture, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.errors import CaptureError
 from scdiag.models import Condition, DiagnosticEvent, Instance, LogEntry, MetricPoint, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
@@ -189,7 +189,7 @@ class CloudWatchLogsReader(_AwsJsonReader):
         """Event by event: a log capture of gigabytes is never held whole."""
         stream = PurePath(source.name).name
         count = 0
-        batch: list[tuple[str, str, str, Callable[[], LogEntry]]] = []
+        batches = SinkBatches(sink)
         with unexpected_shape(source, self.name), source.open() as text:
             array = ArrayStream(text, key="events")
             for line, event in array:
@@ -204,12 +204,9 @@ class CloudWatchLogsReader(_AwsJsonReader):
                     event = read[1]
                 message = str(event.get("message", "")).rstrip("\n")
                 build = functools.partial(_one_entry, event, stream, source.name, line)
-                batch.append((message, "cloudwatch-logs", str(event.get("logStreamName") or stream), build))
-                if len(batch) >= LOG_BATCH:
-                    sink.add_logs_lazy(batch)
-                    batch = []
+                batches.line(message, "cloudwatch-logs", str(event.get("logStreamName") or stream), build)
                 count += 1
-            sink.add_logs_lazy(batch)
+            batches.flush()
             report_array_stream(array, source, sink, "log events")
         sink.hint(provider="aws")
         return count

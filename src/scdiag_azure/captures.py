@@ -8,7 +8,7 @@ from typing import Any, ClassVar, cast
 
 
 from scdiag import regex
-from scdiag.captures.jsontext import LOG_BATCH, ArrayStream, LineFinder, iter_json_lines, locate_status, read_json_capture, read_document, read_element, report_array_stream, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, SinkBatches, LineFinder, iter_json_lines, locate_status, read_json_capture, read_document, read_element, report_array_stream, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, DiagnosticEvent, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -38,33 +38,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class _Batches:
-    """Rows handed to the sink a batch at a time: system rows as events, console rows as log lines."""
-
-    def __init__(self, sink: CaptureSink) -> None:
-        self.sink = sink
-        self.events: list[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]] = []
-        self.lines: list[tuple[str, str, str, Callable[[], LogEntry]]] = []
-
-    def event(self, message: str, reason: str, build: Callable[[], DiagnosticEvent | None]) -> None:
-        self.events.append((message, reason, "azure-system", build))
-        if len(self.events) >= LOG_BATCH:
-            self.sink.add_events_lazy(self.events)
-            self.events = []
-
-    def line(self, message: str, stream: str, build: Callable[[], LogEntry]) -> None:
-        self.lines.append((message, "azure-console", stream, build))
-        if len(self.lines) >= LOG_BATCH:
-            self.sink.add_logs_lazy(self.lines)
-            self.lines = []
-
-    def flush(self) -> None:
-        self.sink.add_events_lazy(self.events)
-        self.sink.add_logs_lazy(self.lines)
-        self.events, self.lines = [], []
-
-
-def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, batches: _Batches) -> bool:
+def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, batches: SinkBatches) -> bool:
     plain = _unit_free(row)
     app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
     revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
@@ -82,13 +56,13 @@ def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, b
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words
-        batches.event(message, reason, lambda: cast("DiagnosticEvent | None", build()))
+        batches.event(message, reason, "azure-system", lambda: cast("DiagnosticEvent | None", build()))
         return True
     line = _console_line(plain) if not system else None
     if line is not None:
         # Console rows too: counted by their text, built only when kept.
         message, stream = line
-        batches.line(message, stream, lambda: _console_entry(build(), message, location))
+        batches.line(message, "azure-console", stream, lambda: _console_entry(build(), message, location))
         return True
     batches.flush()  # the rows before this one reach the sink before it, in their order
     item = build()
@@ -133,7 +107,7 @@ class LogAnalyticsRowsReader:
         with unexpected_shape(source, self.name), source.open() as stream:
             array = ArrayStream(stream)
             count = 0
-            batches = _Batches(sink)
+            batches = SinkBatches(sink)
             for line, row in array:
                 if not isinstance(row, dict):
                     sink.skipped_line(line, "not a row object")
@@ -160,7 +134,7 @@ class ContainerAppLogsReader:
         """Each line is a row; a line that is not JSON is counted and skipped."""
         with unexpected_shape(source, self.name):
             count = 0
-            batches = _Batches(sink)
+            batches = SinkBatches(sink)
             with source.open() as stream:
                 for number, value, _raw in iter_json_lines(stream):
                     if not isinstance(value, dict):

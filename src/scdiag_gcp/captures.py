@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar
 
 from scdiag import regex
-from scdiag.captures.jsontext import LOG_BATCH, ArrayStream, LineFinder, locate_status, read_json_capture, report_array_stream, read_element, unexpected_shape
+from scdiag.captures.jsontext import ArrayStream, SinkBatches, LineFinder, locate_status, read_json_capture, report_array_stream, read_element, unexpected_shape
 from scdiag.captures.text import stream_blocks
 from scdiag.models import Condition, LogEntry, Rollout, RolloutOutcome, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
@@ -41,7 +41,7 @@ class CloudLoggingReader:
         with unexpected_shape(source, self.name), source.open() as stream:
             array = ArrayStream(stream)
             count = 0
-            batch: list[tuple[str, str, str, Callable[[], LogEntry]]] = []
+            batches = SinkBatches(sink)
             for line, entry in array:
                 if not isinstance(entry, dict):
                     sink.skipped_line(line, "not a LogEntry object")
@@ -54,16 +54,13 @@ class CloudLoggingReader:
                     entry = read[1]
                 message, log_source, stream_name = normalize.log_line(entry)
                 # Built only if kept: of 200,000 ordinary entries, those an indicator can match and the last.
-                batch.append((message, log_source, stream_name, functools.partial(_built_entry, entry, SourceLocation(source.name, line))))
-                if len(batch) >= LOG_BATCH:
-                    sink.add_logs_lazy(batch)
-                    batch = []
+                batches.line(message, log_source, stream_name, functools.partial(_built_entry, entry, SourceLocation(source.name, line)))
                 resource = entry.get("resource")
                 labels = resource.get("labels") if isinstance(resource, dict) else None
                 labels = labels if isinstance(labels, dict) else {}
                 sink.hint(provider="gcp", service=_text(labels.get("service_name")), deployment_id=_text(labels.get("revision_name")))
                 count += 1
-            sink.add_logs_lazy(batch)
+            batches.flush()
             report_array_stream(array, source, sink, "log entries")
             return count
 

@@ -10,7 +10,7 @@ code the live provider uses.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -19,6 +19,7 @@ from scdiag import regex
 from scdiag.captures.jsontext import (
     ArrayStream,
     LineFinder,
+    SinkBatches,
     locate_in_element,
     locate_status,
     read_element,
@@ -93,12 +94,30 @@ def _sound_status(
     return status_from_objects([item for item, _line, _what, _location in sound], lambda obj: kept_locations.get(id(obj)), instances=instances, pod_specs=pod_specs)
 
 
-def _event_builder(sink: CaptureSink, line: int, what: str, item: dict[str, Any], location: SourceLocation) -> Callable[[], DiagnosticEvent | None]:
+def _add_event(batches: SinkBatches, sink: CaptureSink, item: dict[str, Any], line: int, location: SourceLocation) -> None:
+    """An Event object, by its words: built only when kept (of 50,000 ordinary events, those an indicator can match and the last)."""
+
     def build() -> DiagnosticEvent | None:
-        event = read_element(sink, line, what, item, lambda obj: event_from_object(obj, location))
+        event = read_element(sink, line, "Event", item, lambda obj: event_from_object(obj, location))
         return event[0] if event is not None else None
 
-    return build
+    message = item.get("message") or item.get("note") or ""
+    batches.event(str(message), str(item.get("reason") or ""), "kubernetes-event", build)
+
+
+def _status_of(
+    pending: list[tuple[dict[str, Any], int, str, SourceLocation]],
+    sink: CaptureSink,
+    count: int,
+    instances: Sequence[Instance] = (),
+    pod_specs: tuple[ContainerSpec, ...] = (),
+) -> tuple[ServiceStatus | None, int]:
+    """The status of what was read besides events, and the count of items read with it."""
+    status = _sound_status(pending, sink, instances, pod_specs)
+    count += len(pending)
+    if count:
+        sink.hint(provider="kubernetes")
+    return status, count
 
 class KubectlJsonReader:
     """``kubectl get pods|events|deployments|... -o json``: a List or a single object."""
@@ -128,6 +147,7 @@ class KubectlJsonReader:
                 items = value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
             pending: list[tuple[dict[str, Any], int, str, SourceLocation]] = []
             count = 0
+            batches = SinkBatches(sink)
             finder = LineFinder(text)
             for index, item in enumerate(items):
                 if not isinstance(item, dict) or "kind" not in item:
@@ -140,17 +160,13 @@ class KubectlJsonReader:
                 line = finder.line_of(f'"name": "{name}"') if name else None
                 location = SourceLocation(source.name, line)
                 what = str(item.get("kind"))
-                if item.get("kind") == "Event":
-                    # Built only when kept: of 50,000 ordinary events, the sink keeps the ones an indicator can match and the last.
-                    message = item.get("message") or item.get("note") or ""
-                    sink.add_event_lazy(str(message), str(item.get("reason") or ""), "kubernetes-event", _event_builder(sink, line or index + 1, what, item, location))
+                if what == "Event":
+                    _add_event(batches, sink, item, line or index + 1, location)
                     count += 1
                     continue
                 pending.append((item, line or index + 1, what, location))
-            status = _sound_status(pending, sink)
-            count += len(pending)
-            if count:
-                sink.hint(provider="kubernetes")
+            batches.flush()
+            status, count = _status_of(pending, sink, count)
             if status is not None:
                 sink.add_status(locate_status(status, text, source.name))
             return count
@@ -170,6 +186,7 @@ class KubectlJsonReader:
         instances: list[Instance] = []
         pod_specs: tuple[ContainerSpec, ...] = ()
         count = 0
+        batches = SinkBatches(sink)
         with source.open() as stream:
             array = ArrayStream(stream, key="items", keep_text=True)
             for index, (start, item) in enumerate(array):
@@ -186,8 +203,7 @@ class KubectlJsonReader:
                 location = SourceLocation(source.name, line)
                 what = str(item.get("kind"))
                 if what == "Event":
-                    message = item.get("message") or item.get("note") or ""
-                    sink.add_event_lazy(str(message), str(item.get("reason") or ""), "kubernetes-event", _event_builder(sink, line or index + 1, what, item, location))
+                    _add_event(batches, sink, item, line or index + 1, location)
                     count += 1
                     continue
                 if what == "Pod":
@@ -201,11 +217,9 @@ class KubectlJsonReader:
                     continue
                 pending.append((item, line or index + 1, what, location))
                 texts.append((text, start))
+            batches.flush()
             report_array_stream(array, source, sink, "items")
-        status = _sound_status(pending, sink, instances, pod_specs)
-        count += len(pending)
-        if count:
-            sink.hint(provider="kubernetes")
+        status, count = _status_of(pending, sink, count, instances, pod_specs)
         if status is not None:
             sink.add_status(_locate_in_objects(status, texts, source.name))
         return count

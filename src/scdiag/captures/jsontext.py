@@ -22,7 +22,7 @@ from scdiag.errors import CaptureError
 from scdiag.models import Condition, ContainerStatus, DiagnosticEvent, Instance, LogEntry, MetricPoint, ServiceStatus, SourceLocation
 from scdiag.ports import CaptureSink, CaptureSource
 
-__all__ = ["LOG_BATCH", "ArrayStream", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_in_element", "locate_status", "read_json_capture", "unexpected_shape"]
+__all__ = ["LOG_BATCH", "ArrayStream", "SinkBatches", "JsonDocument", "LineFinder", "report_array_stream", "BufferedSink", "read_document", "read_element", "iter_json_lines", "json_start", "load_json_text", "locate_in_element", "locate_status", "read_json_capture", "unexpected_shape"]
 
 T = TypeVar("T")
 
@@ -435,6 +435,37 @@ def report_array_stream(array: ArrayStream, source: CaptureSource, sink: Capture
         sink.skipped_line(line, "not valid JSON; reading went on with the next element")
     if array.truncated:
         sink.problem(f"the JSON is truncated; the complete {what} before the cut were read")
+
+
+class SinkBatches:
+    """Lazily given log lines and events, handed to a sink :data:`LOG_BATCH` at a time (``flush`` hands the rest)."""
+
+    def __init__(self, sink: CaptureSink) -> None:
+        self.sink = sink
+        self.events: list[tuple[str, str, str, Callable[[], DiagnosticEvent | None]]] = []
+        self.lines: list[tuple[str, str, str, Callable[[], LogEntry]]] = []
+
+    def event(self, message: str, reason: str, source: str, build: Callable[[], DiagnosticEvent | None]) -> None:
+        """As :meth:`~scdiag.ports.CaptureSink.add_event_lazy`, in a batch."""
+        self.events.append((message, reason, source, build))
+        if len(self.events) >= LOG_BATCH:
+            self.sink.add_events_lazy(self.events)
+            self.events = []
+
+    def line(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
+        """As :meth:`~scdiag.ports.CaptureSink.add_log_lazy`, in a batch."""
+        self.lines.append((message, source, stream, build))
+        if len(self.lines) >= LOG_BATCH:
+            self.sink.add_logs_lazy(self.lines)
+            self.lines = []
+
+    def flush(self) -> None:
+        """Hand over what is waiting (before anything given to the sink directly, to keep the order)."""
+        if self.events:
+            self.sink.add_events_lazy(self.events)
+        if self.lines:
+            self.sink.add_logs_lazy(self.lines)
+        self.events, self.lines = [], []
 
 
 class BufferedSink:
