@@ -9,8 +9,11 @@ parsed and kept. Every line is counted.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
@@ -51,6 +54,16 @@ _PLAIN_INSTANCES = 1000
 """Up to this many plainly healthy instances are kept; past it they are counted, not kept."""
 """Up to this many events per source are all kept; past it, only those that can matter."""
 _MAX_PROBLEMS_PER_INPUT = 20
+_BLOCKS_BEFORE_WORKERS = 4
+"""Blocks of a stream scanned in line before the workers take over (a small log pays no thread)."""
+_SCAN_WORKERS = min(2, os.cpu_count() or 1)
+_SCANS_IN_FLIGHT = 2 * _SCAN_WORKERS
+
+
+@functools.lru_cache(maxsize=1)
+def _scanner() -> ThreadPoolExecutor:
+    # Not daemon threads: the interpreter joins them before it finalises, so no RE2 call runs past it.
+    return ThreadPoolExecutor(max_workers=_SCAN_WORKERS, thread_name_prefix="scdiag-scan")
 
 
 @attrs.define
@@ -60,6 +73,8 @@ class _Stream:
     total: int = 0
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
     tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    blocks: int = 0
+    """Blocks of raw lines given so far."""
     per_rule: Counter[int] = attrs.field(factory=Counter)
 
 
@@ -248,6 +263,8 @@ class CaptureCollector:
     _skipped: int = 0
     _other_problems: int = 0
     _input: str = ""
+    _pending: deque[tuple[_Stream, Future[list[tuple[int, str, list[int]]]], str, int, int, LineParser]] = attrs.field(factory=deque)
+    """Blocks being scanned on the workers, oldest first."""
 
     # -- per input --------------------------------------------------------------
 
@@ -260,6 +277,7 @@ class CaptureCollector:
 
     def end_input(self, reader: str | None, items: int) -> InputRecord:
         """Finish the current input and describe what became of it."""
+        self._drain()
         # Events still waiting in a tail are built now, so what building them reports belongs to this input.
         for state in self._event_states.values():
             if any(not isinstance(item, DiagnosticEvent) for _sequence, item in state.tail):
@@ -294,6 +312,7 @@ class CaptureCollector:
 
     def add_log(self, entry: LogEntry, source: str) -> None:
         """One parsed log line."""
+        self._drain()
         state = self._stream(source, entry.stream)
         state.total += 1
         # Keyed by arrival order: several entries may share one file line (a JSON row per line, or not).
@@ -305,6 +324,7 @@ class CaptureCollector:
 
     def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
         """A log line by its text: the entry is built only if the line is kept (a match or the tail)."""
+        self._drain()
         state = self._stream(source, stream)
         state.total += 1
         sequence = state.total
@@ -315,6 +335,7 @@ class CaptureCollector:
 
     def add_logs_lazy(self, lines: Sequence[tuple[str, str, str, Callable[[], LogEntry]]]) -> None:
         """Log lines by their text, in order; when no expression matches any of them, one question answers for all."""
+        self._drain()
         if not lines:
             return
         if self.matcher.batchable and not self.matcher.any_match("\n".join(line[0] for line in lines)):
@@ -327,15 +348,39 @@ class CaptureCollector:
             self.add_log_lazy(message, source, stream, build)
 
     def add_log_block(self, block: str, *, source: str, stream: str, first_line: int, parse: LineParser, lines: int | None = None) -> None:
-        """A block of raw lines (no trailing newline needed); only lines that matter are parsed."""
+        """A block of raw lines (no trailing newline needed); only lines that matter are parsed.
+
+        Past the first blocks of a stream, blocks are scanned on worker threads
+        (RE2 releases the GIL), a few at a time, and what they found is taken
+        in block order; the done rules a scan left out may have grown by then,
+        so their hits are dropped when taken.
+        """
         if not block:
             return
         state = self._stream(source, stream)
         lines_in_block = lines if lines is not None else block.count("\n") + (0 if block.endswith("\n") else 1)
         state.total += lines_in_block
+        state.blocks += 1
         # An engine rule keeps only its share of a stream; past it, blocks are scanned without it.
-        done = frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_ENGINE_RULE)
-        for index, raw, rules in self.matcher.scan_text(block, without=done):
+        done = self._done(state)
+        scan = self.matcher.scan_text(block, without=done)
+        if state.blocks <= _BLOCKS_BEFORE_WORKERS or _SCAN_WORKERS < 2:
+            self._take_block(state, list(scan), block, first_line, lines_in_block, parse)
+            return
+        self._pending.append((state, _scanner().submit(list, scan), block, first_line, lines_in_block, parse))
+        while len(self._pending) > _SCANS_IN_FLIGHT:
+            self._take_pending()
+
+    def _done(self, state: _Stream) -> frozenset[int]:
+        return frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_ENGINE_RULE)
+
+    def _take_block(self, state: _Stream, hits: list[tuple[int, str, list[int]]], block: str, first_line: int, lines_in_block: int, parse: LineParser) -> None:
+        done = self._done(state)
+        for index, raw, rules in hits:
+            if done:
+                rules = [rule for rule in rules if rule not in done]
+                if not rules:
+                    continue
             line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
                 state.kept[line_number] = parse(raw, line_number)
@@ -343,6 +388,15 @@ class CaptureCollector:
         last_first = first_line + lines_in_block - len(last_lines)
         for index, raw in enumerate(last_lines):
             state.tail.append((last_first + index, raw, parse))
+
+    def _take_pending(self) -> None:
+        state, future, block, first_line, lines_in_block, parse = self._pending.popleft()
+        self._take_block(state, future.result(), block, first_line, lines_in_block, parse)
+
+    def _drain(self) -> None:
+        """Take every block still being scanned, in order (before anything reads or adds to the streams)."""
+        while self._pending:
+            self._take_pending()
 
     def skipped_line(self, line: int, reason: str) -> None:
         """A malformed line, counted; the first few are reported."""
@@ -513,6 +567,7 @@ class CaptureCollector:
         return groups
 
     def _log_data(self) -> list[LogData]:
+        self._drain()
         result = []
         for state in self._streams.values():
             entries = dict(state.kept)

@@ -9,7 +9,7 @@ import pytest
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.app import DiagnosticOrchestrator
 from scdiag.captures.collector import CaptureCollector
-from scdiag.models import DiagnosticData, DiagnosticEvent, LogEntry
+from scdiag.models import DiagnosticData, DiagnosticEvent, LogEntry, SourceLocation
 
 ORDINARY = "GET /api/products/{} 200 served in 12ms"
 FAILING = "java.lang.OutOfMemoryError: Java heap space"
@@ -90,3 +90,32 @@ def test_batched_events_keep_what_events_one_by_one_keep(matcher: LogMatcher, ev
 
     assert kept(batched) == kept(one_by_one)
     assert sum(reason == "Evicted" for _message, reason in kept(batched)) == len(evicted_at)
+
+
+def _blocks_read(matcher: LogMatcher, blocks: list[str]) -> DiagnosticData:
+    collector = CaptureCollector(matcher)
+    first = 1
+    for block in blocks:
+        collector.add_log_block(block, source="file", stream="app.log", first_line=first, parse=lambda raw, line: LogEntry(message=raw, location=SourceLocation("app.log", line)))
+        first += block.count("\n")
+    return _data(collector)
+
+
+def test_blocks_scanned_on_workers_keep_what_blocks_scanned_in_line_keep(matcher: LogMatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors in every block, so the engine's error rule fills its share mid-stream while later blocks are already being scanned."""
+    import scdiag.captures.collector as collector_module
+
+    blocks = ["".join(f"{ORDINARY.format(index)}\nERROR request {block}-{index} failed\n" if index % 7 == 0 else f"{ORDINARY.format(index)}\n" for index in range(60)) for block in range(40)]
+    blocks[25] += FAILING + "\n"
+    monkeypatch.setattr(collector_module, "_BLOCKS_BEFORE_WORKERS", 10**9)
+    in_line = _blocks_read(matcher, blocks)
+    monkeypatch.setattr(collector_module, "_BLOCKS_BEFORE_WORKERS", 0)
+    monkeypatch.setattr(collector_module, "_SCAN_WORKERS", 2)
+    on_workers = _blocks_read(matcher, blocks)
+
+    def kept(data: DiagnosticData) -> list[tuple[int | None, str]]:
+        return [(entry.location.line if entry.location else None, entry.message) for log in data.logs for entry in log.entries]
+
+    assert kept(on_workers) == kept(in_line)
+    assert any(message == FAILING for _line, message in kept(on_workers))
+    assert sum("ERROR request" in message for _line, message in kept(in_line)) < 40 * 9
