@@ -57,7 +57,7 @@ _MAX_PROBLEMS_PER_INPUT = 20
 _BLOCKS_BEFORE_WORKERS = 4
 """Blocks of a stream scanned in line before the workers take over (a small log pays no thread)."""
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
-_SCANS_IN_FLIGHT = 2 * _SCAN_WORKERS
+_SCANS_IN_FLIGHT = _SCAN_WORKERS
 
 
 @functools.lru_cache(maxsize=1)
