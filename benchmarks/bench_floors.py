@@ -15,7 +15,9 @@ Floors, each timed in this run on the same file:
 Large inputs are built from the shipped examples: their failing entries come
 last, after copies of an ordinary entry, so the shape is the one the clouds
 print. Every `scdiag analyze` runs in a fresh process with bytecode caches
-written; its peak memory is that process's maximum resident set. The targets
+and the knowledge base's cache written (a first run writes both, in the
+work directory's ``cache``; the small case also reports a run without the
+knowledge base's cache); its peak memory is that process's maximum resident set. The targets
 are printed next to each figure; the exit code is 1 when one is missed.
 """
 
@@ -253,6 +255,9 @@ def main() -> int:
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="scdiag-bench-floors-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    _ENV["SCDIAG_CACHE_DIR"] = str(workdir / "cache")
+    small = EXAMPLES / "k8s-oom-kill"
+    _analyze([small], workdir)  # writes the bytecode caches and the knowledge base's
     table = _Table()
     memory: list[tuple[str, float]] = []
 
@@ -306,8 +311,12 @@ def main() -> int:
     )
 
     # The small case: a fresh process, as `sc deploy` runs it.
-    small = EXAMPLES / "k8s-oom-kill"
-    _analyze([small], workdir)  # writes the bytecode caches
+    cold = []
+    for _ in range(3):
+        shutil.rmtree(workdir / "cache" / "patterns", ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "scdiag", "analyze", str(small), "-o", "json"], capture_output=True, check=False, env=_ENV)
+        cold.append(time.perf_counter() - started)
     runs = [_analyze([small], workdir)[0] for _ in range(5)]
     started_imports = []
     for _ in range(5):
@@ -329,7 +338,8 @@ def main() -> int:
         f"import scdiag {statistics.median(started_imports) * 1000:.0f} ms wall",
         wall / statistics.median(started_imports),
         None,
-        f"median of 5; in-process {statistics.median(runs) * 1000:.0f} ms; target < 200 ms wall: {'met' if small_ok else 'MISSED'}",
+        f"median of 5; in-process {statistics.median(runs) * 1000:.0f} ms; without the knowledge base's cache "
+        f"{statistics.median(cold) * 1000:.0f} ms; target < 200 ms wall: {'met' if small_ok else 'MISSED'}",
     )
 
     one_shot = subprocess.run([sys.executable, "-c", _ONE_SHOT, str(EXAMPLES), "3" if args.quick else "10"], capture_output=True, text=True, check=True, env=_ENV)

@@ -143,12 +143,19 @@ class AnalysisEngine:
         """The engine with every pattern the plugins register, filtered by the config.
 
         A pattern source that fails to load is recorded in :attr:`problems`
-        and as a plugin failure; the other patterns still load.
+        and as a plugin failure; the other patterns still load. Pattern files
+        that loaded are kept in the cache directory's ``patterns`` folder
+        (unless ``cache.enabled`` is off) and read from there while their
+        content and scdiag stay the same.
         """
+        from scdiag.analysis.kbcache import PatternCache
         from scdiag.analysis.loader import load_pattern_sources
+        from scdiag.cache import default_cache_directory
         from scdiag.plugins import PluginFailure
 
-        patterns, problems = load_pattern_sources(host.pattern_sources())
+        # The diagnostic cache's switch also covers the knowledge base's: off, nothing is written.
+        cache = PatternCache(default_cache_directory() / "patterns") if config.cache.enabled else None
+        patterns, problems = load_pattern_sources(host.pattern_sources(), cache)
         for plugin, problem in problems:
             host.failures.append(PluginFailure(plugin, problem, "scdiag_register_patterns"))
         registry = config.analysis.patterns

@@ -40,6 +40,7 @@ from scdiag.errors import AnalysisError
 from scdiag.models import Severity, Solution
 from scdiag.plugins import PatternSource
 
+from scdiag.analysis.kbcache import PatternCache
 from scdiag.analysis.patterns import (
     CATEGORIES,
     FactName,
@@ -274,16 +275,25 @@ def patterns_from_data(items: Sequence[Any], origin: str) -> list[FailurePattern
     return patterns
 
 
-def load_pattern_file(path: Path) -> list[FailurePattern]:
+def load_pattern_file(path: Path, cache: PatternCache | None = None) -> list[FailurePattern]:
     """Load every pattern of one YAML file.
+
+    With ``cache``, a file whose content loaded before gives the patterns
+    stored then, and a file that loads is stored.
 
     Raises:
         PatternLoadError: the file cannot be read or a pattern is invalid.
     """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        content = path.read_bytes()
     except OSError as error:
         raise PatternLoadError(f"{path}: cannot read: {error.strerror or error}") from None
+    if cache is not None and (cached := cache.get(path, content)) is not None:
+        return cached
+    try:
+        data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
+    except UnicodeDecodeError as error:
+        raise PatternLoadError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except yaml.YAMLError as error:
         raise PatternLoadError(f"{path}: invalid YAML: {error}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("patterns"), list):
@@ -291,11 +301,19 @@ def load_pattern_file(path: Path) -> list[FailurePattern]:
     extra = set(data) - {"patterns"}
     if extra:
         raise PatternLoadError(f"{path}: unknown top-level key(s) {sorted(extra)}")
-    return patterns_from_data(data["patterns"], str(path))
+    patterns = patterns_from_data(data["patterns"], str(path))
+    if cache is not None:
+        cache.put(path, content, patterns)
+    return patterns
 
 
-def load_pattern_sources(sources: Iterable[PatternSource]) -> tuple[list[FailurePattern], list[tuple[str, str]]]:
+def load_pattern_sources(
+    sources: Iterable[PatternSource], cache: PatternCache | None = None
+) -> tuple[list[FailurePattern], list[tuple[str, str]]]:
     """Load patterns from plugin sources; a bad source is reported and skipped.
+
+    ``cache`` keeps pattern files that loaded (see :mod:`scdiag.analysis.kbcache`);
+    patterns given as data are always built.
 
     Returns:
         The patterns in registration order (the first of a duplicated id wins),
@@ -307,7 +325,7 @@ def load_pattern_sources(sources: Iterable[PatternSource]) -> tuple[list[Failure
     for source in sources:
         try:
             if source.path is not None:
-                loaded = load_pattern_file(source.path)
+                loaded = load_pattern_file(source.path, cache)
             else:
                 loaded = patterns_from_data([source.data], source.origin)
         except PatternLoadError as error:

@@ -99,10 +99,27 @@ class FactName(str, enum.Enum):
 
 @attrs.frozen(eq=False)
 class Regex:
-    """A regular expression compiled with RE2 (linear-time matching)."""
+    """A regular expression compiled with RE2 (linear-time matching).
+
+    A pattern read from the knowledge base's cache compiles its expressions
+    when first used: most of them are never asked in a given analysis.
+    """
 
     source: str
-    compiled: regex.Pattern = attrs.field(repr=False)
+    _compiled: regex.Pattern | None = attrs.field(default=None, repr=False, alias="compiled")
+
+    @property
+    def compiled(self) -> regex.Pattern:
+        """The compiled expression."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = regex.compile(self.source)
+            object.__setattr__(self, "_compiled", compiled)
+        return compiled
+
+    def __reduce__(self) -> tuple[type[Regex], tuple[str]]:
+        # The compiled program cannot be pickled; its source is recompiled on first use.
+        return (Regex, (self.source,))
 
     def search(self, text: str) -> bool:
         """Whether the expression matches anywhere in ``text``."""
