@@ -21,11 +21,11 @@ def optional_aware(instance: Any, attribute: attrs.Attribute[Any], value: dateti
 
 
 _SCALARS = (str, int, float, bool)
-_SPECS: dict[type, tuple[tuple[str, tuple[type, ...]], ...]] = {}
+_SPECS: dict[type, tuple[tuple[str, tuple[type, ...], bool], ...]] = {}
 
 
-def _scalar_spec(cls: type) -> tuple[tuple[str, tuple[type, ...]], ...]:
-    """(field, accepted types) for every field annotated with a scalar, an enum, or one of them or None."""
+def _scalar_spec(cls: type) -> tuple[tuple[str, tuple[type, ...], bool], ...]:
+    """(field, accepted types, held as a float) for every field annotated with a scalar, an enum, or one of them or None."""
     import enum
     import types
     import typing
@@ -44,12 +44,15 @@ def _scalar_spec(cls: type) -> tuple[tuple[str, tuple[type, ...]], ...]:
             else:
                 break
         else:
-            spec.append((field.name, tuple(accepted)))
+            spec.append((field.name, tuple(accepted), float in accepted and int not in options))
     return tuple(spec)
 
 
 def check_scalars(instance: Any) -> None:
     """Refuse a model whose scalar fields hold another type: a normaliser handed on a raw value it did not read.
+
+    A float field given an int (a probe period of ``10``) holds it as a float, so
+    every reader's model, and every report written from it, says ``10.0``.
 
     Raises:
         TypeError: naming the class, the field and the type found.
@@ -58,7 +61,9 @@ def check_scalars(instance: Any) -> None:
     spec = _SPECS.get(cls)
     if spec is None:
         spec = _SPECS[cls] = _scalar_spec(cls)
-    for name, accepted in spec:
+    for name, accepted, as_float in spec:
         value = getattr(instance, name)
         if not isinstance(value, accepted):
             raise TypeError(f"{cls.__name__}.{name} must be {' or '.join(t.__name__ for t in accepted)}, got {type(value).__name__} {value!r:.40}")
+        if as_float and type(value) is int:
+            object.__setattr__(instance, name, float(value))

@@ -24,7 +24,7 @@ from scdiag.collection import ProviderManager, nothing_collected
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import Abandoned, Deadline, call_within, run_with_deadline
 from scdiag.errors import AccessDeniedError, ConfigError, NothingCollected, RenderError, ScdiagError
-from scdiag.models import DataGap, DiagnosticData, DiagnosticEvent, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind, Recommendation, RolloutVerdict, RootCause
+from scdiag.models import DataGap, DiagnosticData, DiagnosticReport, DiagnosticRequest, DiagnosticResult, GapKind
 from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, CacheIdentity, Clock, CollectionScope, PatternAnalyzer, SystemClock
 from scdiag.redaction import Redactor
@@ -60,27 +60,15 @@ def _lazy_renderer(name: str, target: str | Callable[..., Any]) -> Callable[[Dia
     return render
 
 
-_FINDINGS = {
-    "root_cause": RootCause | None,
-    "secondary_causes": tuple[RootCause, ...],
-    "symptoms": tuple[RootCause, ...],
-    "timeline": tuple[DiagnosticEvent, ...],
-    "recommendations": tuple[Recommendation, ...],
-    "summary": str,
-    "rollout": RolloutVerdict | None,
-}
+_FINDINGS = ("root_cause", "secondary_causes", "symptoms", "timeline", "recommendations", "summary", "rollout")
 _UNMASKED_KEYS = frozenset({"timestamp", "first_seen", "generated_at", "collected_at"})
 
 
 def _masked_findings(result: DiagnosticResult, redactor: Redactor) -> DiagnosticResult:
     """The result with every string of its findings masked; ``data`` is left as collected."""
-    from scdiag.redaction import map_strings
-    from scdiag.serialization import structure, unstructure
+    from scdiag.redaction import map_model_strings
 
-    masked: dict[str, Any] = {
-        name: structure(map_strings(unstructure(getattr(result, name)), redactor.redact, skip=_UNMASKED_KEYS), kind)  # type: ignore[arg-type]
-        for name, kind in _FINDINGS.items()
-    }
+    masked: dict[str, Any] = {name: map_model_strings(getattr(result, name), redactor.redact, skip=_UNMASKED_KEYS) for name in _FINDINGS}
     return attrs.evolve(result, **masked)
 
 

@@ -14,15 +14,16 @@ More rules come from configuration (``redaction.patterns``) and from plugins
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable, Iterator
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from scdiag import regex
 
-__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_strings", "redact_for_telemetry", "redact_structure", "redact_text", "rules_in_force"]
+__all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_model_strings", "map_strings", "redact_for_telemetry", "redact_structure", "redact_text", "rules_in_force"]
 
 MASK = "****"
 
@@ -287,6 +288,61 @@ def map_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] =
         return [map_strings(item, change, skip) for item in value]
     if isinstance(value, dict):
         return {key: item if key in skip else map_strings(item, change, skip) for key, item in value.items()}
+    return value
+
+
+T = TypeVar("T")
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = tuple(field.name for field in attrs.fields(kind)) if attrs.has(kind) else None
+        _FIELDS[kind] = names
+        return names
+
+
+def map_model_strings(value: T, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> T:
+    """``value`` (a model, or tuples, lists and mappings of models and scalars) with ``change``
+    applied to every string, as :func:`map_strings` does to its plain-data form.
+
+    Fields and mapping entries named in ``skip`` keep their values; enums, times
+    and numbers are left as they are. What holds no changed string is returned
+    as it is, and a changed model is copied field by field: no conversion to
+    plain data and back, whose generated code costs a short run more than its masking.
+    """
+    if isinstance(value, str):
+        return value if isinstance(value, enum.Enum) else change(value)  # type: ignore[return-value]
+    kind = type(value)
+    names = _field_names(kind)
+    if names is not None:
+        changed: dict[str, Any] = {}
+        for name in names:
+            if name in skip:
+                continue
+            item = getattr(value, name)
+            mapped = map_model_strings(item, change, skip)
+            if mapped is not item:
+                changed[name] = mapped
+        if not changed:
+            return value
+        clone = object.__new__(kind)
+        for name in names:
+            # Frozen models refuse setattr; the copy is built as attrs builds it.
+            object.__setattr__(clone, name, changed[name] if name in changed else getattr(value, name))
+        return clone
+    if isinstance(value, (list, tuple)):
+        items = [map_model_strings(item, change, skip) for item in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return (items if isinstance(value, list) else tuple(items))  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        entries = {key: item if key in skip else map_model_strings(item, change, skip) for key, item in value.items()}
+        if all(entries[key] is item for key, item in value.items()):
+            return value
+        return entries  # type: ignore[return-value]
     return value
 
 

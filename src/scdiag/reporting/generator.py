@@ -19,8 +19,7 @@ from scdiag import regex
 from scdiag._version import __version__
 from scdiag.errors import RenderError
 from scdiag.models import DiagnosticData, DiagnosticReport, DiagnosticResult
-from scdiag.redaction import Redactor, map_strings
-from scdiag.serialization import structure, unstructure
+from scdiag.redaction import Redactor, map_model_strings
 
 __all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
 
@@ -81,8 +80,7 @@ class ReportGenerator:
             return redactor.redact(text) if redactor is not None else text
 
         # Timestamps and enum values hold no secrets; everything else is text a log could have put there.
-        data = map_strings(unstructure(result), prepare, skip=frozenset({"generated_at", "collected_at", "timestamp", "first_seen"}))
-        prepared = structure(data, DiagnosticResult)
+        prepared = map_model_strings(result, prepare, skip=frozenset({"generated_at", "collected_at", "timestamp", "first_seen"}))
         versions = {"scdiag": __version__, **self.versions}
         return DiagnosticReport(result=prepared, detail=detail, redacted=redactor is not None, versions=versions)
 
