@@ -331,18 +331,30 @@ class ArrayStream:
         self.found = True
         line = 1 + window.text.count("\n", 0, match.end())
         window.position = match.end()
+        # The separator between two elements, as last seen (",\n    " in an indented array):
+        # where the next one is the same, it is stepped over in one comparison.
+        separator, separator_lines = "", 0
         while True:
             text, position = window.text, window.position
-            # Separators (", newline, indentation") are skipped by str.lstrip on a short slice, not a character at a time.
-            while True:
-                ahead = text[position : position + 256]
-                skip = len(ahead) - len(ahead.lstrip(_SEPARATORS))
-                line += ahead.count("\n", 0, skip)
-                position += skip
-                if skip < len(ahead) or not ahead:
-                    break
+            after = position + len(separator)
+            if separator and after < len(text) and text[after] not in _SEPARATORS and text.startswith(separator, position):
+                position = after
+                line += separator_lines
+            else:
+                start = position
+                # Separators (", newline, indentation") are skipped by str.lstrip on a short slice, not a character at a time.
+                while True:
+                    ahead = text[position : position + 256]
+                    skip = len(ahead) - len(ahead.lstrip(_SEPARATORS))
+                    line += ahead.count("\n", 0, skip)
+                    position += skip
+                    if skip < len(ahead) or not ahead:
+                        break
+                separator = text[start:position] if position - start <= _MAX_SEPARATOR and position < len(text) else ""
+                separator_lines = separator.count("\n")
             window.position = position
             if position >= len(text):
+                separator = ""  # the window moves: what was skipped is learnt again after it
                 if window.fill():
                     continue
                 self.truncated = True
@@ -376,6 +388,7 @@ class ArrayStream:
 LOG_BATCH = 256
 """Log lines a JSON log reader hands over at once (:meth:`~scdiag.ports.CaptureSink.add_logs_lazy`)."""
 _SEPARATORS = " \t\r\n,"
+_MAX_SEPARATOR = 64
 _MAX_ELEMENT = 8 << 20
 """Characters one element may span; past it a failing element is taken as malformed, not as unfinished."""
 

@@ -62,3 +62,23 @@ def test_a_malformed_last_element_is_a_cut_not_a_skip() -> None:
     text = json.dumps({"events": [{"message": f"line {i}"} for i in range(5)]}, indent=4)
     array = ArrayStream(io.StringIO(text[: text.index('"line 4"') + 4]), key="events")
     assert len(list(array)) == 4 and array.truncated and array.malformed == []
+
+
+_SEPARATORS = [",\n    ", ",\n    ", ", ", ",\n\n    ", ",\n  ", ",\n    ", ",\n    ", ",\t", ",\n    "]
+
+
+@pytest.mark.parametrize("chunk", [37, 1 << 20], ids=["small-chunks", "one-chunk"])
+def test_elements_keep_their_lines_whatever_separates_them(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Separators that change from one element to the next (a hand-edited export) shift no line."""
+    monkeypatch.setattr(jsontext, "_ARRAY_CHUNK", chunk)
+    elements = [json.dumps({"message": f"line {i}", "n": i}, indent=2 if i % 3 else None) for i in range(60)]
+    text = "[\n    " + elements[0]
+    starts = [text.count("\n") + 1]
+    for i, element in enumerate(elements[1:]):
+        text += _SEPARATORS[i % len(_SEPARATORS)]
+        starts.append(text.count("\n") + 1)
+        text += element
+    text += "\n]\n"
+    items = list(ArrayStream(io.StringIO(text)))
+    assert [value["n"] for _line, value in items] == list(range(60))
+    assert [line for line, _value in items] == starts
