@@ -339,6 +339,16 @@ class CaptureCollector:
         if not lines:
             return
         if self.matcher.batchable and not self.matcher.any_match("\n".join(line[0] for line in lines)):
+            _, source, stream, _ = lines[0]
+            if all(line[1] == source and line[2] == stream for line in lines):
+                # One stream, as a reader's batch nearly always is: only its last lines can stay in the tail.
+                state = self._stream(source, stream)
+                first = state.total + 1
+                state.total += len(lines)
+                last = lines[-TAIL_LINES:]
+                offset = first + len(lines) - len(last)
+                state.tail.extend((offset + index, line[3], None) for index, line in enumerate(last))
+                return
             for _message, source, stream, build in lines:
                 state = self._stream(source, stream)
                 state.total += 1
@@ -435,6 +445,16 @@ class CaptureCollector:
         unmatched = self.matcher.batchable and not self.matcher.any_event_match(
             "\n".join(event[0] for event in events), "\n".join(event[1] for event in events)
         )
+        source = events[0][2]
+        state = self._event_states.get(source)
+        if unmatched and state is not None and all(event[2] == source for event in events):
+            # Past the events kept whole, an event no expression matches is counted and may stay in the tail.
+            first = state.total + 1
+            state.total += len(events)
+            last = events[-TAIL_LINES:]
+            offset = first + len(events) - len(last)
+            state.tail.extend((offset + index, event[3]) for index, event in enumerate(last))
+            return
         for message, reason, source, build in events:
             self._event_lazy(message, reason, source, build, [] if unmatched else None)
 
@@ -536,14 +556,14 @@ class CaptureCollector:
             return True
         return False
 
-    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None, votes: int = 1) -> None:
         """Votes on what the inputs are about."""
         if provider:
-            self.providers[provider] += 1
+            self.providers[provider] += votes
         if service:
-            self.services[service] += 1
+            self.services[service] += votes
         if deployment_id:
-            self.deployments[deployment_id] += 1
+            self.deployments[deployment_id] += votes
 
     def problem(self, message: str, line: int | None = None) -> None:
         """A problem with the current input."""
