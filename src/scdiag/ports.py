@@ -231,8 +231,8 @@ class CaptureSink(Protocol):
         building it, and builds and adds it only when the answer is ``False``.
         """
 
-    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
-        """What the content says about the provider, service or deployment."""
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None, votes: int = 1) -> None:
+        """What the content says about the provider, service or deployment (``votes``: as many times at once)."""
 
     def problem(self, message: str, line: int | None = None) -> None:
         """Something in the input could not be read; reading goes on."""

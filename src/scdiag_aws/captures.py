@@ -62,8 +62,8 @@ class _LocatingSink:
     def add_metric(self, point: MetricPoint, source: str) -> None:
         self._sink.add_metric(point, source)
 
-    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
-        self._sink.hint(provider=provider, service=service, deployment_id=deployment_id)
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None, votes: int = 1) -> None:
+        self._sink.hint(provider=provider, service=service, deployment_id=deployment_id, votes=votes)
 
     def problem(self, message: str, line: int | None = None) -> None:
         self._sink.problem(message, line)

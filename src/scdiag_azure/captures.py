@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, ClassVar, cast
 
 
@@ -38,34 +40,41 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, batches: SinkBatches) -> bool:
+def _build_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int) -> DiagnosticEvent | LogEntry | None:
+    location = SourceLocation(name, line)
+    read = read_element(sink, line, "row", row, lambda r: _row_item(r, location))
+    return None if read is None else read[0]
+
+
+def _console_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int, message: str) -> LogEntry:
+    # A row whose fields could not all be read still is its line.
+    item = _build_row(sink, row, name, line)
+    return item if isinstance(item, LogEntry) else LogEntry(message=message, location=SourceLocation(name, line))
+
+
+def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batches: SinkBatches, votes: Counter[tuple[str | None, str | None]]) -> bool:
     plain = _unit_free(row)
     app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
     revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
-    sink.hint(provider="azure", service=app, deployment_id=revision)
-
-    def build() -> DiagnosticEvent | LogEntry | None:
-        read = read_element(sink, location.line or 0, "row", row, lambda r: _row_item(r, location))
-        return None if read is None else read[0]
-
+    votes[app, revision] += 1
     try:
-        system = normalize.is_system_row(plain)
-        words = normalize.row_words(plain) if system else None
+        words = normalize.system_row_words(plain)
+        system = words is not None
     except (TypeError, ValueError, AttributeError):
         system, words = False, None
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words
-        batches.event(message, reason, "azure-system", lambda: cast("DiagnosticEvent | None", build()))
+        batches.event(message, reason, "azure-system", cast("Callable[[], DiagnosticEvent | None]", partial(_build_row, sink, row, name, line)))
         return True
-    line = _console_line(plain) if not system else None
-    if line is not None:
+    found = _console_line(plain) if not system else None
+    if found is not None:
         # Console rows too: counted by their text, built only when kept.
-        message, stream = line
-        batches.line(message, "azure-console", stream, lambda: _console_entry(build(), message, location))
+        message, stream = found
+        batches.line(message, "azure-console", stream, partial(_console_row, sink, row, name, line, message))
         return True
     batches.flush()  # the rows before this one reach the sink before it, in their order
-    item = build()
+    item = _build_row(sink, row, name, line)
     if item is None:
         return False
     if isinstance(item, DiagnosticEvent):
@@ -73,6 +82,24 @@ def _add_row(row: dict[str, Any], location: SourceLocation, sink: CaptureSink, b
     else:
         sink.add_log(item, "azure-console")
     return True
+
+
+def _add_rows(rows: Iterable[tuple[int, Any]], name: str, sink: CaptureSink, not_a_row: str) -> int:
+    """Every (line, row): system rows become events, console rows log lines; the rows added."""
+    count = 0
+    batches = SinkBatches(sink)
+    # What the rows say they are about, told once per app and revision rather than once a row.
+    votes: Counter[tuple[str | None, str | None]] = Counter()
+    for line, row in rows:
+        if not isinstance(row, dict):
+            sink.skipped_line(line, not_a_row)
+            continue
+        if _add_row(row, name, line, sink, batches, votes):
+            count += 1
+    batches.flush()
+    for (app, revision), seen in votes.items():
+        sink.hint(provider="azure", service=app, deployment_id=revision, votes=seen)
+    return count
 
 
 def _console_line(row: dict[str, Any]) -> tuple[str, str] | None:
@@ -83,11 +110,6 @@ def _console_line(row: dict[str, Any]) -> tuple[str, str] | None:
         return normalize.row_line(row)
     except (TypeError, ValueError, AttributeError):
         return None
-
-
-def _console_entry(item: DiagnosticEvent | LogEntry | None, message: str, location: SourceLocation) -> LogEntry:
-    # A row whose fields could not all be read still is its line.
-    return item if isinstance(item, LogEntry) else LogEntry(message=message, location=location)
 
 
 class LogAnalyticsRowsReader:
@@ -106,15 +128,7 @@ class LogAnalyticsRowsReader:
         # Row by row: a query export of gigabytes is never held whole.
         with unexpected_shape(source, self.name), source.open() as stream:
             array = ArrayStream(stream)
-            count = 0
-            batches = SinkBatches(sink)
-            for line, row in array:
-                if not isinstance(row, dict):
-                    sink.skipped_line(line, "not a row object")
-                    continue
-                if _add_row(row, SourceLocation(source.name, line), sink, batches):
-                    count += 1
-            batches.flush()
+            count = _add_rows(array, source.name, sink, "not a row object")
             report_array_stream(array, source, sink, "rows")
             return count
 
@@ -132,18 +146,8 @@ class ContainerAppLogsReader:
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """Each line is a row; a line that is not JSON is counted and skipped."""
-        with unexpected_shape(source, self.name):
-            count = 0
-            batches = SinkBatches(sink)
-            with source.open() as stream:
-                for number, value, _raw in iter_json_lines(stream):
-                    if not isinstance(value, dict):
-                        sink.skipped_line(number, "not a JSON object")
-                        continue
-                    if _add_row(value, SourceLocation(source.name, number), sink, batches):
-                        count += 1
-            batches.flush()
-            return count
+        with unexpected_shape(source, self.name), source.open() as stream:
+            return _add_rows(((number, value) for number, value, _raw in iter_json_lines(stream)), source.name, sink, "not a JSON object")
 
 
 class ContainerAppObjectReader:

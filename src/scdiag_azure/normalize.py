@@ -33,7 +33,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "workspace_of"]
+__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "system_row_words", "workspace_of"]
 
 
 
@@ -44,22 +44,40 @@ def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(key for name in names for key in (name, f"{name}_s", f"{name}_d"))
 
 
-def _field(row: Mapping[str, Any], *names: str) -> Any:
-    for key in _keys(names):
+def _first(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
         value = row.get(key)
         if value is not None and value != "":
             return value
     return None
 
 
+def _field(row: Mapping[str, Any], *names: str) -> Any:
+    return _first(row, _keys(names))
+
+
+# The spellings of the fields every row is asked for, spelled out once: a query export has millions of rows.
+_SYSTEM_MARKS = _keys(("Reason", "EventSource"))
+_STREAM = _keys(("Stream",))
+_MESSAGE = _keys(("Log", "Msg", "Message"))
+_REASON = _keys(("Reason",))
+
+
 def is_system_row(row: Mapping[str, Any]) -> bool:
     """System-log rows carry a Reason or an EventSource; console rows a Stream."""
-    return _field(row, "Reason", "EventSource") is not None and _field(row, "Stream") is None
+    return _first(row, _SYSTEM_MARKS) is not None and _first(row, _STREAM) is None
 
 
 def row_words(row: Mapping[str, Any]) -> tuple[str, str]:
     """A system-log row's message and reason, as the event built from it will carry them."""
-    return str(_field(row, "Log", "Msg", "Message") or ""), str(_field(row, "Reason") or "")
+    return str(_first(row, _MESSAGE) or ""), str(_first(row, _REASON) or "")
+
+
+def system_row_words(row: Mapping[str, Any]) -> tuple[str, str] | None:
+    """:func:`row_words` of a system-log row; ``None`` for a console row."""
+    if _first(row, _SYSTEM_MARKS) is None or _first(row, _STREAM) is not None:
+        return None
+    return str(_first(row, _MESSAGE) or ""), str(_first(row, _REASON) or "")
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:

@@ -524,8 +524,8 @@ class BufferedSink:
         # What is buffered may yet be discarded: every instance is built, and the sink it reaches decides.
         return False
 
-    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None) -> None:
-        self._keep("hint", provider=provider, service=service, deployment_id=deployment_id)
+    def hint(self, *, provider: str | None = None, service: str | None = None, deployment_id: str | None = None, votes: int = 1) -> None:
+        self._keep("hint", provider=provider, service=service, deployment_id=deployment_id, votes=votes)
 
     def problem(self, message: str, line: int | None = None) -> None:
         self._keep("problem", message, line)

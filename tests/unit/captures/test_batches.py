@@ -119,3 +119,15 @@ def test_blocks_scanned_on_workers_keep_what_blocks_scanned_in_line_keep(matcher
     assert kept(on_workers) == kept(in_line)
     assert any(message == FAILING for _line, message in kept(on_workers))
     assert sum("ERROR request" in message for _line, message in kept(in_line)) < 40 * 9
+
+
+def test_votes_told_at_once_count_as_many(matcher: LogMatcher) -> None:
+    """A reader that tells how many rows named an app counts the same as one hint a row."""
+    at_once, one_by_one = CaptureCollector(matcher), CaptureCollector(matcher)
+    at_once.hint(provider="azure", service="web", deployment_id="web--rev7", votes=3)
+    at_once.hint(provider="azure", service="api")
+    for _ in range(3):
+        one_by_one.hint(provider="azure", service="web", deployment_id="web--rev7")
+    one_by_one.hint(provider="azure", service="api")
+    assert (at_once.providers, at_once.services, at_once.deployments) == (one_by_one.providers, one_by_one.services, one_by_one.deployments)
+    assert at_once.services.most_common(1) == [("web", 3)]
