@@ -26,6 +26,7 @@ import fnmatch
 import functools
 import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -128,6 +129,8 @@ class AnalysisEngine:
     classifier: Classifier | None = None
     calibration: Calibration = Calibration()
     """Score to reported confidence; the identity unless given (``from_plugins`` gives the shipped table)."""
+    cache_directory: Path | None = None
+    """Where compiled knowledge is kept between runs (the log prefilter's databases); ``None``: nowhere."""
     problems: list[str] = attrs.field(factory=list)
     """Patterns that were rejected when the knowledge base was loaded (a pattern that fails
     during an analysis is a data gap of that analysis, not engine state)."""
@@ -135,7 +138,8 @@ class AnalysisEngine:
     _platform: PlatformIndex = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._matcher = LogMatcher.for_patterns(self.patterns, extra=ENGINE_LINE_RULES)
+        prefilters = self.cache_directory / "prefilters" if self.cache_directory is not None else None
+        self._matcher = LogMatcher.for_patterns(self.patterns, extra=ENGINE_LINE_RULES, prefilter_cache=prefilters)
         self._platform = PlatformIndex.for_patterns(self.patterns)
 
     @classmethod
@@ -146,7 +150,8 @@ class AnalysisEngine:
         and as a plugin failure; the other patterns still load. Pattern files
         that loaded are kept in the cache directory's ``patterns`` folder
         (unless ``cache.enabled`` is off) and read from there while their
-        content and scdiag stay the same.
+        content and scdiag stay the same; the log prefilter's compiled
+        databases are kept in its ``prefilters`` folder.
         """
         from scdiag.analysis.kbcache import PatternCache
         from scdiag.analysis.loader import load_pattern_sources
@@ -154,7 +159,8 @@ class AnalysisEngine:
         from scdiag.plugins import PluginFailure
 
         # The diagnostic cache's switch also covers the knowledge base's: off, nothing is written.
-        cache = PatternCache(default_cache_directory() / "patterns") if config.cache.enabled else None
+        directory = default_cache_directory() if config.cache.enabled else None
+        cache = PatternCache(directory / "patterns") if directory is not None else None
         patterns, problems = load_pattern_sources(host.pattern_sources(), cache)
         for plugin, problem in problems:
             host.failures.append(PluginFailure(plugin, problem, "scdiag_register_patterns"))
@@ -178,6 +184,7 @@ class AnalysisEngine:
             thresholds=dict(registry.thresholds),
             classifier=classifier,
             calibration=builtin_calibration() if config.analysis.calibrate else Calibration(),
+            cache_directory=directory,
             problems=[problem for _plugin, problem in problems],
         )
 

@@ -9,15 +9,12 @@ upgrade of scdiag misses the cache and loads the file again (and checks it
 again). A file that fails to load is never stored: its problem is reported
 on every run.
 
-Entries are pickles, so only the owner's own files are read: the directory
-is created 0700, each entry 0600, and an entry that another user owns or
-that others may write is ignored. Every failure to read or write the cache
-costs only the time it would have saved.
+Entries are pickles, so only the owner's own files are read (see
+:mod:`scdiag._private_files`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -27,6 +24,7 @@ from pathlib import Path
 
 import attrs
 
+from scdiag._private_files import read_own, write_own
 from scdiag._version import __version__
 from scdiag.analysis.patterns import FailurePattern
 
@@ -69,15 +67,11 @@ class PatternCache:
     def get(self, path: Path, content: bytes) -> list[FailurePattern] | None:
         """The patterns stored for this file and content, or ``None``."""
         entry = self._entry(path, content)
-        try:
-            with entry.open("rb") as handle:
-                found = os.fstat(handle.fileno())
-                if found.st_uid != os.getuid() or found.st_mode & 0o022:
-                    _LOG.debug("pattern cache entry %s is not the user's own; ignored", entry)
-                    return None
-                loaded = pickle.load(handle)
-        except FileNotFoundError:
+        data = read_own(entry)
+        if data is None:
             return None
+        try:
+            loaded = pickle.loads(data)
         except Exception as error:  # noqa: BLE001 - a damaged entry is a miss, never a failure
             _LOG.debug("pattern cache entry %s cannot be read: %s", entry, error)
             return None
@@ -87,21 +81,9 @@ class PatternCache:
 
     def put(self, path: Path, content: bytes, patterns: list[FailurePattern]) -> None:
         """Store the patterns that ``path`` with ``content`` gave."""
-        entry = self._entry(path, content)
-        temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump(patterns, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, entry)  # another process never reads half an entry
-            self._trim()
-        except (OSError, pickle.PicklingError, TypeError, AttributeError) as error:
-            _LOG.debug("pattern cache entry %s cannot be written: %s", entry, error)
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-
-    def _trim(self) -> None:
-        entries = sorted(self.directory.glob("*.patterns"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for stale in entries[_KEEP:]:
-            stale.unlink(missing_ok=True)
+            data = pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            _LOG.debug("patterns of %s cannot be stored: %s", path, error)
+            return
+        write_own(self._entry(path, content), data, keep=_KEEP)

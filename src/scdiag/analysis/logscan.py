@@ -10,12 +10,13 @@ only looks at single lines in the rare chunks where something matched.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 import re2
 
-from scdiag.analysis.accel import ACCEL_AFTER_BYTES, WHOLE_TEXT_MARKERS, Prefilter
+from scdiag.analysis.accel import ACCEL_AFTER_BYTES, ACCEL_STORED_AFTER_BYTES, WHOLE_TEXT_MARKERS, Prefilter
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
 _PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
@@ -79,6 +80,8 @@ class LogMatcher:
     rules: list[LogRule]
     reason_expressions: list[str] = attrs.field(factory=list)
     """The reason expressions of event, status and container indicators, for :meth:`match_event`."""
+    prefilter_cache: Path | None = None
+    """Where compiled prefilter databases are kept between runs (``None``: compiled in each run)."""
     batchable: bool = attrs.field(init=False, default=True)
     """Whether lines joined by newlines match wherever one of them does (no expression anchors to the whole text)."""
     _set: re2.Set | None = attrs.field(init=False, default=None)
@@ -92,18 +95,21 @@ class LogMatcher:
     """Bytes of text scanned so far: past :data:`ACCEL_AFTER_BYTES`, the prefilter is worth compiling."""
     _prefilters: dict[object, Prefilter | None] = attrs.field(init=False, factory=dict)
     """By set: the whole one (``"lines"``), the rows one (``"rows"``), or a subset (its ``without``)."""
+    _stored: dict[object, bool] = attrs.field(init=False, factory=dict)
+    """By set: whether a database of it was kept by an earlier run."""
     _prefilter_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     engine_rules: tuple[int, ...] = attrs.field(init=False, default=())
     """Indexes of the rules that belong to no pattern (the engine's own line rules)."""
 
     @classmethod
-    def for_patterns(cls, patterns: Sequence[FailurePattern], extra: Sequence[Regex] = ()) -> LogMatcher:
+    def for_patterns(cls, patterns: Sequence[FailurePattern], extra: Sequence[Regex] = (), prefilter_cache: Path | None = None) -> LogMatcher:
         """Collect the log indicators and recovery expressions of ``patterns``.
 
         ``extra`` are the expressions the engine's own rules read log lines
         with (the listening-port check, the unknown-cause scan): lines they
         match are kept too, so a capture keeps every line a live diagnosis
-        would have looked at.
+        would have looked at. ``prefilter_cache`` keeps the compiled
+        Hyperscan databases (see :mod:`scdiag.analysis.accel`).
         """
         rules = []
         reasons: list[str] = []
@@ -120,7 +126,7 @@ class LogMatcher:
             for regex in pattern.recovered_by:
                 rules.append(LogRule(pattern, regex))
         rules.extend(LogRule(None, regex) for regex in extra)
-        return cls(rules, list(dict.fromkeys(reasons)))
+        return cls(rules, list(dict.fromkeys(reasons)), prefilter_cache)
 
     def __attrs_post_init__(self) -> None:
         reasons = [r for r in self.reason_expressions if r]
@@ -185,12 +191,19 @@ class LogMatcher:
     def _prefilter(self, key: object, expressions: Callable[[], list[str]], size: int) -> Prefilter | None:
         """The Hyperscan prefilter of a set's expressions, once enough text was scanned to be worth it (``None`` until then, or without it)."""
         self._scanned += size
-        if self._scanned < ACCEL_AFTER_BYTES:
+        if self._scanned < ACCEL_STORED_AFTER_BYTES:
             return None
         if key not in self._prefilters:
             with self._prefilter_lock:
                 if key not in self._prefilters:
-                    self._prefilters[key] = Prefilter.build(expressions())
+                    if self._scanned < ACCEL_AFTER_BYTES:
+                        # Early, only a database an earlier run kept is worth it (loading it is nearly free).
+                        stored = self._stored.get(key)
+                        if stored is None:
+                            stored = self._stored[key] = Prefilter.stored(expressions(), self.prefilter_cache)
+                        if not stored:
+                            return None
+                    self._prefilters[key] = Prefilter.build(expressions(), self.prefilter_cache)
         return self._prefilters[key]
 
     def _subset(self, without: frozenset[int]) -> tuple[re2.Set | None, list[int]]:

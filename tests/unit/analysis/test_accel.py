@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,7 @@ def _blocks(lines: list[str], size: int) -> list[str]:
 def _engines(monkeypatch: pytest.MonkeyPatch) -> tuple[LogMatcher, LogMatcher]:
     """(RE2 alone, RE2 with the prefilter from the first byte)."""
     monkeypatch.setattr(logscan, "ACCEL_AFTER_BYTES", 0)
+    monkeypatch.setattr(logscan, "ACCEL_STORED_AFTER_BYTES", 0)
     monkeypatch.setenv("SCDIAG_MATCHER", "re2")
     plain = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)
     list(plain.scan_text("warm-up"))  # its choice (no prefilter) is made while the environment says so
@@ -87,3 +89,45 @@ def test_no_prefilter_for_expressions_anchored_to_the_whole_text() -> None:
     """\\A in a block is the block's start, in a line the line's: RE2 alone reads such a set."""
     assert Prefilter.build([r"\Apanic:", "OOMKilled"]) is None
     assert Prefilter.build(["OOMKilled"]) is not None
+
+
+_EXPRESSIONS = ["(?m)OOMKilled", "(?m)Error: listen EADDRINUSE", "(?m)panic: .*"]
+_BLOCK = b"starting\nError: listen EADDRINUSE: address already in use :::8080\nok\npanic: boom\n"
+
+
+def test_a_kept_database_is_loaded_and_finds_what_a_compiled_one_finds(tmp_path: Path) -> None:
+    compiled = Prefilter.build(_EXPRESSIONS)
+    assert not Prefilter.stored(_EXPRESSIONS, tmp_path)
+    Prefilter.build(_EXPRESSIONS, tmp_path)
+    assert Prefilter.stored(_EXPRESSIONS, tmp_path)
+    (kept,) = tmp_path.glob("*.hsdb")
+    assert kept.stat().st_mode & 0o777 == 0o600
+    loaded = Prefilter.build(_EXPRESSIONS, tmp_path)
+    assert compiled is not None and loaded is not None
+    assert loaded.line_starts(_BLOCK) == compiled.line_starts(_BLOCK) == [9, 69]
+
+
+def test_a_damaged_database_is_compiled_again(tmp_path: Path) -> None:
+    Prefilter.build(_EXPRESSIONS, tmp_path)
+    (kept,) = tmp_path.glob("*.hsdb")
+    kept.write_bytes(b"not a database")
+    rebuilt = Prefilter.build(_EXPRESSIONS, tmp_path)
+    assert rebuilt is not None and rebuilt.line_starts(_BLOCK) == [9, 69]
+
+
+def test_other_expressions_have_their_own_database(tmp_path: Path) -> None:
+    Prefilter.build(_EXPRESSIONS, tmp_path)
+    assert not Prefilter.stored(_EXPRESSIONS[:2], tmp_path)
+
+
+def test_a_kept_database_is_used_early_and_one_not_kept_only_late(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Before ACCEL_AFTER_BYTES, only a database an earlier run kept is worth loading."""
+    monkeypatch.setattr(logscan, "ACCEL_STORED_AFTER_BYTES", 0)
+    monkeypatch.setattr(logscan, "ACCEL_AFTER_BYTES", 1 << 40)
+    first = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES, prefilter_cache=tmp_path)
+    list(first.scan_text("OOMKilled"))
+    assert first._prefilters == {}
+    Prefilter.build(first._expressions, tmp_path)
+    second = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES, prefilter_cache=tmp_path)
+    list(second.scan_text("OOMKilled"))
+    assert second._prefilters["lines"] is not None
