@@ -6,7 +6,7 @@ from pathlib import PurePath
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 
 from scdiag import regex
@@ -46,6 +46,11 @@ def _build_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int) -> 
     return None if read is None else read[0]
 
 
+def _build_event(sink: CaptureSink, row: dict[str, Any], name: str, line: int) -> DiagnosticEvent | None:
+    item = _build_row(sink, row, name, line)
+    return item if isinstance(item, DiagnosticEvent) else None
+
+
 def _console_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int, message: str) -> LogEntry:
     # A row whose fields could not all be read still is its line.
     item = _build_row(sink, row, name, line)
@@ -65,7 +70,7 @@ def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batch
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words
-        batches.event(message, reason, "azure-system", cast("Callable[[], DiagnosticEvent | None]", partial(_build_row, sink, row, name, line)))
+        batches.event(message, reason, "azure-system", partial(_build_event, sink, row, name, line))
         return True
     found = _console_line(plain) if not system else None
     if found is not None:
