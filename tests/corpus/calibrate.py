@@ -1,7 +1,7 @@
 """Fit the confidence calibration on the development part of the evaluation.
 
     python tests/corpus/calibrate.py          # fit, print the table, say whether the shipped one matches
-    python tests/corpus/calibrate.py --write  # fit and write src/scdiag/analysis/calibration.yaml
+    python tests/corpus/calibrate.py --write  # fit and write src/scdiag/analysis/calibration.json
 
 The answers are the development part's only: the corpus (tests/corpus/scenarios)
 in every rendering, the runtime wordings (tests/wordings) and the field captures
@@ -85,10 +85,10 @@ def main(argv: list[str]) -> int:
     for low, share in fitted.steps:
         print(f"  {low:10.2f}   {share:11.4f}")
     if "--write" in argv:
-        _TABLE.write_text(fitted.to_yaml(), encoding="utf-8")
+        _TABLE.write_text(fitted.to_json(), encoding="utf-8")
         print(f"written: {_TABLE.relative_to(ROOT)}")
         return 0
-    shipped = Calibration.from_yaml(_TABLE.read_text(encoding="utf-8"))
+    shipped = Calibration.from_json(_TABLE.read_text(encoding="utf-8"))
     same = attrs.astuple(shipped) == attrs.astuple(fitted)
     print("the shipped table is this fit" if same else "the shipped table differs from this fit: run with --write")
     return 0

@@ -37,14 +37,14 @@ def test_scores_below_the_floor_are_not_fitted() -> None:
     assert Calibration.fit([(0.2, False)] * 5).answers == 0
 
 
-def test_a_table_round_trips_through_yaml() -> None:
+def test_a_table_round_trips_through_its_file_format() -> None:
     fitted = Calibration.fit([(0.62, True), (0.91, True), (0.93, False)])
-    assert Calibration.from_yaml(fitted.to_yaml()) == fitted
+    assert Calibration.from_json(fitted.to_json()) == fitted
 
 
 def test_a_table_that_falls_is_refused() -> None:
     with pytest.raises(ValueError, match="never fall"):
-        Calibration.from_yaml("steps: [[0.5, 0.9], [0.6, 0.7]]\n")
+        Calibration.from_json('{"steps": [[0.5, 0.9], [0.6, 0.7]]}')
 
 
 def test_the_shipped_table_is_a_valid_map() -> None:

@@ -16,11 +16,11 @@ Scores below the first step, where no answer is a confident one, pass through.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
-import yaml
 
 __all__ = ["CEILING", "FLOOR", "STEP", "Calibration", "builtin_calibration"]
 
@@ -30,7 +30,8 @@ FLOOR = 0.5
 """The first step starts here: below, a score is reported as it is."""
 CEILING = 0.99
 """No share is reported above it, as no score is: a few hundred right answers do not make a certainty."""
-_TABLE = Path(__file__).with_name("calibration.yaml")
+_TABLE = Path(__file__).with_name("calibration.json")
+_WRITTEN_BY = "tests/corpus/calibrate.py --write (see scdiag.analysis.calibration); do not edit"
 
 
 @attrs.frozen
@@ -86,16 +87,19 @@ class Calibration:
                 steps.append((edge, steps[-1][1]))
         return cls(tuple(steps), used)
 
-    def to_yaml(self) -> str:
-        """The table as ``calibration.yaml`` holds it."""
-        body = {"answers": self.answers, "steps": [[low, share] for low, share in self.steps]}
-        header = "# Written by tests/corpus/calibrate.py --write (see scdiag.analysis.calibration); do not edit.\n"
-        return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=None)
+    def to_json(self) -> str:
+        """The table as ``calibration.json`` holds it (JSON: every run reads it, and needs no YAML parser for it)."""
+        steps = ",\n  ".join(json.dumps([low, share]) for low, share in self.steps)
+        return f'{{"written_by": {json.dumps(_WRITTEN_BY)},\n "answers": {self.answers},\n "steps": [\n  {steps}\n ]\n}}\n'
 
     @classmethod
-    def from_yaml(cls, text: str) -> Calibration:
-        """Read a table written by :meth:`to_yaml`."""
-        body = yaml.safe_load(text) or {}
+    def from_json(cls, text: str) -> Calibration:
+        """Read a table written by :meth:`to_json`.
+
+        Raises:
+            ValueError: not JSON, or steps that do not ascend or leave [0, 1].
+        """
+        body = json.loads(text) or {}
         steps = tuple((float(low), float(share)) for low, share in body.get("steps", ()))
         if any(b[0] <= a[0] or b[1] < a[1] for a, b in zip(steps, steps[1:])) or any(not 0.0 <= s <= 1.0 for _, s in steps):
             raise ValueError("calibration steps must ascend in score and never fall in share, within [0, 1]")
@@ -105,4 +109,4 @@ class Calibration:
 @functools.lru_cache(maxsize=1)
 def builtin_calibration() -> Calibration:
     """The table shipped beside this module."""
-    return Calibration.from_yaml(_TABLE.read_text(encoding="utf-8"))
+    return Calibration.from_json(_TABLE.read_text(encoding="utf-8"))
