@@ -32,7 +32,6 @@ from typing import Any
 
 import attrs
 import cattrs
-import yaml
 
 from scdiag._units import format_duration, parse_duration, parse_size
 from scdiag.errors import ConfigError
@@ -440,6 +439,8 @@ def load_config(path: str | Path | None = None) -> DiagnosticsConfig:
         raise ConfigError(f"cannot read the file: {error.strerror or error}", str(file)) from None
     except UnicodeDecodeError:
         raise ConfigError("the file is not UTF-8 text", str(file)) from None
+    import yaml  # only with a configuration file: most runs have none
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

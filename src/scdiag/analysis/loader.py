@@ -32,7 +32,6 @@ from typing import Any
 
 import attrs
 import cattrs
-import yaml
 
 from scdiag import regex
 from scdiag._units import parse_duration
@@ -55,8 +54,6 @@ from scdiag.analysis.patterns import (
 
 __all__ = ["PatternLoadError", "load_pattern_file", "load_pattern_sources", "patterns_from_data"]
 
-# libyaml's loader parses the knowledge base ten times faster than the pure-Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TEXT_KINDS = {IndicatorKind.LOG, IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH}
 
@@ -290,8 +287,11 @@ def load_pattern_file(path: Path, cache: PatternCache | None = None) -> list[Fai
         raise PatternLoadError(f"{path}: cannot read: {error.strerror or error}") from None
     if cache is not None and (cached := cache.get(path, content)) is not None:
         return cached
+    import yaml  # only when a file is parsed: a run that reads the cache needs no YAML parser
+
     try:
-        data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
+        # libyaml's loader parses the knowledge base ten times faster than the pure-Python one.
+        data = yaml.load(content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except UnicodeDecodeError as error:
         raise PatternLoadError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except yaml.YAMLError as error:

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
-import yaml
 
 from scdiag import regex
 
@@ -36,6 +35,8 @@ class CaptureGuide:
 @functools.cache
 def capture_guides() -> Mapping[str, CaptureGuide]:
     """Every provider's guide, by provider name."""
+    import yaml  # asked only when an input was not understood
+
     document = yaml.safe_load(_GUIDES.read_text(encoding="utf-8"))
     guides = {}
     for provider, entry in document["providers"].items():

@@ -30,10 +30,9 @@ import functools
 import io
 import json
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
-import yaml
 
 from scdiag import regex
 from scdiag.captures.inputs import HEAD_BYTES
@@ -158,8 +157,9 @@ def _as_json(lines: list[str]) -> str | None:
         while document_lines and not document_lines[0].strip():
             document_lines = document_lines[1:]
             start += 1
+        yaml, loader = _yaml()
         try:
-            value = yaml.load("\n".join(document_lines), Loader=_LOADER)
+            value = yaml.load("\n".join(document_lines), Loader=loader)
             text = json.dumps(value, default=str)
         except (yaml.YAMLError, TypeError, ValueError):
             return None
@@ -289,10 +289,13 @@ def _source(name: str, text: str, padding: str) -> CaptureSource:
     return CaptureSource(name=name, head=text[:HEAD_BYTES], open=lambda: io.StringIO(padded))
 
 
-try:  # libyaml's loader is several times faster; the pure-Python one reads the same.
-    _LOADER: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _LOADER = yaml.SafeLoader
+@functools.cache
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its loader, imported on the first YAML paste (most inputs are not YAML)."""
+    import yaml
+
+    # libyaml's loader is several times faster; the pure-Python one reads the same.
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Converted(io.TextIOBase):
@@ -343,8 +346,9 @@ _YAML_BATCH = 256
 
 def _yaml_values(documents: list[str]) -> list[object]:
     """Each document's value, ``None`` for one that is not YAML (or not JSON-able)."""
+    yaml, loader = _yaml()
     try:
-        values = list(yaml.load_all("---\n" + "---\n".join(documents), Loader=_LOADER))
+        values = list(yaml.load_all("---\n" + "---\n".join(documents), Loader=loader))
         if len(values) == len(documents):
             return values
     except yaml.YAMLError:
@@ -353,7 +357,7 @@ def _yaml_values(documents: list[str]) -> list[object]:
     single: list[object] = []
     for document in documents:
         try:
-            single.append(yaml.load(document, Loader=_LOADER))
+            single.append(yaml.load(document, Loader=loader))
         except yaml.YAMLError:
             single.append(None)
     return single

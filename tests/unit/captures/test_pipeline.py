@@ -220,3 +220,11 @@ def test_the_service_name_comes_from_the_data_never_a_file_name(orchestrator: Di
     assert result.data is not None and result.data.service_name == ""
     assert result.summary.startswith("the service: ")
     assert "checkout-2026-11-20" not in result.summary
+
+
+def test_every_capture_guide_is_for_a_first_party_provider() -> None:
+    """What to install is said only for scdiag's own providers, so with all four installed nothing can be missing."""
+    from scdiag.captures.guides import capture_guides
+    from scdiag.plugins import FIRST_PARTY_PROVIDERS
+
+    assert set(capture_guides()) <= set(FIRST_PARTY_PROVIDERS)
