@@ -103,6 +103,17 @@ class _EventStream:
     per_rule: Counter[int] = attrs.field(factory=Counter)
 
 
+_Item = TypeVar("_Item")
+
+
+def _counted(state: _Stream | _EventStream, items: Sequence[_Item]) -> list[tuple[int, _Item]]:
+    """Count ``items`` into ``state``; (number in the stream, item) for the last of them, the only ones its tail can keep."""
+    last = items[-TAIL_LINES:]
+    first = state.total + len(items) - len(last) + 1
+    state.total += len(items)
+    return [(first + index, item) for index, item in enumerate(last)]
+
+
 def _merge_scalar(current: object, new: object) -> object:
     return current if current not in (None, "", "unknown") else new
 
@@ -343,11 +354,7 @@ class CaptureCollector:
             if all(line[1] == source and line[2] == stream for line in lines):
                 # One stream, as a reader's batch nearly always is: only its last lines can stay in the tail.
                 state = self._stream(source, stream)
-                first = state.total + 1
-                state.total += len(lines)
-                last = lines[-TAIL_LINES:]
-                offset = first + len(lines) - len(last)
-                state.tail.extend((offset + index, line[3], None) for index, line in enumerate(last))
+                state.tail.extend((number, line[3], None) for number, line in _counted(state, lines))
                 return
             for _message, source, stream, build in lines:
                 state = self._stream(source, stream)
@@ -449,11 +456,7 @@ class CaptureCollector:
         state = self._event_states.get(source)
         if unmatched and state is not None and all(event[2] == source for event in events):
             # Past the events kept whole, an event no expression matches is counted and may stay in the tail.
-            first = state.total + 1
-            state.total += len(events)
-            last = events[-TAIL_LINES:]
-            offset = first + len(events) - len(last)
-            state.tail.extend((offset + index, event[3]) for index, event in enumerate(last))
+            state.tail.extend((number, event[3]) for number, event in _counted(state, events))
             return
         for message, reason, source, build in events:
             self._event_lazy(message, reason, source, build, [] if unmatched else None)
