@@ -64,15 +64,14 @@ def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batch
     votes[app, revision] += 1
     try:
         words = normalize.system_row_words(plain)
-        system = words is not None
     except (TypeError, ValueError, AttributeError):
-        system, words = False, None
+        words = None
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words
         batches.event(message, reason, "azure-system", partial(_build_event, sink, row, name, line))
         return True
-    found = _console_line(plain) if not system else None
+    found = _console_line(plain)
     if found is not None:
         # Console rows too: counted by their text, built only when kept.
         message, stream = found
