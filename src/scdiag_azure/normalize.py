@@ -75,31 +75,7 @@ def row_words(row: Mapping[str, Any]) -> tuple[str, str]:
 
 def system_row_words(row: Mapping[str, Any]) -> tuple[str, str] | None:
     """:func:`row_words` of a system-log row; ``None`` for a console row."""
-    # _first's loops written out: this runs once for every row of an export.
-    get = row.get
-    for key in _SYSTEM_MARKS:
-        value = get(key)
-        if value is not None and value != "":
-            break
-    else:
-        return None
-    for key in _STREAM:
-        value = get(key)
-        if value is not None and value != "":
-            return None
-    message: Any = ""
-    for key in _MESSAGE:
-        value = get(key)
-        if value is not None and value != "":
-            message = value
-            break
-    reason: Any = ""
-    for key in _REASON:
-        value = get(key)
-        if value is not None and value != "":
-            reason = value
-            break
-    return str(message or ""), str(reason or "")
+    return row_words(row) if is_system_row(row) else None
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:
