@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 import attrs
 import re2
@@ -65,6 +66,10 @@ class LogRule:
     the same words pasted as text count, but less than in the field they belong to."""
 
 
+_LOCATE_FROM_CHARS = 64 << 10
+"""A block at least this long has its matching lines located by search; a smaller one is asked line by line once the set matched it."""
+
+
 def _options() -> re2.Options:
     options = re2.Options()
     options.log_errors = False
@@ -91,6 +96,8 @@ class LogMatcher:
     _expressions: list[str] = attrs.field(init=False, factory=list)
     _row_expressions: list[str] = attrs.field(init=False, factory=list)
     _subsets: dict[frozenset[int], tuple[re2.Set | None, list[int]]] = attrs.field(init=False, factory=dict)
+    _locators: dict[object, re2._Regexp | None] = attrs.field(init=False, factory=dict)
+    """By set, as :attr:`_prefilters`: the alternation of its expressions, compiled at its first large block."""
     _scanned: int = attrs.field(init=False, default=0)
     """Bytes of text scanned so far: past :data:`ACCEL_AFTER_BYTES`, the prefilter is worth compiling."""
     _prefilters: dict[object, Prefilter | None] = attrs.field(init=False, factory=dict)
@@ -183,10 +190,26 @@ class LogMatcher:
         Rule indexes stay those of :attr:`rules`.
         """
         if not without:
-            return _scan(self._set, text, self._prefilter("lines", lambda: self._expressions, len(text)))
+            return _scan(self._set, text, self._finder("lines", lambda: self._expressions, len(text)))
         compiled, indexes = self._subset(without)
-        prefilter = self._prefilter(without, lambda: [self._expressions[i] for i in indexes], len(text))
-        return _scan_remapped(compiled, text, indexes, prefilter)
+        return _scan_remapped(compiled, text, indexes, self._finder(without, lambda: [self._expressions[i] for i in indexes], len(text)))
+
+    def _finder(self, key: object, expressions: Callable[[], list[str]], size: int) -> _Finder:
+        return _Finder(self._prefilter(key, expressions, size), self._locator(key, expressions, size), self.batchable)
+
+    def _locator(self, key: object, expressions: Callable[[], list[str]], size: int) -> re2._Regexp | None:
+        """The alternation of a set's expressions, for a block large enough to be worth locating its lines in (``None`` for a small one)."""
+        if size < _LOCATE_FROM_CHARS or not self.batchable:
+            return None
+        try:
+            return self._locators[key]
+        except KeyError:
+            pass
+        with self._prefilter_lock:
+            if key not in self._locators:
+                sources = expressions()
+                self._locators[key] = re2.compile("|".join(f"(?:{source})" for source in sources), _options()) if sources else None
+        return self._locators[key]
 
     def _prefilter(self, key: object, expressions: Callable[[], list[str]], size: int) -> Prefilter | None:
         """The Hyperscan prefilter of a set's expressions, once enough text was scanned to be worth it (``None`` until then, or without it)."""
@@ -216,7 +239,7 @@ class LogMatcher:
 
     def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
         """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
-        return _scan(self._rows, text, self._prefilter("rows", lambda: self._row_expressions, len(text)))
+        return _scan(self._rows, text, self._finder("rows", lambda: self._row_expressions, len(text)))
 
 
 def _compile_set(expressions: list[str]) -> re2.Set:
@@ -233,22 +256,67 @@ def _reason_in_row(reason: str) -> str:
     return r"\b(?:" + match.group(1) + r")\b" if match else reason
 
 
-def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int], prefilter: Prefilter | None = None) -> Iterator[tuple[int, str, list[int]]]:
-    for line_index, line, hits in _scan(compiled, text, prefilter):
+class _Finder(NamedTuple):
+    """How a block's matching lines are found, fastest first."""
+
+    prefilter: Prefilter | None
+    """Hyperscan names the candidate lines (the ``fast`` extra, on a large enough text)."""
+    locator: re2._Regexp | None
+    """The set's alternation finds them (a large block)."""
+    blockwise: bool
+    """The set asked of the whole block first (not when an expression is anchored to the whole text:
+    ``\\A`` in a block is the block's start, and a line's start line by line)."""
+
+
+def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int], finder: _Finder) -> Iterator[tuple[int, str, list[int]]]:
+    for line_index, line, hits in _scan(compiled, text, finder):
         yield line_index, line, [indexes[hit] for hit in hits]
 
 
-def _scan(compiled: re2.Set | None, text: str, prefilter: Prefilter | None = None) -> Iterator[tuple[int, str, list[int]]]:
+def _scan(compiled: re2.Set | None, text: str, finder: _Finder) -> Iterator[tuple[int, str, list[int]]]:
     """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
     if compiled is None:
         return
     data = text.encode("utf-8", "surrogatepass")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
-    starts = prefilter.line_starts(data) if prefilter is not None else None
+    starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
     if starts is not None:
         yield from _candidate_lines(compiled, data, starts)
-    elif compiled.Match(data):
+    elif finder.locator is not None:
+        yield from _located_lines(compiled, finder.locator, data)
+    elif not finder.blockwise or compiled.Match(data):
         yield from _lines(compiled, data)
+
+
+def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> Iterator[tuple[int, str, list[int]]]:
+    """The lines of a large block the set matches, found by searching for the set's alternation.
+
+    Asking the set line by line costs a Python step per line, most of a large
+    block's time when one of its lines matches. Each search goes on from the
+    start of the line after the last one found; a match that starts before a
+    matching line is found first (leftmost), so none is passed over. A match
+    may run on across a newline (``\\s``, ``[^x]``): the line it starts in is
+    only a candidate, and the set decides on it alone.
+    """
+    end, position, index, counted = len(data), 0, 0, 0
+    while position < end:
+        found = locator.search(data, position)
+        if found is None:
+            return
+        newline = data.rfind(b"\n", position, found.start())
+        start = newline + 1 if newline >= 0 else position
+        if start >= end:
+            return  # after the block's last newline: no line there (as _lines reads it)
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        index += data.count(b"\n", counted, start)
+        counted = start
+        line = data[start:stop]
+        hits = compiled.Match(line)
+        if hits:
+            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
+        position = stop + 1
 
 
 def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> Iterator[tuple[int, str, list[int]]]:
