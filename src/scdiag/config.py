@@ -25,16 +25,19 @@ Durations are written like ``"90s"``, ``"5m"``, ``"1h30m"``; sizes like ``"100MB
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 
 from scdiag._units import format_duration, parse_duration, parse_size
 from scdiag.errors import ConfigError
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "AnalysisConfig",
@@ -352,7 +355,12 @@ def _structure_names(value: Any, _type: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _make_converter() -> cattrs.Converter:
+# One converter of each kind for the process, made on first use: cattrs generates (compiles) its
+# functions once per class, and a run without a configuration file structures nothing.
+@functools.cache
+def _structurer() -> cattrs.Converter:
+    import cattrs
+
     converter = cattrs.Converter(forbid_extra_keys=True)
     for scalar in (bool, int, float, str):
         converter.register_structure_hook(scalar, _strict_scalar(scalar))
@@ -362,10 +370,9 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_CONVERTER = _make_converter()
-
-
 def _problem_lines(error: Exception) -> list[str]:
+    import cattrs
+
     def describe(exc: BaseException, cls: Any) -> str:
         if isinstance(exc, _FieldProblem):
             return f"{exc.field}\0{exc.message}"
@@ -407,8 +414,10 @@ def config_from_mapping(data: Mapping[str, Any] | None, path: str | None = None)
         return DiagnosticsConfig()
     if not isinstance(section, Mapping):
         raise ConfigError(f"diagnostics: expected a mapping, got {type(section).__name__}", path)
+    import cattrs
+
     try:
-        return _CONVERTER.structure(dict(section), DiagnosticsConfig)
+        return _structurer().structure(dict(section), DiagnosticsConfig)
     except (cattrs.BaseValidationError, ValueError, TypeError) as error:
         if isinstance(error, cattrs.BaseValidationError):
             raise ConfigError(_problem_lines(error), path) from None
@@ -451,17 +460,16 @@ def load_config(path: str | Path | None = None) -> DiagnosticsConfig:
     return config_from_mapping(data, str(file))
 
 
-def _make_unstructurer() -> cattrs.Converter:
+@functools.cache
+def _unstructurer() -> cattrs.Converter:
+    import cattrs
+
     converter = cattrs.Converter()
     converter.register_unstructure_hook(timedelta, format_duration)
     converter.register_unstructure_hook(ByteSize, int)
     return converter
 
 
-# One converter for the process: cattrs generates (compiles) its functions once per class, about 11 ms in all.
-_UNSTRUCTURER = _make_unstructurer()
-
-
 def unstructure_config(config: DiagnosticsConfig) -> dict[str, Any]:
     """The configuration as plain data, durations and sizes written as in the file."""
-    return {"diagnostics": _UNSTRUCTURER.unstructure(config)}
+    return {"diagnostics": _unstructurer().unstructure(config)}

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from scdiag import regex
+from scdiag.serialization import field_names
 
 __all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_model_strings", "map_strings", "redact_for_telemetry", "redact_structure", "redact_text", "rules_in_force"]
 
@@ -292,16 +293,6 @@ def map_strings(value: Any, change: Callable[[str], str], skip: frozenset[str] =
 
 
 T = TypeVar("T")
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    try:
-        return _FIELDS[kind]
-    except KeyError:
-        names = tuple(field.name for field in attrs.fields(kind)) if attrs.has(kind) else None
-        _FIELDS[kind] = names
-        return names
 
 
 def map_model_strings(value: T, change: Callable[[str], str], skip: frozenset[str] = frozenset()) -> T:
@@ -316,7 +307,7 @@ def map_model_strings(value: T, change: Callable[[str], str], skip: frozenset[st
     if isinstance(value, str):
         return value if isinstance(value, enum.Enum) else change(value)  # type: ignore[return-value]
     kind = type(value)
-    names = _field_names(kind)
+    names = field_names(kind)
     if names is not None:
         changed: dict[str, Any] = {}
         for name in names:

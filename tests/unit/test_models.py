@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from datetime import datetime, timedelta, timezone
 
 import attrs
+import cattrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 from scdiag import models
 from scdiag.models import DiagnosticRequest, DiagnosticResult, LogEntry
 from scdiag.redaction import map_model_strings, map_strings
-from scdiag.serialization import structure, unstructure
+from scdiag.serialization import iso_timestamp, structure, unstructure
 
 aware_datetimes = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30))])
@@ -43,6 +45,23 @@ def test_every_model_round_trips(cls: type, data: st.DataObject) -> None:
     """Each model on its own survives the trip."""
     value = data.draw(st.from_type(cls))
     assert structure(json.loads(json.dumps(unstructure(value))), cls) == value
+
+
+def _cattrs_unstructure(value: object) -> object:
+    """What cattrs makes of a model, with scdiag's times and enums."""
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(datetime, iso_timestamp)
+    converter.register_unstructure_hook(timedelta, lambda value: value.total_seconds())
+    converter.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda value: value.value)
+    return converter.unstructure(value)
+
+
+@pytest.mark.parametrize("cls", [c for c in vars(models).values() if attrs.has(c) if isinstance(c, type)])
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_model_as_plain_data_is_what_cattrs_makes_of_it(cls: type, data: st.DataObject) -> None:
+    value = data.draw(st.from_type(cls))
+    assert unstructure(value) == _cattrs_unstructure(value)
 
 
 def _mask_q(text: str) -> str:

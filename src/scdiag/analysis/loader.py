@@ -26,12 +26,12 @@ indicator: a pattern whose examples do not match is rejected at load time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 
 from scdiag import regex
 from scdiag._units import parse_duration
@@ -51,6 +51,9 @@ from scdiag.analysis.patterns import (
     ROLE_FOR_TIER,
     compile_regex,
 )
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["PatternLoadError", "load_pattern_file", "load_pattern_sources", "patterns_from_data"]
 
@@ -110,7 +113,11 @@ class _PatternSpec:
     version: str = "1"
 
 
-def _make_converter() -> cattrs.Converter:
+@functools.cache
+def _converter() -> cattrs.Converter:
+    # Made on first use: a run whose patterns all come from the cache structures none.
+    import cattrs
+
     converter = cattrs.Converter(forbid_extra_keys=True)
 
     def strict_str(value: Any, _type: Any) -> str:
@@ -133,10 +140,9 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_CONVERTER = _make_converter()
-
-
 def _problems(error: Exception) -> str:
+    import cattrs
+
     if isinstance(error, cattrs.BaseValidationError):
         lines = []
         for line in cattrs.transform_error(error, path="$"):
@@ -257,13 +263,15 @@ def patterns_from_data(items: Sequence[Any], origin: str) -> list[FailurePattern
     Raises:
         PatternLoadError: naming the origin, the pattern and the key.
     """
+    import cattrs
+
     patterns = []
     for index, item in enumerate(items):
         name = item.get("id", f"#{index}") if isinstance(item, Mapping) else f"#{index}"
         try:
             if not isinstance(item, Mapping):
                 raise PatternLoadError(f"expected a mapping, got {type(item).__name__}")
-            spec = _CONVERTER.structure(dict(item), _PatternSpec)
+            spec = _converter().structure(dict(item), _PatternSpec)
             patterns.append(_build(spec, origin))
         except PatternLoadError as error:
             raise PatternLoadError(f"{origin}: pattern {name}: {error}") from None
