@@ -182,7 +182,7 @@ def test_diagnose_help_lists_each_providers_options(capsys: pytest.CaptureFixtur
 HEALTHY = EXAMPLE.parent / "k8s-healthy-rollout"
 
 
-def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_version_flag_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
     """scdiag --version, as every CLI has it."""
     from scdiag import __version__
 
