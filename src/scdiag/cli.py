@@ -131,13 +131,18 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 _HOST: contextvars.ContextVar[PluginHost | None] = contextvars.ContextVar("scdiag_cli_host", default=None)
 
 
-def _plugin_host() -> PluginHost:
-    """The run's plugin host: the installed plugins load once per command, however many parts need them."""
+def _plugin_host(entry_point_cache: Path | None = None) -> PluginHost:
+    """The run's plugin host: the installed plugins load once per command, however many parts need them.
+
+    ``entry_point_cache`` counts only where the host is made: a command that
+    needs the providers' flags to parse its line makes it before the
+    configuration (and its ``cache.enabled``) is read, and keeps nothing.
+    """
     host = _HOST.get()
     if host is None:
         from scdiag.plugins import PluginHost
 
-        host = PluginHost()
+        host = PluginHost(entry_point_cache=entry_point_cache)
         _HOST.set(host)
     return host
 
@@ -255,9 +260,12 @@ def _parser(provider_options: bool = True) -> argparse.ArgumentParser:
 
 def _orchestrator(args: argparse.Namespace) -> Any:
     from scdiag.app import DiagnosticOrchestrator
+    from scdiag.cache import default_cache_directory
     from scdiag.config import load_config
 
-    return DiagnosticOrchestrator(config=load_config(args.config), host=_plugin_host())
+    config = load_config(args.config)
+    entry_points = default_cache_directory() / "plugins" if config.cache.enabled else None
+    return DiagnosticOrchestrator(config=config, host=_plugin_host(entry_points))
 
 
 def _warn_plugin_failures(orchestrator: Any) -> None:

@@ -278,6 +278,9 @@ class PluginHost:
             ``SCDIAG_DISABLE_PLUGINS``.
         builtins: register the core's own plugin (generic readers, formats,
             the knowledge base).
+        entry_point_cache: a directory where the entry points found are kept
+            between runs, while the installed distributions stay the same
+            (``None``: looked up through :mod:`importlib.metadata` each time).
     """
 
     autoload: bool = True
@@ -287,6 +290,7 @@ class PluginHost:
     """First-party provider names a plugin may replace (``providers.allow_replacing``)."""
     hook_timeout: float = 30.0
     """Seconds a plugin's import or one of its hooks may take before it is abandoned and reported."""
+    entry_point_cache: Path | None = None
     loaded: list[LoadedPlugin] = attrs.field(factory=list, init=False)
     failures: list[PluginFailure] = attrs.field(factory=list, init=False)
     notices: list[str] = attrs.field(factory=list, init=False)
@@ -318,14 +322,12 @@ class PluginHost:
         return True
 
     def _load_entry_points(self) -> None:
-        from importlib.metadata import entry_points
+        from scdiag._entry_points import find_entry_points
 
-        for entry_point in entry_points(group=hookspecs.PROJECT_NAME):
+        for entry_point in find_entry_points(hookspecs.PROJECT_NAME, self.entry_point_cache):
             if entry_point.name in self.blocked or self._pm.has_plugin(entry_point.name):
                 continue
-            dist = entry_point.dist
-            dist_name = dist.name if dist is not None else None
-            dist_version = dist.version if dist is not None else None
+            dist_name, dist_version = entry_point.distribution, entry_point.version
             try:
                 plugin = call_within(entry_point.load, self.hook_timeout, name=f"load-{entry_point.name}")
             except _PLUGIN_ERRORS as error:  # isolation seam: a broken plugin must not break the others

@@ -330,3 +330,17 @@ def test_the_command_exits_with_its_own_code_while_abandoned_work_is_still_match
     done = subprocess.run([sys.executable, "-c", _ABANDON_MATCHING_THEN_EXIT], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("scdiag ")
+
+
+def test_analyze_keeps_the_plugins_entry_points_in_the_cache_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCDIAG_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["analyze", str(EXAMPLE), "-q", "--output-file", str(tmp_path / "report.txt")]) == 0
+    assert list((tmp_path / "cache" / "plugins").glob("*.json"))
+
+
+def test_analyze_keeps_no_entry_points_when_the_cache_is_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCDIAG_CACHE_DIR", str(tmp_path / "cache"))
+    config = tmp_path / "c.yaml"
+    config.write_text("diagnostics: {cache: {enabled: false}}\n")
+    assert main(["analyze", str(EXAMPLE), "-q", "-c", str(config), "--output-file", str(tmp_path / "report.txt")]) == 0
+    assert not (tmp_path / "cache" / "plugins").exists()
