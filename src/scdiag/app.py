@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,9 @@ from scdiag.plugins import PluginHost
 from scdiag.ports import Analyzer, CacheIdentity, Clock, CollectionScope, PatternAnalyzer, SystemClock
 from scdiag.redaction import Redactor
 from scdiag.reporting.generator import ReportGenerator
-from scdiag.watch import WatchEvent, WatchPolicy
+
+if TYPE_CHECKING:
+    from scdiag.watch import WatchEvent, WatchPolicy
 
 __all__ = ["DiagnosticOrchestrator"]
 
@@ -235,7 +237,7 @@ class DiagnosticOrchestrator:
         """
         import time
 
-        from scdiag.watch import RolloutWatcher
+        from scdiag.watch import RolloutWatcher, WatchPolicy
 
         if not self.config.enabled:
             raise ConfigError("live diagnosis is turned off (diagnostics.enabled: false); offline analysis still works")

@@ -13,7 +13,6 @@ use; events become events of the object they were listed under.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import attrs
@@ -68,6 +67,8 @@ class _Description:
 def _time(text: str | None) -> str | None:
     if not text:
         return None
+    from email.utils import parsedate_to_datetime  # imported here: the email package costs ~7 ms, and most runs read no describe output
+
     try:
         return parsedate_to_datetime(text.strip()).isoformat()
     except (TypeError, ValueError, IndexError):

@@ -21,7 +21,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -232,6 +231,8 @@ def _looks_binary(head: bytes) -> bool:
 
 def _spool(stream: BinaryIO, limit: int, cuts: _Cuts) -> BinaryIO:
     """A pipe's bytes in a temporary file, up to ``limit``: a pipe can be read only once."""
+    import tempfile  # only for a pipe: most inputs are files
+
     spool = tempfile.TemporaryFile()
     left = limit
     while left > 0 and (chunk := stream.read(min(_SPOOL_CHUNK, left))):
