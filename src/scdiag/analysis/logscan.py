@@ -151,7 +151,6 @@ class LogMatcher:
         self.batchable = self.batchable and not any(marker in expression for expression in expressions for marker in WHOLE_TEXT_MARKERS)
         self.engine_rules = tuple(index for index, rule in enumerate(self.rules) if rule.pattern is None)
         self._row_expressions = expressions + ["(?m)" + _reason_in_row(reason) for reason in reasons]
-        self._rows = _compile_set(self._row_expressions)
 
     def match_event(self, message: str, reason: str) -> list[int]:
         """Indexes of every rule an event could satisfy: by its message, or by its reason.
@@ -239,6 +238,11 @@ class LogMatcher:
 
     def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
         """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
+        if self._rows is None and self._row_expressions:
+            with self._prefilter_lock:
+                if self._rows is None:
+                    # Compiled at the first table of events: most runs read none.
+                    self._rows = _compile_set(self._row_expressions)
         return _scan(self._rows, text, self._finder("rows", lambda: self._row_expressions, len(text)))
 
 
