@@ -9,6 +9,7 @@ only looks at single lines in the rare chunks where something matched.
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
@@ -180,18 +181,22 @@ class LogMatcher:
     def scan_text(self, text: str, *, without: frozenset[int] = frozenset()) -> Iterator[tuple[int, str, list[int]]]:
         """Matching lines of a block of text: (index of the line in the block, line, rule indexes).
 
-        The set runs over the whole block first; only a block with a match is
-        split into lines. Expressions cannot match across lines because RE2's
-        ``.`` stops at newlines and each candidate line is checked alone.
-        ``without`` leaves out some of the engine's own rules (indexes among
-        :attr:`engine_rules`) whose lines are no longer wanted: once "error"
-        lines have been kept enough, an "error" in every block costs nothing.
-        Rule indexes stay those of :attr:`rules`.
+        A large block is searched for the set's alternation and only the lines
+        it finds are asked of the set; a small one is asked line by line once
+        the set matched it whole. ``without`` leaves out some of the engine's
+        own rules (indexes among :attr:`engine_rules`) whose lines are no
+        longer wanted: once "error" lines have been kept enough, an "error" in
+        every block costs nothing. Rule indexes stay those of :attr:`rules`.
         """
+        return iter(self.block_scan(text, without=without)()[0])
+
+    def block_scan(self, text: str, *, without: frozenset[int] = frozenset()) -> Callable[[], tuple[list[tuple[int, str, list[int]]], int]]:
+        """:meth:`scan_text`'s work on ``text``, chosen here and done by the callable (on any thread):
+        it returns the matching lines and the number of newlines in ``text``, counted on the way."""
         if not without:
-            return _scan(self._set, text, self._finder("lines", lambda: self._expressions, len(text)))
+            return functools.partial(_scan_counted, self._set, text, self._finder("lines", lambda: self._expressions, len(text)), None)
         compiled, indexes = self._subset(without)
-        return _scan_remapped(compiled, text, indexes, self._finder(without, lambda: [self._expressions[i] for i in indexes], len(text)))
+        return functools.partial(_scan_counted, compiled, text, self._finder(without, lambda: [self._expressions[i] for i in indexes], len(text)), indexes)
 
     def _finder(self, key: object, expressions: Callable[[], list[str]], size: int) -> _Finder:
         return _Finder(self._prefilter(key, expressions, size), self._locator(key, expressions, size), self.batchable)
@@ -272,27 +277,40 @@ class _Finder(NamedTuple):
     ``\\A`` in a block is the block's start, and a line's start line by line)."""
 
 
-def _scan_remapped(compiled: re2.Set | None, text: str, indexes: list[int], finder: _Finder) -> Iterator[tuple[int, str, list[int]]]:
-    for line_index, line, hits in _scan(compiled, text, finder):
-        yield line_index, line, [indexes[hit] for hit in hits]
+_Hit = tuple[int, str, list[int]]
 
 
-def _scan(compiled: re2.Set | None, text: str, finder: _Finder) -> Iterator[tuple[int, str, list[int]]]:
+def _scan(compiled: re2.Set | None, text: str, finder: _Finder) -> Iterator[_Hit]:
     """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
+    return iter(_scan_counted(compiled, text, finder, None)[0])
+
+
+def _scan_counted(compiled: re2.Set | None, text: str, finder: _Finder, indexes: list[int] | None) -> tuple[list[_Hit], int]:
+    """The matching lines of ``text`` (rule indexes mapped through ``indexes``, for a subset) and its newlines.
+
+    Each way of finding the lines counts the newlines before each one it
+    finds; the rest are counted after the last, so every newline is counted
+    once, and a reader that hands over its blocks uncounted pays no count.
+    """
     if compiled is None:
-        return
+        return [], text.count("\n")
     data = text.encode("utf-8", "surrogatepass")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
     starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
     if starts is not None:
-        yield from _candidate_lines(compiled, data, starts)
+        hits, newlines = _candidate_lines(compiled, data, starts)
     elif finder.locator is not None:
-        yield from _located_lines(compiled, finder.locator, data)
+        hits, newlines = _located_lines(compiled, finder.locator, data)
     elif not finder.blockwise or compiled.Match(data):
-        yield from _lines(compiled, data)
+        hits, newlines = _lines(compiled, data)
+    else:
+        hits, newlines = [], data.count(b"\n")
+    if indexes is not None:
+        hits = [(index, line, [indexes[rule] for rule in rules]) for index, line, rules in hits]
+    return hits, newlines
 
 
-def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> Iterator[tuple[int, str, list[int]]]:
+def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tuple[list[_Hit], int]:
     """The lines of a large block the set matches, found by searching for the set's alternation.
 
     Asking the set line by line costs a Python step per line, most of a large
@@ -302,29 +320,32 @@ def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> Iter
     may run on across a newline (``\\s``, ``[^x]``): the line it starts in is
     only a candidate, and the set decides on it alone.
     """
+    hits: list[_Hit] = []
     end, position, index, counted = len(data), 0, 0, 0
     while position < end:
         found = locator.search(data, position)
         if found is None:
-            return
+            break
         newline = data.rfind(b"\n", position, found.start())
         start = newline + 1 if newline >= 0 else position
         if start >= end:
-            return  # after the block's last newline: no line there (as _lines reads it)
+            break  # after the block's last newline: no line there (as _lines reads it)
         stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
         index += data.count(b"\n", counted, start)
         counted = start
         line = data[start:stop]
-        hits = compiled.Match(line)
-        if hits:
-            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
+        matched = compiled.Match(line)
+        if matched:
+            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
         position = stop + 1
+    return hits, index + data.count(b"\n", counted)
 
 
-def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> Iterator[tuple[int, str, list[int]]]:
+def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> tuple[list[_Hit], int]:
     # Only the lines the prefilter names are asked of RE2; their indexes are counted between them.
+    hits: list[_Hit] = []
     index, previous = 0, 0
     for start in starts:
         if start >= len(data):
@@ -333,21 +354,25 @@ def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> Itera
         previous = start
         stop = data.find(b"\n", start)
         line = data[start : stop if stop >= 0 else len(data)]
-        hits = compiled.Match(line)
-        if hits:
-            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
+        matched = compiled.Match(line)
+        if matched:
+            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
+    return hits, index + data.count(b"\n", previous)
 
 
-def _lines(compiled: re2.Set, data: bytes) -> Iterator[tuple[int, str, list[int]]]:
+def _lines(compiled: re2.Set, data: bytes) -> tuple[list[_Hit], int]:
     # Bytes throughout: the set is asked once per line without re-encoding; only matching lines are decoded.
+    hits: list[_Hit] = []
     start, end, index = 0, len(data), 0
     while start < end:
         stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
         line = data[start:stop]
-        hits = compiled.Match(line)
-        if hits:
-            yield index, line.decode("utf-8", "surrogatepass"), list(hits)
+        matched = compiled.Match(line)
+        if matched:
+            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
         start = stop + 1
         index += 1
+    # Lines walked, less the last one when no newline ends it.
+    return hits, index - (1 if data and not data.endswith(b"\n") else 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -58,6 +58,18 @@ _BLOCKS_BEFORE_WORKERS = 4
 """Blocks of a stream scanned in line before the workers take over (a small log pays no thread)."""
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
 _SCANS_IN_FLIGHT = _SCAN_WORKERS
+
+
+class _Numbering:
+    """Where one text's numbering stands while its blocks are being scanned."""
+
+    __slots__ = ("blank", "next_line")
+
+    def __init__(self) -> None:
+        self.next_line = 1
+        """The number of the line after the last block taken (its blank lines after it not included)."""
+        self.blank = 0
+        """Blank lines since the last block handed on, numbered before the next."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -274,7 +286,8 @@ class CaptureCollector:
     _skipped: int = 0
     _other_problems: int = 0
     _input: str = ""
-    _pending: deque[tuple[_Stream, Future[list[tuple[int, str, list[int]]]], str, int, int, LineParser]] = attrs.field(factory=deque)
+    _pending: deque[tuple[Future[Any], Callable[[Any], None]]] = attrs.field(factory=deque)
+    """Blocks being scanned on the workers, in order: each scan's future and what takes its result."""
     """Blocks being scanned on the workers, oldest first."""
 
     # -- per input --------------------------------------------------------------
@@ -379,12 +392,61 @@ class CaptureCollector:
         state.total += lines_in_block
         state.blocks += 1
         # An engine rule keeps only its share of a stream; past it, blocks are scanned without it.
-        done = self._done(state)
-        scan = self.matcher.scan_text(block, without=done)
+        scan = self.matcher.block_scan(block, without=self._done(state))
+
+        def take(result: tuple[list[tuple[int, str, list[int]]], int]) -> None:
+            self._take_block(state, result[0], block, first_line, lines_in_block, parse)
+
+        self._scan_in_order(state, scan, take)
+
+    def add_log_text(self, blocks: Iterable[str], *, source: str, stream: str, parse: LineParser) -> int:
+        """A whole text's blocks of complete lines, numbered here; its line count.
+
+        As :meth:`add_log_block` for each block, as
+        :func:`~scdiag.captures.text.stream_blocks` numbers them, but no block
+        is counted before it is scanned: the scan that finds a block's lines
+        counts its newlines on the way (on a worker thread), and blocks are
+        numbered as they are taken, in order. Blank lines before the first
+        line and at the end of a block count in the numbering and are no log
+        lines.
+        """
+        self._drain()
+        state = self._stream(source, stream)
+        numbering = _Numbering()
+        first = True
+        for whole in blocks:
+            block = whole
+            if first:
+                first = False
+                stripped = block.lstrip("\n")
+                numbering.blank += len(block) - len(stripped)
+                block = stripped
+            body = block.rstrip("\n")
+            trailing = len(block) - len(body)
+            if not body:
+                numbering.blank += trailing
+                continue
+            state.blocks += 1
+            before, numbering.blank = numbering.blank, max(0, trailing - 1)
+            scan = self.matcher.block_scan(body, without=self._done(state))
+            self._scan_in_order(state, scan, functools.partial(self._take_numbered, state, body, numbering, before, parse))
+        self._drain()
+        return numbering.next_line - 1 + numbering.blank
+
+    def _take_numbered(self, state: _Stream, body: str, numbering: _Numbering, before: int, parse: LineParser, result: tuple[list[tuple[int, str, list[int]]], int]) -> None:
+        hits, newlines = result
+        lines_in_block = newlines + 1  # a body ends with no newline
+        first_line = numbering.next_line + before
+        state.total += lines_in_block
+        self._take_block(state, hits, body, first_line, lines_in_block, parse)
+        numbering.next_line = first_line + lines_in_block
+
+    def _scan_in_order(self, state: _Stream, scan: Callable[[], Any], take: Callable[[Any], None]) -> None:
+        """Past the first blocks of a stream, on the workers, a few at a time; their results are taken in order."""
         if state.blocks <= _BLOCKS_BEFORE_WORKERS or _SCAN_WORKERS < 2:
-            self._take_block(state, list(scan), block, first_line, lines_in_block, parse)
+            take(scan())
             return
-        self._pending.append((state, _scanner().submit(list, scan), block, first_line, lines_in_block, parse))
+        self._pending.append((_scanner().submit(scan), take))
         while len(self._pending) > _SCANS_IN_FLIGHT:
             self._take_pending()
 
@@ -407,8 +469,8 @@ class CaptureCollector:
             state.tail.append((last_first + index, raw, parse))
 
     def _take_pending(self) -> None:
-        state, future, block, first_line, lines_in_block, parse = self._pending.popleft()
-        self._take_block(state, future.result(), block, first_line, lines_in_block, parse)
+        future, take = self._pending.popleft()
+        take(future.result())
 
     def _drain(self) -> None:
         """Take every block still being scanned, in order (before anything reads or adds to the streams)."""

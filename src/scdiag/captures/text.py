@@ -7,9 +7,11 @@ reads at close to the speed of the disk.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import ClassVar
 
+from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.captures.logtext import detect_level, split_timestamp
 from scdiag.models import LogEntry, SourceLocation
@@ -34,28 +36,37 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
             location=SourceLocation(name, line),
         )
 
+    if isinstance(sink, CaptureCollector):
+        # The collector numbers the blocks itself: each block's newlines are counted once, by its scan.
+        return sink.add_log_text(_blocks(source), source=log_source, stream=stream, parse=parse)
     lines = 0
+    for block in _blocks(source):
+        if lines == 0:
+            # Blank lines before the first line are no log lines (a rendering cut out of a paste starts so).
+            stripped = block.lstrip("\n")
+            lines = len(block) - len(stripped)
+            block = stripped
+            if not block:
+                continue
+        body = block.rstrip("\n")
+        # One count serves both: the lines of the body for the sink, and the blank ones after it for the numbering.
+        in_body = body.count("\n") + 1 if body else 0
+        trailing = len(block) - len(body)
+        sink.add_log_block(body, source=log_source, stream=stream, first_line=lines + 1, parse=parse, lines=in_body)
+        lines += in_body + max(0, trailing - 1) if body else trailing
+    return lines
+
+
+def _blocks(source: CaptureSource) -> Iterator[str]:
+    """The text in blocks of complete lines (each ending with a newline, but the text's last)."""
     with source.open() as text:
         while True:
             block = text.read(BLOCK_CHARS)
             if not block:
-                break
+                return
             if not block.endswith("\n"):
                 block += text.readline()
-            if lines == 0:
-                # Blank lines before the first line are no log lines (a rendering cut out of a paste starts so).
-                stripped = block.lstrip("\n")
-                lines = len(block) - len(stripped)
-                block = stripped
-                if not block:
-                    continue
-            body = block.rstrip("\n")
-            # One count serves both: the lines of the body for the sink, and the blank ones after it for the numbering.
-            in_body = body.count("\n") + 1 if body else 0
-            trailing = len(block) - len(body)
-            sink.add_log_block(body, source=log_source, stream=stream, first_line=lines + 1, parse=parse, lines=in_body)
-            lines += in_body + max(0, trailing - 1) if body else trailing
-    return lines
+            yield block
 
 
 class PlainLogReader:

@@ -101,3 +101,10 @@ def test_a_kept_database_is_used_early_and_one_not_kept_only_late(monkeypatch: p
     second = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES, prefilter_cache=tmp_path)
     list(second.scan_text("OOMKilled"))
     assert second._prefilters["lines"] is not None
+
+
+def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatcher, LogMatcher]) -> None:
+    _plain, fast = engines
+    texts = [*_blocks(_log(6), 400), "ok\nOOMKilled", "\n\nOOMKilled\n\n"]
+    assert [fast.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
+    assert fast._prefilters["lines"] is not None

@@ -71,3 +71,11 @@ def test_a_set_anchored_to_the_whole_text_is_asked_line_by_line(monkeypatch: pyt
     matcher = LogMatcher([LogRule(None, compile_regex(r"\Apanic: "))])
     monkeypatch.setattr(logscan, "_LOCATE_FROM_CHARS", 0)
     assert [index for index, _line, _rules in matcher.scan_text("starting\npanic: boom")] == [1]
+
+
+@pytest.mark.parametrize("locate_from", [0, 1 << 62], ids=["located", "line by line"])
+def test_a_scan_counts_the_newlines_of_its_block(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, locate_from: int) -> None:
+    monkeypatch.setenv("SCDIAG_MATCHER", "re2")
+    monkeypatch.setattr(logscan, "_LOCATE_FROM_CHARS", locate_from)
+    texts = [*blocks(log(5), 300), "", "\n", "ok", "ok\n", "\n\nOOMKilled\n\n", "ok\nOOMKilled"]
+    assert [matcher.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
