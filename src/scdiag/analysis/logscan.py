@@ -310,6 +310,13 @@ def _scan_counted(compiled: re2.Set | None, text: str, finder: _Finder, indexes:
     return hits, newlines
 
 
+def _ask(compiled: re2.Set, line: bytes, index: int, hits: list[_Hit]) -> None:
+    """Add the line to ``hits`` when the set matches it; only such lines are decoded."""
+    matched = compiled.Match(line)
+    if matched:
+        hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
+
+
 def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tuple[list[_Hit], int]:
     """The lines of a large block the set matches, found by searching for the set's alternation.
 
@@ -335,10 +342,7 @@ def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tupl
             stop = end
         index += data.count(b"\n", counted, start)
         counted = start
-        line = data[start:stop]
-        matched = compiled.Match(line)
-        if matched:
-            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
+        _ask(compiled, data[start:stop], index, hits)
         position = stop + 1
     return hits, index + data.count(b"\n", counted)
 
@@ -353,25 +357,19 @@ def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> tuple
         index += data.count(b"\n", previous, start)
         previous = start
         stop = data.find(b"\n", start)
-        line = data[start : stop if stop >= 0 else len(data)]
-        matched = compiled.Match(line)
-        if matched:
-            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
+        _ask(compiled, data[start : stop if stop >= 0 else len(data)], index, hits)
     return hits, index + data.count(b"\n", previous)
 
 
 def _lines(compiled: re2.Set, data: bytes) -> tuple[list[_Hit], int]:
-    # Bytes throughout: the set is asked once per line without re-encoding; only matching lines are decoded.
+    # Bytes throughout: the set is asked once per line without re-encoding.
     hits: list[_Hit] = []
     start, end, index = 0, len(data), 0
     while start < end:
         stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
-        line = data[start:stop]
-        matched = compiled.Match(line)
-        if matched:
-            hits.append((index, line.decode("utf-8", "surrogatepass"), list(matched)))
+        _ask(compiled, data[start:stop], index, hits)
         start = stop + 1
         index += 1
     # Lines walked, less the last one when no newline ends it.

@@ -7,18 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from scdiag.analysis.logscan import LogMatcher
-from scdiag.app import DiagnosticOrchestrator
 from scdiag.captures.collector import CaptureCollector
 from scdiag.models import DiagnosticData, DiagnosticEvent, LogEntry, SourceLocation
 
 ORDINARY = "GET /api/products/{} 200 served in 12ms"
 FAILING = "java.lang.OutOfMemoryError: Java heap space"
-
-
-@pytest.fixture(scope="module", name="matcher")
-def _matcher() -> LogMatcher:
-    matcher: LogMatcher = DiagnosticOrchestrator().engine().log_matcher  # type: ignore[attr-defined]
-    return matcher
 
 
 def _data(collector: CaptureCollector) -> DiagnosticData:

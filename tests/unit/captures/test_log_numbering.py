@@ -7,7 +7,6 @@ import io
 import pytest
 
 from scdiag.analysis.logscan import LogMatcher
-from scdiag.app import DiagnosticOrchestrator
 from scdiag.captures import collector as collector_module
 from scdiag.captures import text as text_module
 from scdiag.captures.collector import CaptureCollector
@@ -16,12 +15,6 @@ from scdiag.captures.text import PlainLogReader
 from scdiag.ports import CaptureSource
 
 FAILING = "java.lang.OutOfMemoryError: Java heap space"
-
-
-@pytest.fixture(scope="module", name="matcher")
-def _matcher() -> LogMatcher:
-    matcher: LogMatcher = DiagnosticOrchestrator().engine().log_matcher  # type: ignore[attr-defined]
-    return matcher
 
 
 def _source(text: str) -> CaptureSource:
