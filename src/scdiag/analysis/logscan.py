@@ -10,6 +10,7 @@ only looks at single lines in the rare chunks where something matched.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +53,8 @@ def free_text_regex(indicator: Indicator) -> Regex | None:
 
 __all__ = ["LogMatcher", "LogRule", "free_text_regex"]
 
+_log = logging.getLogger(__name__)
+
 
 @attrs.frozen(eq=False)
 class LogRule:
@@ -65,6 +68,18 @@ class LogRule:
     free_text: bool = False
     """A platform indicator (event, status, container, target) looked for in free text:
     the same words pasted as text count, but less than in the field they belong to."""
+
+
+def _alternation(sources: list[str]) -> re2._Regexp | None:
+    """One expression matching where any of ``sources`` does; ``None`` when there are none or RE2
+    refuses it (larger than its memory budget): the set is then asked line by line, as for a small block."""
+    if not sources:
+        return None
+    try:
+        return re2.compile("|".join(f"(?:{source})" for source in sources), _options())
+    except re2.error as error:
+        _log.debug("the log expressions' alternation is not compiled (%s): blocks are read line by line", error)
+        return None
 
 
 _LOCATE_FROM_CHARS = 64 << 10
@@ -211,8 +226,7 @@ class LogMatcher:
             pass
         with self._prefilter_lock:
             if key not in self._locators:
-                sources = expressions()
-                self._locators[key] = re2.compile("|".join(f"(?:{source})" for source in sources), _options()) if sources else None
+                self._locators[key] = _alternation(expressions())
         return self._locators[key]
 
     def _prefilter(self, key: object, expressions: Callable[[], list[str]], size: int) -> Prefilter | None:

@@ -79,3 +79,15 @@ def test_a_scan_counts_the_newlines_of_its_block(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(logscan, "_LOCATE_FROM_CHARS", locate_from)
     texts = [*blocks(log(5), 300), "", "\n", "ok", "ok\n", "\n\nOOMKilled\n\n", "ok\nOOMKilled"]
     assert [matcher.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
+
+
+def test_an_alternation_re2_refuses_leaves_the_set_to_ask_line_by_line(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher) -> None:
+    texts = blocks(log(7), 500)
+    by_line, _located = _found_both_ways(monkeypatch, matcher, texts)
+    refused = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)
+    tight = logscan._options()
+    tight.max_mem = 1 << 10  # far below what the alternation needs
+
+    monkeypatch.setattr(logscan, "_options", lambda: tight)
+    assert [list(refused.scan_text(text)) for text in texts] == by_line
+    assert refused._locators["lines"] is None
