@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import types
 from typing import Any
@@ -239,6 +240,9 @@ def test_a_keyboard_interrupt_raised_by_plugin_code_is_its_failure() -> None:
 def test_the_users_ctrl_c_is_not_swallowed_by_the_isolation() -> None:
     """Ctrl-C while a plugin's hook runs stops scdiag: the main thread is interrupted, not the plugin's."""
     host = host_with(("waiting", WaitingPlugin()))
+    # Python's own handler, as in a terminal: a runner started in the background of a script
+    # inherits SIGINT ignored, and interrupt_main() then does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     timer.start()
     try:
@@ -247,6 +251,7 @@ def test_the_users_ctrl_c_is_not_swallowed_by_the_isolation() -> None:
     finally:
         WaitingPlugin.release.set()
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_hook_that_never_returns_is_abandoned_and_reported() -> None:
