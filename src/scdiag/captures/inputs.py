@@ -16,7 +16,6 @@ once per input.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import os
 import stat
@@ -287,13 +286,15 @@ def open_input(name: str, path: Path | None, stdin: BinaryIO | None = None, limi
     def unpacked() -> BinaryIO:
         raw = stored()
         if gzipped:
+            import gzip  # only for a gzipped input
+
             return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
         return raw
 
     try:
         with unpacked() as binary:
             head_bytes = binary.read(HEAD_BYTES)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
         raise CaptureError(name, f"cannot read: {error}") from None
     encoding, bom = _encoding(head_bytes)
     limit = limits.max_decompressed_bytes if gzipped else limits.max_file_bytes

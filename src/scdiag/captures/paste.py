@@ -25,7 +25,6 @@ inputs are real capture files and stream straight to their reader.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 import json
@@ -189,6 +188,8 @@ def _table_as_json(lines: list[str]) -> str | None:
     delimiter = "\t" if "\t" in header else "," if "," in header else None
     if delimiter is None:
         return None
+    import csv  # only for a table: most inputs are none
+
     names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
     if len(names) < _MIN_COLUMNS or not all(_COLUMN_NAME.match(name) for name in names):
         return None
@@ -408,6 +409,8 @@ def _yaml_stream(stream: Iterator[str]) -> Iterator[str]:
 
 def _table_stream(stream: Iterator[str], delimiter: str) -> Iterator[str]:
     """A delimited table as one JSON array of row objects: ``[`` on the header's line, each row on its own."""
+    import csv
+
     header = next(stream, "")
     names = [name.strip() for name in next(csv.reader([header.rstrip("\n")], delimiter=delimiter), [])]
     first = True
