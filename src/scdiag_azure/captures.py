@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, ClassVar
 
 
@@ -24,15 +24,10 @@ _ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName
 
 
 def _unit_free(row: dict[str, Any]) -> dict[str, Any]:
-    if _with_units(tuple(row)):
+    if " [" in "\n".join(row):
+        # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
         return {key.split(" [", 1)[0]: value for key, value in row.items()}
     return row
-
-
-@lru_cache(maxsize=64)
-def _with_units(columns: tuple[str, ...]) -> bool:
-    # The portal's CSV export and grid name columns with their unit: "TimeGenerated [UTC]".
-    return any(" [" in column for column in columns)
 
 
 def _row_item(row: dict[str, Any], location: SourceLocation) -> DiagnosticEvent | LogEntry:
@@ -63,17 +58,12 @@ def _console_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int, m
 
 
 def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batches: SinkBatches, votes: Counter[tuple[str | None, str | None]]) -> bool:
-    columns = tuple(row)
-    plain = row
-    if _with_units(columns):
-        plain = _unit_free(row)
-        columns = tuple(plain)
+    plain = _unit_free(row)
     app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
     revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
     votes[app, revision] += 1
     try:
-        # A query's rows share their columns: what to ask of them is worked out once.
-        words = normalize.system_row_words_for(columns)(plain)
+        words = normalize.system_row_words(plain)
     except (TypeError, ValueError, AttributeError):
         words = None
     if words is not None:

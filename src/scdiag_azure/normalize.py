@@ -10,7 +10,7 @@ provider hands over the same rows.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scdiag.captures.shapes import as_dict as _dict, as_list as _list
@@ -33,7 +33,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "system_row_words", "system_row_words_for", "workspace_of"]
+__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "system_row_words", "workspace_of"]
 
 
 
@@ -76,25 +76,6 @@ def row_words(row: Mapping[str, Any]) -> tuple[str, str]:
 def system_row_words(row: Mapping[str, Any]) -> tuple[str, str] | None:
     """:func:`row_words` of a system-log row; ``None`` for a console row."""
     return row_words(row) if is_system_row(row) else None
-
-
-@functools.lru_cache(maxsize=64)
-def system_row_words_for(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[str, str] | None]:
-    """:func:`system_row_words` for rows with these columns (a query's rows all share theirs).
-
-    Spellings the columns lack are not asked of every row: a row's first
-    non-empty value among the spellings it has is the one the others would
-    have given.
-    """
-    present = frozenset(columns)
-    marks, stream, message, reason = (tuple(key for key in keys if key in present) for keys in (_SYSTEM_MARKS, _STREAM, _MESSAGE, _REASON))
-
-    def words(row: Mapping[str, Any]) -> tuple[str, str] | None:
-        if _first(row, marks) is None or _first(row, stream) is not None:
-            return None
-        return str(_first(row, message) or ""), str(_first(row, reason) or "")
-
-    return words
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:

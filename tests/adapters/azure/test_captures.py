@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from scdiag_azure import normalize
-
 from tests.adapters.conftest import SCENARIOS
 
 
@@ -124,18 +120,3 @@ def test_a_long_export_keeps_the_rows_that_matter_and_reports_the_unreadable_one
     assert len(events) < 300
     assert [e.reason for e in events if e.location.line == 5001] == [None]
     assert any(problem.startswith(f"{data.inputs[0].path}:5001:") and "Reason_s" in problem for problem in data.inputs[0].problems)
-
-
-@pytest.mark.parametrize(
-    "row",
-    [
-        {"TimeGenerated": "2026-11-20T14:00:00Z", "Reason_s": "ContainerTerminated", "Log_s": "OOMKilled", "EventSource_s": "ContainerAppController"},
-        {"TimeGenerated": "2026-11-20T14:00:00Z", "Reason": "StoppingContainer", "Log": "", "Msg": "probe failed", "EventSource": "ContainerAppController"},
-        {"Reason_s": "", "Reason": "ReplicaUnhealthy", "Log_s": None, "Message": "liveness probe failed"},
-        {"Stream_s": "stderr", "Log_s": "Traceback (most recent call last):", "Reason_s": "x"},
-        {"TimeGenerated": "2026-11-20T14:00:00Z", "Log_s": "no reason, no source"},
-    ],
-)
-def test_the_words_asked_by_a_rows_columns_are_those_asked_of_the_row(row: dict[str, object]) -> None:
-    """Working out once per column set what to ask changes no row's message or reason."""
-    assert normalize.system_row_words_for(tuple(row))(row) == normalize.system_row_words(row)
