@@ -3,8 +3,10 @@
 Python ``re`` once per pattern per line is two orders of magnitude too slow
 for large logs, so all log expressions go into one RE2 set: a line is scanned
 once and the set says which expressions matched. :meth:`LogMatcher.scan_text`
-goes further for bulk text: it runs the set over a whole chunk of lines and
-only looks at single lines in the rare chunks where something matched.
+goes further for bulk text: a large block is searched for the alternation of
+the set's expressions and only the lines it finds are asked of the set; a
+small block is asked line by line once the set matched it whole. Either way
+the block's newlines are counted on the way, once.
 """
 
 from __future__ import annotations
