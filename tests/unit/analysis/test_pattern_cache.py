@@ -14,20 +14,7 @@ from scdiag.analysis.patterns import FailurePattern, compile_regex
 from scdiag.config import DiagnosticsConfig, config_from_mapping
 from scdiag.plugins import PatternSource, PluginHost
 
-_PATTERN = """
-patterns:
-  - id: demo-failure
-    name: Demo
-    category: application
-    severity: high
-    providers: [aws]
-    indicators:
-      - {{id: demo-line, kind: log, pattern: '{expression}', weight: 0.9, examples: ['{example}']}}
-"""
-
-
-def _text(expression: str = "DEMO FAILED", example: str = "DEMO FAILED now") -> str:
-    return _PATTERN.format(expression=expression, example=example)
+from tests.unit.analysis.pattern_files import demo_pattern
 
 
 @pytest.fixture(name="cache")
@@ -38,7 +25,7 @@ def _cache(tmp_path: Path) -> PatternCache:
 @pytest.fixture(name="pattern_path")
 def _pattern_path(tmp_path: Path) -> Path:
     path = tmp_path / "demo.yaml"
-    path.write_text(_text(), encoding="utf-8")
+    path.write_text(demo_pattern(), encoding="utf-8")
     return path
 
 
@@ -75,7 +62,7 @@ def test_a_second_load_is_read_from_the_entry(cache: PatternCache, pattern_path:
     load_pattern_file(pattern_path, cache)
     (entry,) = _entries(cache)
     # An entry that names another pattern shows that the file was not parsed again.
-    other = load_pattern_file(_write(pattern_path.with_name("other.yaml"), _text().replace("demo-failure", "other-failure")))
+    other = load_pattern_file(_write(pattern_path.with_name("other.yaml"), demo_pattern().replace("demo-failure", "other-failure")))
     entry.write_bytes(pickle.dumps(other))
     assert [p.id for p in load_pattern_file(pattern_path, cache)] == ["other-failure"]
 
@@ -87,13 +74,13 @@ def _write(path: Path, text: str) -> Path:
 
 def test_an_edited_file_is_loaded_again_even_at_the_same_size(cache: PatternCache, pattern_path: Path) -> None:
     load_pattern_file(pattern_path, cache)
-    _write(pattern_path, _text("DEMO BROKEN", "DEMO BROKEN now"))
+    _write(pattern_path, demo_pattern("DEMO BROKEN", "DEMO BROKEN now"))
     (pattern,) = load_pattern_file(pattern_path, cache)
     assert pattern.indicators[0].pattern is not None and pattern.indicators[0].pattern.source == "DEMO BROKEN"
 
 
 def test_a_file_that_fails_is_never_stored_and_fails_every_time(cache: PatternCache, pattern_path: Path) -> None:
-    _write(pattern_path, _text("DEMO FAILED", "something else"))
+    _write(pattern_path, demo_pattern("DEMO FAILED", "something else"))
     for _ in range(2):
         _, problems = load_pattern_sources([PatternSource("demo", path=pattern_path)], cache)
         assert len(problems) == 1 and "does not match" in problems[0][1]

@@ -9,16 +9,9 @@ import pytest
 from scdiag.analysis.loader import PatternLoadError, load_pattern_file, load_pattern_sources
 from scdiag.plugins import PatternSource
 
-GOOD = """
-patterns:
-  - id: demo-failure
-    name: Demo
-    category: application
-    severity: high
-    providers: [aws]
-    indicators:
-      - {id: demo-line, kind: log, pattern: 'DEMO FAILED', weight: 0.9, examples: ['DEMO FAILED now']}
-"""
+from tests.unit.analysis.pattern_files import demo_pattern
+
+GOOD = demo_pattern()
 
 
 @pytest.fixture(name="pattern_file")
