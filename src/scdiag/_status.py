@@ -14,10 +14,11 @@ from datetime import datetime
 
 import attrs
 
+from scdiag._records import record
 from scdiag._values import check_scalars, optional_aware
 
 
-@attrs.frozen
+@record
 class SourceLocation:
     """Where evidence was read: a capture file and line, or an API."""
 
@@ -30,7 +31,7 @@ class SourceLocation:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
-@attrs.frozen
+@record
 class Condition:
     """A status condition (Kubernetes, Cloud Run and Container Apps all have them)."""
 
@@ -49,7 +50,7 @@ class Condition:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class Termination:
     """How a container's process ended."""
 
@@ -67,7 +68,7 @@ class Termination:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class ContainerStatus:
     """The observed state of one container of an instance."""
 
@@ -98,7 +99,7 @@ class ContainerStatus:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class Instance:
     """One running copy of the service: an ECS task, a pod, a replica."""
 
@@ -148,7 +149,7 @@ class RolloutOutcome(str, enum.Enum):
     """The deploy was refused before any instance of it started."""
 
 
-@attrs.frozen
+@record
 class Rollout:
     """One deployment of the service: ECS deployment, ReplicaSet, revision."""
 
@@ -178,7 +179,7 @@ class Rollout:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class HealthCheckSpec:
     """A health check as configured (load balancer, probe or container check)."""
 
@@ -199,7 +200,7 @@ class HealthCheckSpec:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class ContainerSpec:
     """One container as configured (task definition, pod spec, revision template)."""
 
@@ -221,7 +222,7 @@ class ContainerSpec:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class LoadBalancerTarget:
     """One target of a load balancer and its health."""
 
@@ -242,7 +243,7 @@ class LoadBalancerTarget:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class ServiceEndpoint:
     """How traffic reaches the service: a target group or a Kubernetes Service."""
 
@@ -261,7 +262,7 @@ class ServiceEndpoint:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class ServiceStatus:
     """The platform's view of a service at collection time."""
 

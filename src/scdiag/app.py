@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from scdiag._records import mutable_record
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.cache import DiagnosticCache, FileCacheStore, default_cache_directory
 from scdiag.captures.pipeline import CaptureOverrides
@@ -74,7 +75,7 @@ def _masked_findings(result: DiagnosticResult, redactor: Redactor) -> Diagnostic
     return attrs.evolve(result, **masked)
 
 
-@attrs.define
+@mutable_record
 class DiagnosticOrchestrator:
     """Runs a diagnosis end to end: collect, analyse, report.
 

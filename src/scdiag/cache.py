@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from scdiag import regex
+from scdiag._records import mutable_record
 from scdiag.collection import nothing_collected
 from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
 from scdiag.ports import CacheStore
@@ -43,7 +44,7 @@ def default_cache_directory() -> Path:
     return Path(base) / "scdiag"
 
 
-@attrs.define
+@mutable_record
 class FileCacheStore:
     """A :class:`~scdiag.ports.CacheStore` in a directory: one file per key, oldest evicted first.
 
@@ -137,7 +138,7 @@ def request_key(request: DiagnosticRequest, identity: Mapping[str, str] | None =
     return key
 
 
-@attrs.define
+@mutable_record
 class DiagnosticCache:
     """Collected data by request, for ``ttl``; redacted before it is stored."""
 

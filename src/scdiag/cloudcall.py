@@ -31,6 +31,7 @@ import attrs
 import tenacity
 from opentelemetry import trace
 
+from scdiag._records import record
 from scdiag._version import __version__
 from scdiag.deadline import Deadline
 from scdiag.errors import CloudError, ThrottledError, TransientCloudError
@@ -60,7 +61,7 @@ def retry_after_seconds(value: object) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-@attrs.frozen
+@record
 class RetryPolicy:
     """How hard :func:`cloud_call` retries transient failures."""
 
@@ -73,7 +74,7 @@ class RetryPolicy:
     """Up to this many seconds of random jitter added to each wait."""
 
 
-@attrs.frozen
+@record
 class CloudOperation:
     """Names one API call for retries, spans and error messages."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from scdiag._records import mutable_record
 from scdiag.config import DiagnosticsConfig
 from scdiag.deadline import SourceOutcome, run_with_deadline
 from scdiag.errors import AccessDeniedError, CloudError, PluginError
@@ -31,7 +32,7 @@ def _gap_for(source: str, provider: str, outcome: SourceOutcome) -> DataGap:
     return DataGap(source, GapKind.FAILED, f"{type(error).__name__}: {error}", provider)
 
 
-@attrs.define
+@mutable_record
 class ProviderManager:
     """Builds providers from plugin registrations and collects from them."""
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from scdiag._records import record
 from scdiag._units import format_duration, parse_duration, parse_size
 from scdiag.errors import ConfigError
 
@@ -104,7 +105,7 @@ def _probabilities(_instance: Any, attribute: attrs.Attribute[Any], value: Mappi
             raise _FieldProblem(f"{attribute.name}.{key}", f"must be between 0 and 1, got {number}")
 
 
-@attrs.frozen
+@record
 class AwsProviderConfig:
     """``providers.aws``."""
 
@@ -116,7 +117,7 @@ class AwsProviderConfig:
     """What the live provider may diagnose; it reads ECS services, so without ``ecs`` it refuses."""
 
 
-@attrs.frozen
+@record
 class GcpEndpointsConfig:
     """``providers.gcp.endpoints``: base URLs of the Google APIs, when not the public ones.
 
@@ -128,7 +129,7 @@ class GcpEndpointsConfig:
     monitoring: str | None = None
 
 
-@attrs.frozen
+@record
 class GcpProviderConfig:
     """``providers.gcp``."""
 
@@ -143,7 +144,7 @@ class GcpProviderConfig:
     endpoints: GcpEndpointsConfig = GcpEndpointsConfig()
 
 
-@attrs.frozen
+@record
 class KubernetesProviderConfig:
     """``providers.kubernetes``."""
 
@@ -155,7 +156,7 @@ class KubernetesProviderConfig:
     """How pods of a service are found when the workload is not named."""
 
 
-@attrs.frozen
+@record
 class AzureEndpointsConfig:
     """``providers.azure.endpoints``: base URLs for sovereign clouds and private links."""
 
@@ -167,7 +168,7 @@ class AzureEndpointsConfig:
     """Azure Monitor metrics (default: the ARM endpoint)."""
 
 
-@attrs.frozen
+@record
 class AzureProviderConfig:
     """``providers.azure``: the first of each list is used when its flag is not given."""
 
@@ -191,7 +192,7 @@ def _first_party_names(_instance: Any, attribute: attrs.Attribute[Any], value: t
         raise _FieldProblem(attribute.name, f"{unknown[0]!r} is not a first-party provider (expected one of: {', '.join(_FIRST_PARTY)})")
 
 
-@attrs.frozen
+@record
 class ProvidersConfig:
     """``providers``: one section per first-party provider."""
 
@@ -208,7 +209,7 @@ class ProvidersConfig:
         return bool(getattr(section, "enabled", True))
 
 
-@attrs.frozen
+@record
 class CollectionConfig:
     """``collection``: how much to collect and for how long."""
 
@@ -222,7 +223,7 @@ class CollectionConfig:
     """The window when no start is given (``--since``)."""
 
 
-@attrs.frozen
+@record
 class PatternRegistryConfig:
     """``analysis.patterns``: which patterns run, and their thresholds."""
 
@@ -234,7 +235,7 @@ class PatternRegistryConfig:
     """Confidence thresholds by severity (``critical``...) or pattern id."""
 
 
-@attrs.frozen
+@record
 class AnalysisConfig:
     """``analysis``."""
 
@@ -250,7 +251,7 @@ class AnalysisConfig:
     patterns: PatternRegistryConfig = PatternRegistryConfig()
 
 
-@attrs.frozen
+@record
 class OutputConfig:
     """``output``."""
 
@@ -262,7 +263,7 @@ class OutputConfig:
     """True: reports include everything collected, as with ``--deep``."""
 
 
-@attrs.frozen
+@record
 class RedactionConfig:
     """``redaction``: extra rules on top of the built-in ones."""
 
@@ -272,7 +273,7 @@ class RedactionConfig:
     """Extra RE2 expressions whose matches (or ``secret`` groups) are masked."""
 
 
-@attrs.frozen
+@record
 class CacheConfig:
     """``cache``."""
 
@@ -289,7 +290,7 @@ def _at_least_kib(_instance: Any, attribute: attrs.Attribute[Any], value: int) -
         raise _FieldProblem(attribute.name, f"must be at least 1KiB, got {value} bytes")
 
 
-@attrs.frozen
+@record
 class CapturesConfig:
     """``captures``: limits on what offline analysis reads from one input."""
 
@@ -305,7 +306,7 @@ class CapturesConfig:
     """A capture reader from a plugin that takes longer on one input is abandoned and reported; the input goes to no other reader."""
 
 
-@attrs.frozen
+@record
 class DiagnosticsConfig:
     """The whole ``diagnostics`` section, with a default for every key."""
 

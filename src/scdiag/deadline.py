@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-import attrs
+from scdiag._records import record
 
 __all__ = ["Abandoned", "Deadline", "SourceOutcome", "call_within", "run_with_deadline", "unfinished_work"]
 
@@ -18,7 +18,7 @@ _WORKERS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _WORKERS_LOCK = threading.Lock()
 
 
-@attrs.frozen
+@record
 class Deadline:
     """A point in time (on the monotonic clock) by which work must finish."""
 
@@ -44,7 +44,7 @@ class Deadline:
         return self.remaining(clock=clock) <= 0.0
 
 
-@attrs.frozen
+@record
 class SourceOutcome:
     """What one concurrently run task produced: a value, an error, or nothing in time."""
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 import attrs
 
+from scdiag._records import record
 from scdiag._status import (
     Condition,
     ContainerSpec,
@@ -131,7 +132,7 @@ class GapKind(str, enum.Enum):
     """The source was not asked (disabled by configuration or not applicable)."""
 
 
-@attrs.frozen
+@record
 class RequestContext:
     """Where the service lives: the options its provider declared, and the Simple Container names.
 
@@ -150,7 +151,7 @@ class RequestContext:
     """Anything else a third-party provider needs."""
 
 
-@attrs.frozen
+@record
 class DiagnosticRequest:
     """What to diagnose: one service of one provider, over a time window."""
 
@@ -172,7 +173,7 @@ class DiagnosticRequest:
     """Cluster, namespace, project and similar coordinates."""
 
 
-@attrs.frozen
+@record
 class LogEntry:
     """One log line of a container or of the platform."""
 
@@ -193,7 +194,7 @@ class LogEntry:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class LogData:
     """The log lines of one source (a log stream, a capture file).
 
@@ -209,7 +210,7 @@ class LogData:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@record
 class MetricPoint:
     """One sample of one metric."""
 
@@ -226,7 +227,7 @@ class MetricPoint:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class MetricData:
     """Metric samples from one source."""
 
@@ -235,7 +236,7 @@ class MetricData:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@record
 class DiagnosticEvent:
     """A platform event: an ECS service event, a Kubernetes event, a system log."""
 
@@ -260,7 +261,7 @@ class DiagnosticEvent:
         check_scalars(self)
 
 
-@attrs.frozen
+@record
 class EventData:
     """Events from one source."""
 
@@ -269,7 +270,7 @@ class EventData:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@record
 class DataGap:
     """A source of data that is missing from a diagnosis, and why."""
 
@@ -281,7 +282,7 @@ class DataGap:
     provider: str = ""
 
 
-@attrs.frozen
+@record
 class InputRecord:
     """One input of an offline analysis, and what became of it."""
 
@@ -294,7 +295,7 @@ class InputRecord:
     """One readable line per problem met while reading it."""
 
 
-@attrs.frozen
+@record
 class DiagnosticData:
     """Everything collected about one deployment, from live APIs or captures."""
 
@@ -315,7 +316,7 @@ class DiagnosticData:
     """True when the diagnostic cache served this data: it was collected at ``collected_at``, not now."""
 
 
-@attrs.frozen
+@record
 class Evidence:
     """One observation that supports a root cause."""
 
@@ -332,7 +333,7 @@ class Evidence:
     """For a log line: the lines around it in its stream, the line itself included."""
 
 
-@attrs.frozen
+@record
 class ConfigChange:
     """A change to the user's configuration that implements a fix."""
 
@@ -345,7 +346,7 @@ class ConfigChange:
     explanation: str = ""
 
 
-@attrs.frozen
+@record
 class Solution:
     """One way to fix a root cause."""
 
@@ -360,7 +361,7 @@ class Solution:
     """How to check the fix worked."""
 
 
-@attrs.frozen
+@record
 class RootCause:
     """A cause the analysis found, with its confidence and evidence."""
 
@@ -382,7 +383,7 @@ class RootCause:
     attributes: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@record
 class Recommendation:
     """Advice that is not a fix of the root cause itself."""
 
@@ -391,7 +392,7 @@ class Recommendation:
     priority: Severity = Severity.MEDIUM
 
 
-@attrs.frozen
+@record
 class RolloutVerdict:
     """What the platform's data says about the rollout the user attempted, before any pattern."""
 
@@ -406,7 +407,7 @@ class RolloutVerdict:
     """The checks that led to the verdict, in words (for a healthy verdict: what passed)."""
 
 
-@attrs.frozen
+@record
 class DiagnosticResult:
     """The outcome of analysing one deployment."""
 
@@ -426,7 +427,7 @@ class DiagnosticResult:
     """The attempted rollout, what serves now, and the checks behind the verdict."""
 
 
-@attrs.frozen
+@record
 class DiagnosticReport:
     """A result prepared for people: redacted and ready to render."""
 

@@ -19,6 +19,7 @@ import attrs
 import pluggy
 
 from scdiag import hookspecs
+from scdiag._records import mutable_record, record
 from scdiag._version import install_hint
 from scdiag.deadline import call_within
 from scdiag.errors import PluginError
@@ -87,7 +88,7 @@ def resolve(target: str | object) -> Any:
     return value
 
 
-@attrs.frozen
+@record
 class LoadedPlugin:
     """A plugin that loaded."""
 
@@ -97,7 +98,7 @@ class LoadedPlugin:
     module: str = ""
 
 
-@attrs.frozen
+@record
 class PluginFailure:
     """A plugin that failed, and how."""
 
@@ -113,7 +114,7 @@ class PluginFailure:
         return f"plugin {self.name}{dist} failed in {self.stage}: {self.error}"
 
 
-@attrs.frozen
+@record
 class ProviderRegistration:
     """A provider as a plugin registered it."""
 
@@ -123,7 +124,7 @@ class ProviderRegistration:
     description: str = ""
 
 
-@attrs.frozen
+@record
 class ReportFormatRegistration:
     """A report format as a plugin registered it."""
 
@@ -133,7 +134,7 @@ class ReportFormatRegistration:
     description: str = ""
 
 
-@attrs.frozen
+@record
 class PatternSource:
     """Where patterns come from: a YAML file, or one pattern's data."""
 
@@ -143,12 +144,12 @@ class PatternSource:
     origin: str = ""
 
 
-@attrs.define
+@mutable_record
 class _Registry:
     plugin: str = ""
 
 
-@attrs.define
+@mutable_record
 class ProviderRegistry(_Registry):
     """Handed to ``scdiag_register_providers``."""
 
@@ -175,7 +176,7 @@ class ProviderRegistry(_Registry):
         self.options.setdefault(provider, []).append(ProviderOption(provider, name, help, short, self.plugin))
 
 
-@attrs.frozen
+@record
 class ProviderOption:
     """A request option a provider declared."""
 
@@ -186,7 +187,7 @@ class ProviderOption:
     plugin: str = ""
 
 
-@attrs.define
+@mutable_record
 class CaptureReaderRegistry(_Registry):
     """Handed to ``scdiag_register_capture_readers``."""
 
@@ -197,7 +198,7 @@ class CaptureReaderRegistry(_Registry):
         self.readers.append((self.plugin, reader))
 
 
-@attrs.define
+@mutable_record
 class PatternRegistry(_Registry):
     """Handed to ``scdiag_register_patterns``."""
 
@@ -217,7 +218,7 @@ class PatternRegistry(_Registry):
         self.sources.append(PatternSource(self.plugin, data=data, origin=origin or f"plugin {self.plugin}"))
 
 
-@attrs.define
+@mutable_record
 class ReportFormatRegistry(_Registry):
     """Handed to ``scdiag_register_report_formats``."""
 
@@ -228,7 +229,7 @@ class ReportFormatRegistry(_Registry):
         self.formats[name] = ReportFormatRegistration(name, renderer, self.plugin, description)
 
 
-@attrs.define
+@mutable_record
 class RedactionRegistry(_Registry):
     """Handed to ``scdiag_register_redaction_rules``."""
 
@@ -267,7 +268,7 @@ def _blocked_from_env() -> frozenset[str]:
     return frozenset(name.strip() for name in raw.split(",") if name.strip())
 
 
-@attrs.define
+@mutable_record
 class PluginHost:
     """Loads plugins, isolates their failures and calls their hooks.
 

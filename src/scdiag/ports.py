@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TextIO, runtime_checkable
 
 import attrs
 
+from scdiag._records import mutable_record, record
 from scdiag.deadline import Deadline
 from scdiag.models import (
     DataGap,
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 
-@attrs.define
+@mutable_record
 class GapRecorder:
     """Collects data gaps from collectors running on several threads."""
 
@@ -79,7 +80,7 @@ class GapRecorder:
             return tuple(self._gaps)
 
 
-@attrs.frozen
+@record
 class CollectionScope:
     """What a provider's collectors are asked for, and within which limits."""
 
@@ -148,7 +149,7 @@ ProviderFactory = Callable[["DiagnosticsConfig"], DiagnosticProvider]
 """What a provider registration resolves to: called with the configuration."""
 
 
-@attrs.frozen
+@record
 class CaptureSource:
     """One input of an offline analysis, as a capture reader sees it.
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from scdiag import regex
+from scdiag._records import mutable_record, record
 from scdiag.serialization import field_names
 
 __all__ = ["MASK", "RedactionRule", "Redactor", "builtin_rules", "compile_rule", "map_model_strings", "map_strings", "redact_for_telemetry", "redact_structure", "redact_text", "rules_in_force"]
@@ -41,7 +42,7 @@ def compile_rule(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
 
 
-@attrs.frozen
+@record
 class RedactionRule:
     """One kind of secret: a regular expression and how to mask its matches.
 
@@ -216,7 +217,7 @@ def builtin_rules() -> tuple[RedactionRule, ...]:
     )
 
 
-@attrs.define
+@mutable_record
 class Redactor:
     """Masks secrets in text with an ordered list of rules."""
 

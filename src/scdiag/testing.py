@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from scdiag._records import mutable_record
 from scdiag.models import DiagnosticRequest, EventData, LogData, MetricData, ServiceStatus
 from scdiag.plugins import PluginHost, ProviderRegistry, hookimpl
 from scdiag.ports import CollectionScope
@@ -27,7 +28,7 @@ def _constant(value: Any) -> Behaviour:
     return lambda _scope: value
 
 
-@attrs.define
+@mutable_record
 class StaticProvider:
     """A provider whose every source is a value or a callable of the scope.
 

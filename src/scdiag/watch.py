@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from scdiag._records import mutable_record, record
 from scdiag.models import (
     DiagnosticData,
     DiagnosticEvent,
@@ -73,7 +74,7 @@ class WatchOutcome(str, enum.Enum):
     NOTHING_COLLECTED = "nothing_collected"
 
 
-@attrs.frozen
+@record
 class RolloutProgress:
     """The attempted rollout's counts at one poll."""
 
@@ -88,7 +89,7 @@ class RolloutProgress:
     outcome: RolloutOutcome | None = None
 
 
-@attrs.frozen
+@record
 class WatchVerdict:
     """Why the watch stopped."""
 
@@ -100,7 +101,7 @@ class WatchVerdict:
     """Seconds between the poll that first showed the deciding state and the verdict."""
 
 
-@attrs.frozen
+@record
 class WatchEvent:
     """One change seen while watching (one line of ``--output jsonl``)."""
 
@@ -116,7 +117,7 @@ class WatchEvent:
     """The final diagnosis (``report`` events)."""
 
 
-@attrs.frozen
+@record
 class WatchPolicy:
     """How often to look, how long to wait, and when a state counts as doomed."""
 
@@ -183,7 +184,7 @@ def _event_key(event: DiagnosticEvent) -> tuple[object, ...]:
     return (event.source, event.reason, event.resource, event.instance, event.message, event.count)
 
 
-@attrs.define
+@mutable_record
 class RolloutWatcher:
     """Polls a deployment until it is healthy, failed, doomed or out of time.
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import attrs
-
+from scdiag._records import record
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, compile_regex
 from scdiag.analysis.signals import Signal, SignalKind, SignalSet
 from scdiag.models import Evidence, MetricPoint, RootCause, Severity, SourceLocation
@@ -30,7 +29,7 @@ __all__ = [
 _MAX_EVIDENCE = 8
 
 
-@attrs.frozen
+@record
 class IndicatorMatch:
     """An indicator that matched, with the signal that matched it best."""
 
@@ -45,7 +44,7 @@ class IndicatorMatch:
     context: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@record
 class PatternMatch:
     """A pattern with the indicators that matched and its score."""
 

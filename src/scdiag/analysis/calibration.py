@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import attrs
+from scdiag._records import record
 
 __all__ = ["CEILING", "FLOOR", "STEP", "Calibration", "builtin_calibration"]
 
@@ -34,7 +34,7 @@ _TABLE = Path(__file__).with_name("calibration.json")
 _WRITTEN_BY = "tests/corpus/calibrate.py --write (see scdiag.analysis.calibration); do not edit"
 
 
-@attrs.frozen
+@record
 class Calibration:
     """A non-decreasing step map from score to the share of right answers (identity when it has no steps)."""
 

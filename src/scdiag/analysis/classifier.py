@@ -12,9 +12,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import attrs
-
 from scdiag import regex
+from scdiag._records import mutable_record
 from scdiag.analysis.patterns import FailurePattern
 from scdiag.models import DiagnosticData
 
@@ -30,7 +29,7 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-@attrs.define
+@mutable_record
 class NaiveBayesClassifier:
     """Word-frequency model of each pattern's example messages."""
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from scdiag._records import mutable_record, record
 from scdiag.analysis.calibration import Calibration, builtin_calibration
 from scdiag.analysis.ranking import rank
 from scdiag.analysis._matching import (
@@ -102,7 +103,7 @@ _SECONDARY_MIN_SCORE = 0.2
 """Weaker candidates (a recovered error, one stray line) are not worth a reader's time."""
 
 
-@attrs.frozen
+@record
 class _Hits:
     """The log lines each indicator's expression matched in one analysis: in log streams, and as free text."""
 
@@ -112,7 +113,7 @@ class _Hits:
     """Per signal kind, the signals each platform indicator matches in its own field (filled when first asked)."""
 
 
-@attrs.define
+@mutable_record
 class AnalysisEngine:
     """Matches failure patterns against collected data (the seed's AnalysisEngine).
 

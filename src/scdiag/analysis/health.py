@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from scdiag._records import record
 from scdiag.analysis.patterns import FactName, compile_regex
-import attrs
 
 from scdiag.models import ContainerStatus, Instance, RolloutOutcome, RolloutVerdict, ServiceStatus, SourceLocation
 
@@ -167,7 +167,7 @@ def _listen_port_mismatch(status: ServiceStatus, listening: Iterable[tuple[str, 
     return None
 
 
-@attrs.frozen
+@record
 class Fact:
     """A derived fact: the sentence saying why it holds, and where it was seen."""
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import attrs
 
 from scdiag._private_files import read_own, write_own
+from scdiag._records import mutable_record
 from scdiag._version import __version__
 from scdiag.analysis.patterns import FailurePattern
 
@@ -51,7 +52,7 @@ def _code_fingerprint() -> bytes:
     return "\0".join(parts).encode()
 
 
-@attrs.define
+@mutable_record
 class PatternCache:
     """Pattern files' loaded patterns in ``directory``, keyed by file path and content."""
 

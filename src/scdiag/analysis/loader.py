@@ -31,9 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from scdiag import regex
+from scdiag._records import record
 from scdiag._units import parse_duration
 from scdiag.errors import AnalysisError
 from scdiag.models import Severity, Solution
@@ -65,7 +64,7 @@ class PatternLoadError(AnalysisError):
     """A pattern file or pattern is invalid; the message names file, pattern and key."""
 
 
-@attrs.frozen
+@record
 class _IndicatorSpec:
     kind: IndicatorKind
     weight: float
@@ -87,13 +86,13 @@ class _IndicatorSpec:
     description: str = ""
 
 
-@attrs.frozen
+@record
 class _LinkSpec:
     url: str
     providers: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@record
 class _PatternSpec:
     id: str
     name: str

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import attrs
 import re2
 
+from scdiag._records import mutable_record, record
 from scdiag.analysis.accel import ACCEL_AFTER_BYTES, ACCEL_STORED_AFTER_BYTES, WHOLE_TEXT_MARKERS, Prefilter
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
@@ -58,7 +59,7 @@ __all__ = ["LogMatcher", "LogRule", "free_text_regex"]
 _log = logging.getLogger(__name__)
 
 
-@attrs.frozen(eq=False)
+@record(eq=False)
 class LogRule:
     """One expression in the set: an indicator's pattern or a recovery expression."""
 
@@ -96,7 +97,7 @@ def _options() -> re2.Options:
     return options
 
 
-@attrs.define
+@mutable_record
 class LogMatcher:
     """All log expressions of a set of patterns, compiled as one RE2 set."""
 

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 import attrs
 
 from scdiag import regex
+from scdiag._records import record
 from scdiag.models import Severity, Solution
 
 __all__ = [
@@ -97,7 +98,7 @@ class FactName(str, enum.Enum):
     """The application's log says it listens on a port the platform does not send traffic to."""
 
 
-@attrs.frozen(eq=False)
+@record(eq=False)
 class Regex:
     """A regular expression compiled with RE2 (linear-time matching).
 
@@ -144,7 +145,7 @@ def compile_regex(source: str) -> Regex:
         raise ValueError(f"RE2 cannot compile {source!r}: {error.reason}") from None
 
 
-@attrs.frozen(eq=False)
+@record(eq=False)
 class Indicator:
     """One observation that points to a pattern."""
 
@@ -228,7 +229,7 @@ ROLE_FOR_TIER = {1: PatternRole.PLATFORM_CAUSE, 2: PatternRole.KILL, 3: PatternR
 """The role of a pattern that declares none (a plugin's written before roles), from its tier."""
 
 
-@attrs.frozen(eq=False)
+@record(eq=False)
 class FailurePattern:
     """A failure concept with its indicators, fixes and references."""
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-import attrs
-
 from scdiag import regex
+from scdiag._records import record
 from scdiag.analysis._matching import SIGNAL_FOR_INDICATOR
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind
 from scdiag.analysis.signals import Signal, SignalKind
@@ -24,7 +23,7 @@ __all__ = ["PlatformIndex"]
 _TEXT_KINDS = frozenset({IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH})
 
 
-@attrs.frozen
+@record
 class _KindIndex:
     indicators: tuple[Indicator, ...]
     texts: Callable[[str], list[int]]
@@ -64,7 +63,7 @@ def _index(indicators: Sequence[Indicator]) -> _KindIndex:
     )
 
 
-@attrs.frozen
+@record
 class PlatformIndex:
     """Every text-matched platform indicator of the patterns, grouped by the kind of signal it reads."""
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from scdiag._records import mutable_record, record
 from scdiag.models import (
     ContainerStatus,
     DiagnosticData,
@@ -43,7 +44,7 @@ class SignalKind(str, enum.Enum):
     TARGET = "target"
 
 
-@attrs.frozen
+@record
 class Signal:
     """One observation, in the field it was read from."""
 
@@ -82,7 +83,7 @@ class Signal:
         return f"{self.label}: {body}" if self.label and self.kind is not SignalKind.LOG else body
 
 
-@attrs.define
+@mutable_record
 class SignalSet:
     """All signals of one diagnosis, by kind, plus the facts about the rollout."""
 

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar, cast
 import attrs
 from attrs import AttrsInstance
 
+from scdiag._records import mutable_record
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.analysis.signals import TAIL_LINES
 from scdiag.models import (
@@ -78,7 +79,7 @@ def _scanner() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=_SCAN_WORKERS, thread_name_prefix="scdiag-scan")
 
 
-@attrs.define
+@mutable_record
 class _Stream:
     source: str
     name: str
@@ -105,7 +106,7 @@ def _plainly_healthy(instance: Instance) -> bool:
     )
 
 
-@attrs.define
+@mutable_record
 class _EventStream:
     """Events of one source once there are too many to keep them all."""
 
@@ -181,7 +182,7 @@ def _merge_by(items: tuple[_T, ...], more: tuple[_T, ...], key: Callable[[_T], o
     return tuple(merged[k] for k in order)
 
 
-@attrs.define
+@mutable_record
 class _Keyed(Generic[_T]):
     """Items merged by key as fragments arrive, in first-seen order (linear in the items)."""
 
@@ -198,7 +199,7 @@ class _Keyed(Generic[_T]):
         return tuple(self.items.values())
 
 
-@attrs.define
+@mutable_record
 class StatusMerger:
     """Merges status fragments as they arrive (see :func:`merge_status`); memory is the merged status."""
 
@@ -266,7 +267,7 @@ def merge_status(fragments: list[ServiceStatus]) -> ServiceStatus | None:
     return merger.result()
 
 
-@attrs.define
+@mutable_record
 class CaptureCollector:
     """Implements :class:`scdiag.ports.CaptureSink` for one offline analysis."""
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-import attrs
-
 from scdiag import regex
+from scdiag._records import record
 
 __all__ = ["Table", "find_header", "read_rows"]
 
 _TWO_SPACES = regex.compile(r"\t+| {2,}")
 
 
-@attrs.frozen
+@record
 class Table:
     """A header's columns: their names and where each starts."""
 

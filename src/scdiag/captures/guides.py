@@ -16,13 +16,14 @@ from pathlib import Path
 import attrs
 
 from scdiag import regex
+from scdiag._records import record
 
 __all__ = ["CaptureGuide", "capture_guides", "looks_like", "render_commands"]
 
 _GUIDES = Path(__file__).with_name("guides.yaml")
 
 
-@attrs.frozen
+@record
 class CaptureGuide:
     """One provider's capture commands and the marks its output carries."""
 

@@ -26,6 +26,7 @@ from typing import BinaryIO, TextIO
 
 import attrs
 
+from scdiag._records import mutable_record, record
 from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
@@ -46,7 +47,7 @@ _BOMS = (
 _SPOOL_CHUNK = 1 << 20
 
 
-@attrs.frozen
+@record
 class InputLimits:
     """How much of one input is read (``captures`` in the configuration)."""
 
@@ -58,7 +59,7 @@ class InputLimits:
     """A plugin's reader is abandoned after this long on one input (its sniffer after a tenth of it, at most 10 s)."""
 
 
-@attrs.define
+@mutable_record
 class _Cuts:
     """What the limits cut from one input, however often it was opened."""
 
@@ -67,7 +68,7 @@ class _Cuts:
     lines: int = 0
 
 
-@attrs.frozen
+@record
 class CaptureInput:
     """An input as opened: its source for readers, and facts about its bytes."""
 

@@ -16,6 +16,7 @@ from typing import Any, TextIO, TypeVar
 import attrs
 
 from scdiag import regex
+from scdiag._records import mutable_record, record
 from scdiag.captures.repair import Unrepairable, conform, describe_drop
 from scdiag._units import format_size
 from scdiag.errors import CaptureError
@@ -35,7 +36,7 @@ def json_start(text: str) -> int | None:
     return None if match is None else match.start()
 
 
-@attrs.frozen
+@record
 class JsonDocument:
     """A parsed JSON document and what had to be done to read it."""
 
@@ -290,7 +291,7 @@ def unexpected_shape(source: CaptureSource, reader: str) -> Iterator[None]:
 _ARRAY_CHUNK = 1 << 20
 
 
-@attrs.define
+@mutable_record
 class ArrayStream:
     """The elements of one JSON array in a capture, parsed one at a time.
 
@@ -408,7 +409,7 @@ def _next_element(text: str, start: int, error: int) -> int | None:
 _COMPACT_NEXT = regex.compile(r"[}\]][ \t]*,[ \t\r\n]*[{\[]")
 
 
-@attrs.define
+@mutable_record
 class _Window:
     """The unread part of a stream, about one chunk long."""
 

@@ -31,9 +31,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-import attrs
-
 from scdiag import regex
+from scdiag._records import record
 from scdiag.captures.inputs import HEAD_BYTES
 from scdiag.ports import CaptureSource
 
@@ -62,7 +61,7 @@ _PROMPT_CHARS = frozenset("$#%>")
 _YAML_BLOCK_LINE = regex.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
 
 
-@attrs.frozen
+@record
 class Segment:
     """One rendering cut out of a paste: its first line in the input and its text."""
 

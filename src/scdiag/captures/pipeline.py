@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from scdiag._records import record
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
 from scdiag.captures.inputs import InputLimits, expand_inputs, open_input
@@ -30,7 +31,7 @@ __all__ = ["CaptureOverrides", "nothing_recognised", "read_captures"]
 _log = logging.getLogger(__name__)
 
 
-@attrs.frozen
+@record
 class CaptureOverrides:
     """What the user said on the command line; wins over what the content says."""
 

@@ -15,7 +15,6 @@ Keys the path quotes (compose labels such as
 
 from __future__ import annotations
 
-
 from scdiag import regex
 from scdiag.models import ConfigChange
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from scdiag._records import record
 from scdiag.models import (
     DataGap,
     DiagnosticData,
@@ -38,7 +39,7 @@ __all__ = ["SCHEMA_VERSION", "CauseDocument", "EvidenceDocument", "ReportDocumen
 SCHEMA_VERSION = "1.2"
 
 
-@attrs.frozen
+@record
 class EvidenceDocument:
     """One evidence line."""
 
@@ -53,7 +54,7 @@ class EvidenceDocument:
     """For a log line: the lines around it, the line itself included."""
 
 
-@attrs.frozen
+@record
 class CauseDocument:
     """A root cause, a secondary cause or a symptom."""
 
@@ -71,7 +72,7 @@ class CauseDocument:
     """True when the cause is the statistical classifier's guess."""
 
 
-@attrs.frozen
+@record
 class TimelineRow:
     """One row of the merged timeline (repeats folded into ``count``)."""
 
@@ -86,7 +87,7 @@ class TimelineRow:
     count: int
 
 
-@attrs.frozen
+@record
 class ReportDocument:
     """The whole report."""
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from scdiag import regex
+from scdiag._records import mutable_record
 from scdiag._version import __version__
 from scdiag.errors import RenderError
 from scdiag.models import DiagnosticData, DiagnosticReport, DiagnosticResult
@@ -41,7 +42,7 @@ def _shown_below_deep(data: DiagnosticData) -> DiagnosticData:
     return attrs.evolve(data, logs=(), events=(), status=status)
 
 
-@attrs.define
+@mutable_record
 class ReportGenerator:
     """Builds and exports reports.
 
