@@ -13,10 +13,10 @@ from scdiag import regex
 
 __all__ = ["cpu_vcpus", "format_duration", "memory_mib", "format_size", "parse_duration", "parse_size"]
 
-_DURATION_PART = regex.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_DURATION_PART = regex.deferred(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_SIZE = regex.compile(r"(?i)(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?")
-_QUANTITY = regex.compile(r"^([0-9]+(?:\.[0-9]+)?(?:[eE][0-9]+)?)\s*([A-Za-z]*)$")
+_SIZE = regex.deferred(r"(?i)(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?")
+_QUANTITY = regex.deferred(r"^([0-9]+(?:\.[0-9]+)?(?:[eE][0-9]+)?)\s*([A-Za-z]*)$")
 _MEMORY_FACTORS = {
     # Kubernetes quantities: binary suffixes, and decimal ones with k or K for kilo.
     "ki": 1024.0, "mi": 1024.0**2, "gi": 1024.0**3, "ti": 1024.0**4,

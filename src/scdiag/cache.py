@@ -32,7 +32,7 @@ from scdiag.serialization import structure, unstructure
 __all__ = ["DiagnosticCache", "FileCacheStore", "default_cache_directory", "file_fingerprint"]
 
 _log = logging.getLogger(__name__)
-_SAFE = regex.compile(r"[^A-Za-z0-9_.-]+")
+_SAFE = regex.deferred(r"[^A-Za-z0-9_.-]+")
 
 
 def default_cache_directory() -> Path:

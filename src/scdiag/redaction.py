@@ -92,7 +92,7 @@ def _keep_prefix(length: int) -> Callable[[Match], str]:
 
 
 def _rule(name: str, pattern: str, replace: Callable[[Match], str] | None = None) -> RedactionRule:
-    return RedactionRule(name, compile_rule(pattern), replace)
+    return RedactionRule(name, regex.deferred(pattern), replace)
 
 
 _ASSIGNMENT_KEYS = (
@@ -102,7 +102,7 @@ _ASSIGNMENT_KEYS = (
 )
 # Values that say where a secret lives, not what it is: they stay readable.
 _REFERENCE_PREFIXES = ("os.environ", "os.getenv", "process.env", "getenv(", "${", "<")
-_NOT_A_VALUE = regex.compile(r"^(?:None|null|true|false)(?:[^A-Za-z0-9_]|$)")
+_NOT_A_VALUE = regex.deferred(r"^(?:None|null|true|false)(?:[^A-Za-z0-9_]|$)")
 
 
 def _mask_assignment(match: Match) -> str:
@@ -129,7 +129,7 @@ def _mask_quoted_assignment(match: Match) -> str:
     return _mask_group(match, name)
 
 
-_PORT_THEN_PATH = regex.compile(r"^\d+(?:/|$)")
+_PORT_THEN_PATH = regex.deferred(r"^\d+(?:/|$)")
 
 
 def _mask_url_password(match: Match) -> str:

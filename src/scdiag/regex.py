@@ -15,7 +15,7 @@ from typing import Any, Protocol, cast
 
 import re2
 
-__all__ = ["InvalidExpression", "Match", "Pattern", "compile", "compile_set", "escape"]
+__all__ = ["InvalidExpression", "Match", "Pattern", "compile", "compile_set", "deferred", "escape"]
 
 
 class Match(Protocol):
@@ -231,6 +231,39 @@ def compile(pattern: str) -> Pattern:  # noqa: A001 - the name re's users expect
         return _Expression(re2.compile(pattern, _OPTIONS))
     except re2.error as error:
         raise InvalidExpression(_reason(error)) from None
+
+
+_DEFERRED_ATTRIBUTES = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split", "groupindex")
+
+
+class _Deferred:
+    """An expression compiled at its first use; from then on its compiled methods stand in the instance."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only until the first use: the compiled expression's attributes then shadow this.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = compile(self.pattern)
+        for attribute in _DEFERRED_ATTRIBUTES:
+            setattr(self, attribute, getattr(compiled, attribute))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"regex.deferred({self.pattern!r})"
+
+
+def deferred(pattern: str) -> Pattern:
+    """``pattern``, compiled by RE2 when it is first used.
+
+    For the expressions a module defines for itself: most modules hold several,
+    and a run uses few of them. An expression from the user or a pattern file is
+    for :func:`compile`, which says at once whether it is valid; this one raises
+    :class:`InvalidExpression` at its first use.
+    """
+    return cast(Pattern, _Deferred(pattern))
 
 
 class InvalidExpression(ValueError):

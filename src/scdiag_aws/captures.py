@@ -285,11 +285,11 @@ class EcrDescribeImagesReader(_AwsJsonReader):
         return len(details)
 
 
-_DEPLOY_ERROR = regex.compile(
+_DEPLOY_ERROR = regex.deferred(
     r"when calling the \w+ operation|Waiter Services?Stable failed|\(Service: AmazonECS;|aws_ecs_\w+|"
     r"CREATE_FAILED|UPDATE_FAILED|UPDATE_ROLLBACK|ECS Deployment Circuit Breaker was triggered|ClientException:"
 )
-_REFUSED = regex.compile(
+_REFUSED = regex.deferred(
     r"An error occurred \((?:ClientException|InvalidParameterException|ServerException|AccessDeniedException)\) when calling the "
     r"(?P<operation>RegisterTaskDefinition|CreateService|UpdateService) operation: .*"
 )

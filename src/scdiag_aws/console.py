@@ -84,11 +84,11 @@ _SECTIONS = {"containers": _CONTAINER_COLUMNS, "deployments": _DEPLOYMENT_COLUMN
 _NUMBERS = {"exitCode", "desiredCount", "pendingCount", "runningCount", "failedTasks"}
 _DISTINCTIVE = ("stopped reason", "stop code", "desired status", "task definition", "desired tasks", "running tasks", "rollout state", "deployment id")
 _BATCH = 1000
-_SPACES = regex.compile(r"\t+|\s{2,}")
-_EVENTS_HEADER = regex.compile(r"(?m)^\s*(event id|id)(\t|\s{2,}|\s*\|\s*)(started at|created at|time)(\t|\s{2,}|\s*\|\s*)message\s*$")
-_SERVICE_EVENT = regex.compile(r"service \S+ (has reached a steady state|has started \d+ tasks|has stopped \d+ running tasks|\(deployment ecs-svc/\d+\) deployment|registered \d+ targets|was unable to place a task|is unhealthy in target-group)")
-_NAMED_IN_EVENT = regex.compile(r"^\(?service ([\w-]+)[ )]")
-_COLON = regex.compile(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
+_SPACES = regex.deferred(r"\t+|\s{2,}")
+_EVENTS_HEADER = regex.deferred(r"(?m)^\s*(event id|id)(\t|\s{2,}|\s*\|\s*)(started at|created at|time)(\t|\s{2,}|\s*\|\s*)message\s*$")
+_SERVICE_EVENT = regex.deferred(r"service \S+ (has reached a steady state|has started \d+ tasks|has stopped \d+ running tasks|\(deployment ecs-svc/\d+\) deployment|registered \d+ targets|was unable to place a task|is unhealthy in target-group)")
+_NAMED_IN_EVENT = regex.deferred(r"^\(?service ([\w-]+)[ )]")
+_COLON = regex.deferred(r"^([A-Za-z][A-Za-z ]{1,30}?):\s+(\S.*)$")
 
 
 def _cells(line: str) -> list[str]:

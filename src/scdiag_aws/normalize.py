@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 _NORMAL_STOPS = frozenset({"UserInitiated", "ServiceSchedulerInitiated", "ScalingActivityInitiated"})
-_HEALTH_CODES = regex.compile(r"Health checks failed with these codes: \[(\d{3})")
+_HEALTH_CODES = regex.deferred(r"Health checks failed with these codes: \[(\d{3})")
 _WARNING_WORDS = ("unable", "unhealthy", "failed", "error", "insufficient", "throttled")
 
 
@@ -63,9 +63,9 @@ def short_id(arn: str | None) -> str:
 
 
 _OUTCOMES = {"COMPLETED": RolloutOutcome.SUCCEEDED, "FAILED": RolloutOutcome.FAILED, "IN_PROGRESS": RolloutOutcome.IN_PROGRESS}
-_DEPLOYMENT_FAILED = regex.compile(r"\(deployment (ecs-svc/\d+)\) deployment failed")
-_DEPLOYMENT_ENDED = regex.compile(r"\(deployment (ecs-svc/\d+)\) deployment (completed|failed)")
-_ROLLING_BACK = regex.compile(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
+_DEPLOYMENT_FAILED = regex.deferred(r"\(deployment (ecs-svc/\d+)\) deployment failed")
+_DEPLOYMENT_ENDED = regex.deferred(r"\(deployment (ecs-svc/\d+)\) deployment (completed|failed)")
+_ROLLING_BACK = regex.deferred(r"(?i)rolling back to deployment(?:Id)? (ecs-svc/\d+)")
 
 
 def _rollout(deployment: Mapping[str, Any]) -> Rollout:

@@ -46,7 +46,7 @@ _MAX_TASKS = 20
 """Stopped tasks described, newest first: enough to see the pattern of a crash loop."""
 _LOG_TASKS = 3
 """Failed tasks whose logs are read."""
-_REGION = regex.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = regex.deferred(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @attrs.define

@@ -40,8 +40,8 @@ _READERS: dict[str, type[Any]] = {
     "DescribeTargetHealth": DescribeTargetHealthReader,
     "DescribeStackEvents": StackEventsReader,
 }
-_TITLE_HEAD = regex.compile(r"(?m)^\|\s+(?P<operation>Describe(?:Services|Tasks|TaskDefinition|TargetHealth|StackEvents))\s+\|\s*$")
-_BORDER = regex.compile(r"^\|*\+[-+]*\+\|*$|^-+$")
+_TITLE_HEAD = regex.deferred(r"(?m)^\|\s+(?P<operation>Describe(?:Services|Tasks|TaskDefinition|TargetHealth|StackEvents))\s+\|\s*$")
+_BORDER = regex.deferred(r"^\|*\+[-+]*\+\|*$|^-+$")
 _LISTS = frozenset({
     "services", "deployments", "events", "loadBalancers", "tasks", "containers", "failures", "attachments", "details",
     "containerDefinitions", "portMappings", "environment", "secrets", "networkInterfaces", "TargetHealthDescriptions",

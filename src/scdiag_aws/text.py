@@ -34,9 +34,9 @@ _OPERATIONS: dict[str, tuple[str, str, type[Any]]] = {
     "TARGETHEALTHDESCRIPTIONS": ("elbv2", "DescribeTargetHealth", DescribeTargetHealthReader),
     "STACKEVENTS": ("cloudformation", "DescribeStackEvents", StackEventsReader),
 }
-_FIRST_KEY = regex.compile(r"^(SERVICES|TASKS|TASKDEFINITION|TARGETHEALTHDESCRIPTIONS|STACKEVENTS)\t")
-_TIMESTAMP = regex.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?$")
-_NUMBER = regex.compile(r"^-?\d+(?:\.\d+)?$")
+_FIRST_KEY = regex.deferred(r"^(SERVICES|TASKS|TASKDEFINITION|TARGETHEALTHDESCRIPTIONS|STACKEVENTS)\t")
+_TIMESTAMP = regex.deferred(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?$")
+_NUMBER = regex.deferred(r"^-?\d+(?:\.\d+)?$")
 _IMPOSSIBLE = -1e9
 _SEARCH_DEPTH = 3
 """How deep under the open objects a key may sit: objects without scalars print no line of their own."""

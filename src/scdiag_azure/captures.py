@@ -19,8 +19,8 @@ from scdiag_azure import normalize
 
 __all__ = ["ArmErrorBodyReader", "AzDeployErrorReader", "BicepDiagnosticsReader", "ContainerAppLogsReader", "ContainerAppObjectReader", "LogAnalyticsRowsReader", "MonitorMetricsReader"]
 
-_ARM_TYPE = regex.compile(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/revisions(/replicas)?)?|jobs(/executions)?)"')
-_ROW_KEYS = regex.compile(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
+_ARM_TYPE = regex.deferred(r'(?i)"type"\s*:\s*"Microsoft\.App/(containerApps(/revisions(/replicas)?)?|jobs(/executions)?)"')
+_ROW_KEYS = regex.deferred(r'"(Log_s|Reason_s|ContainerAppName_s|ContainerAppName|RevisionName)"')
 
 
 def _unit_free(row: dict[str, Any]) -> dict[str, Any]:
@@ -246,14 +246,14 @@ class MonitorMetricsReader:
             return read_document(sink, self.name, value if isinstance(value, dict) else {}, _add_metric_points)
 
 
-_PROVISIONING_FAILURE = regex.compile(r"(?mi)^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$")
-_AZ_ERROR = regex.compile(r"Failed to provision revision for container app|ERROR CODE: ContainerApp\w+|RESPONSE \d{3}: |\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
+_PROVISIONING_FAILURE = regex.deferred(r"(?mi)^.*(Failed to provision revision|Error provisioning|ContainerApp\w+Invalid|Activation ?failed|Unable to get value using Managed identity).*$")
+_AZ_ERROR = regex.deferred(r"Failed to provision revision for container app|ERROR CODE: ContainerApp\w+|RESPONSE \d{3}: |\(ContainerApp\w+\)|ERROR: \(\w+\)|Code: 90714|ManagedEnvironment\w+")
 
 
-_ERROR_MESSAGE = regex.compile(r'"message"\s*:\s*"(?P<message>(?:[^"\\]|\\.)+)"')
-_BARE_CODE = regex.compile(r"^ERROR CODE: \w+$")
-_APP_PATH = regex.compile(r"/containerApps/(?P<name>[a-z][a-z0-9-]*)")
-_REFUSED = regex.compile(
+_ERROR_MESSAGE = regex.deferred(r'"message"\s*:\s*"(?P<message>(?:[^"\\]|\\.)+)"')
+_BARE_CODE = regex.deferred(r"^ERROR CODE: \w+$")
+_APP_PATH = regex.deferred(r"/containerApps/(?P<name>[a-z][a-z0-9-]*)")
+_REFUSED = regex.deferred(
     r"(?m)^.*\(?(?P<code>InvalidTemplate|InvalidTemplateDeployment|ContainerAppInvalid\w*|ContainerAppSecretRefNotFound|InvalidParameterValueInContainerTemplate|"
     r"ValidationError|InvalidRequestContent|ManagedEnvironmentNotFound)\)?(?:[ :\",]|$).*$"
 )
@@ -297,8 +297,8 @@ class AzDeployErrorReader:
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
 
 
-_BICEP_DIAGNOSTIC = regex.compile(r"^\s*(?P<file>\S*?\.bicep(?:param)?)\((?P<line>\d+),(?P<column>\d+)\)\s*:\s*(?P<level>Error|Warning) (?P<code>BCP\d+|[a-z][a-z-]+): (?P<message>.+)$")
-_BICEP_ERROR = regex.compile(r"(?m)^\s*\S*?\.bicep(?:param)?\(\d+,\d+\)\s*:\s*Error BCP\d+: ")
+_BICEP_DIAGNOSTIC = regex.deferred(r"^\s*(?P<file>\S*?\.bicep(?:param)?)\((?P<line>\d+),(?P<column>\d+)\)\s*:\s*(?P<level>Error|Warning) (?P<code>BCP\d+|[a-z][a-z-]+): (?P<message>.+)$")
+_BICEP_ERROR = regex.deferred(r"(?m)^\s*\S*?\.bicep(?:param)?\(\d+,\d+\)\s*:\s*Error BCP\d+: ")
 
 
 class BicepDiagnosticsReader:
@@ -332,8 +332,8 @@ class BicepDiagnosticsReader:
             return stream_blocks(source, sink, log_source="deploy-output", stream=PurePath(source.name).name)
 
 
-_ARM_ERROR_HEAD = regex.compile(r'^\s*\{\s*"error"\s*:\s*\{')
-_ARM_ERROR_CODES = regex.compile(r'"code"\s*:\s*"(ContainerApp\w*|DeploymentFailed|InvalidTemplate\w*|ManagedEnvironment\w*|InvalidParameterValueInContainerTemplate|InvalidRequestContent)"')
+_ARM_ERROR_HEAD = regex.deferred(r'^\s*\{\s*"error"\s*:\s*\{')
+_ARM_ERROR_CODES = regex.deferred(r'"code"\s*:\s*"(ContainerApp\w*|DeploymentFailed|InvalidTemplate\w*|ManagedEnvironment\w*|InvalidParameterValueInContainerTemplate|InvalidRequestContent)"')
 
 
 def _arm_errors(error: Any, depth: int = 0) -> list[tuple[str, str]]:

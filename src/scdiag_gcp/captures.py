@@ -18,8 +18,8 @@ from scdiag_gcp import normalize
 __all__ = ["CloudLoggingReader", "CloudRunObjectReader", "GcloudDeployErrorReader"]
 
 
-_KNATIVE_KIND = regex.compile(r'"kind"\s*:\s*"(Service|Revision)"')
-_V2_NAME = regex.compile(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/(services|jobs)/')
+_KNATIVE_KIND = regex.deferred(r'"kind"\s*:\s*"(Service|Revision)"')
+_V2_NAME = regex.deferred(r'"name"\s*:\s*"projects/[^"/]+/locations/[^"/]+/(services|jobs)/')
 
 
 class CloudLoggingReader:
@@ -170,14 +170,14 @@ def _line_of(lines: LineFinder, item: Mapping[str, Any], key: str) -> int:
     return (lines.line_of(f'"{key}": "{name}"') if isinstance(name, str) else None) or 1
 
 
-_GCLOUD_ERROR = regex.compile(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")
-_REVISION = regex.compile(r"Revision '(?P<name>[^']+)' is not ready")
+_GCLOUD_ERROR = regex.deferred(r"(?m)^ERROR: \(gcloud\.run\.[\w.]+\) (?P<message>.+)$")
+_REVISION = regex.deferred(r"Revision '(?P<name>[^']+)' is not ready")
 # Terraform and Pulumi print the same Ready message inside their own error lines.
-_TOOL_ERROR = regex.compile(r"(?m)^.*?(?P<message>Revision '[^']+' is not ready and cannot serve traffic\..*)$")
-_TOOL_MARK = regex.compile(r"google_cloud_run_(v2_)?service|gcp:cloudrun(v2)?:Service|Error waiting (to|for) (create|update|Creating|Updating) Service")
+_TOOL_ERROR = regex.deferred(r"(?m)^.*?(?P<message>Revision '[^']+' is not ready and cannot serve traffic\..*)$")
+_TOOL_MARK = regex.deferred(r"google_cloud_run_(v2_)?service|gcp:cloudrun(v2)?:Service|Error waiting (to|for) (create|update|Creating|Updating) Service")
 # A deploy that went through says which revision serves, and how much of the traffic.
-_DEPLOYED = regex.compile(r"(?m)^Service \[(?P<service>[^\]]+)\] revision \[(?P<revision>[^\]]+)\] has been deployed and is serving (?P<percent>\d+) percent of traffic")
-_SERVICE_PATH = regex.compile(r"(?:/services/|google_cloud_run_(?:v2_)?service\.)(?P<name>[a-z][a-z0-9-]*)")
+_DEPLOYED = regex.deferred(r"(?m)^Service \[(?P<service>[^\]]+)\] revision \[(?P<revision>[^\]]+)\] has been deployed and is serving (?P<percent>\d+) percent of traffic")
+_SERVICE_PATH = regex.deferred(r"(?:/services/|google_cloud_run_(?:v2_)?service\.)(?P<name>[a-z][a-z0-9-]*)")
 
 
 class GcloudDeployErrorReader:

@@ -39,11 +39,11 @@ _KINDS = {
     "Pod", "Event", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Service", "Endpoints",
     "EndpointSlice", "PersistentVolumeClaim", "Node", "ResourceQuota",
 }
-_KIND_IN_HEAD = regex.compile(r'"kind"\s*:\s*"(\w+)"')
-_API_VERSION = regex.compile(r'"apiVersion"\s*:\s*"[^"]*"')
+_KIND_IN_HEAD = regex.deferred(r'"kind"\s*:\s*"(\w+)"')
+_API_VERSION = regex.deferred(r'"apiVersion"\s*:\s*"[^"]*"')
 # One JSON object whose items array starts in the head: a List, read item by item.
-_LIST_HEAD = regex.compile(r'^\s*\{[^\[\]]*?"items"\s*:\s*\[')
-_LIST_KIND = regex.compile(r'^\s*\{[^\[\]]*?"kind"\s*:\s*"(\w*List)"')
+_LIST_HEAD = regex.deferred(r'^\s*\{[^\[\]]*?"items"\s*:\s*\[')
+_LIST_KIND = regex.deferred(r'^\s*\{[^\[\]]*?"kind"\s*:\s*"(\w*List)"')
 
 
 def _service_hint(obj: Mapping[str, Any]) -> str | None:

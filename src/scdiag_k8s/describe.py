@@ -26,21 +26,21 @@ from scdiag_k8s.normalize import status_from_objects
 
 __all__ = ["KubectlDescribeReader"]
 
-_KEY = regex.compile(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
-_TOP_KEY_ALIGNED = regex.compile(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
-_EVENT_HEADER = regex.compile(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
-_EVENT_ROW = regex.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(.+?)\s{2,}(\S.*?)\s{2,}(.*)$")
-_EVENT_ROW_LOOSE = regex.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*)$")
-_COUNT = regex.compile(r"\(x(\d+) over")
-_STATE_LINE = regex.compile(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\b")
-_REPLICAS = regex.compile(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
-_NEW_RS = regex.compile(r"^(\S+)")
+_KEY = regex.deferred(r"^(\s+)([A-Za-z][A-Za-z0-9 ./-]*):(?:\s+(.*))?$")
+_TOP_KEY_ALIGNED = regex.deferred(r"^[A-Z][A-Za-z -]*[A-Za-z]:(?:\s{2,}\S.*|\s*)$")
+_EVENT_HEADER = regex.deferred(r"^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
+_EVENT_ROW = regex.deferred(r"^\s*(Normal|Warning)\s+(\S+)\s+(.+?)\s{2,}(\S.*?)\s{2,}(.*)$")
+_EVENT_ROW_LOOSE = regex.deferred(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*)$")
+_COUNT = regex.deferred(r"\(x(\d+) over")
+_STATE_LINE = regex.deferred(r"^\s*(?:Last )?State:\s+(Waiting|Terminated|Running)\b")
+_REPLICAS = regex.deferred(r"(\d+) (desired|updated|total|available|unavailable|current|ready)")
+_NEW_RS = regex.deferred(r"^(\S+)")
 _ELISIONS = frozenset({"...", "…", "[...]", "[…]"})
 _WRAP_WIDTH = 70
 """A line at least this long may have been wrapped by the terminal; the next line may continue it."""
 _NAME_INDENT = 3
 """Container names sit at indent 2 (pods) or 3 (pod templates); their fields deeper."""
-_DASHES = regex.compile(r"^\s*-{2,}(?:\s+-{2,})*\s*$")
+_DASHES = regex.deferred(r"^\s*-{2,}(?:\s+-{2,})*\s*$")
 
 
 @attrs.define
@@ -388,10 +388,10 @@ def _node(description: _Description) -> dict[str, Any]:
     return {"kind": "Node", "metadata": {"name": description.top.get("Name")}, "status": {"conditions": _condition_table(description)}}
 
 
-_NAME_LINE = regex.compile(r"(?m)^Name:\s+\S")
-_SECTION_LINE = regex.compile(r"(?m)^(Namespace|Events|Containers|Conditions|Labels|Status|Roles|StorageClass):")
-_EVENTS_HEADER = regex.compile(r"(?m)^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
-_STATE_DETAIL = regex.compile(r"(?m)^\s+(Reason|Exit Code|Restart Count):")
+_NAME_LINE = regex.deferred(r"(?m)^Name:\s+\S")
+_SECTION_LINE = regex.deferred(r"(?m)^(Namespace|Events|Containers|Conditions|Labels|Status|Roles|StorageClass):")
+_EVENTS_HEADER = regex.deferred(r"(?m)^\s*Type\s+Reason\s+Age\s+From\s+Message\s*$")
+_STATE_DETAIL = regex.deferred(r"(?m)^\s+(Reason|Exit Code|Restart Count):")
 
 class KubectlDescribeReader:
     """``kubectl describe <kind>`` text: pods, workloads, jobs, PVCs, nodes, or any section alone."""

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
-_RS_IN_MESSAGE = regex.compile(r'ReplicaSet "([^"]+)"')
+_RS_IN_MESSAGE = regex.deferred(r'ReplicaSet "([^"]+)"')
 _REVISION = "deployment.kubernetes.io/revision"
 _REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 

@@ -26,16 +26,16 @@ from scdiag_k8s.normalize import status_from_objects
 __all__ = ["RolloutStatusReader"]
 
 _KINDS = {"deployment": "Deployment", "daemon set": "DaemonSet", "statefulset": "StatefulSet"}
-_LINE = regex.compile(
+_LINE = regex.deferred(
     r"(?m)^(?:error: )?(?:Waiting for (?:deployment|daemon set|statefulset) \"[^\"]+\" rollout to finish|"
     r"(?:deployment|daemon set|statefulset) \"[^\"]+\" (?:successfully rolled out|exceeded its progress deadline)|"
     r"Waiting for deployment spec update to be observed|statefulset rolling update complete|partitioned roll out complete)"
 )
-_NAMED = regex.compile(r"(?P<kind>deployment|daemon set|statefulset) \"(?P<name>[^\"]+)\"")
-_UPDATED_AVAILABLE = regex.compile(r"(?P<available>\d+) of (?P<desired>\d+) updated replicas are available")
-_OUT_OF = regex.compile(r"(?P<updated>\d+) out of (?P<desired>\d+) new (?:replicas|pods) have been updated")
-_OLD_PENDING = regex.compile(r"(?P<old>\d+) old replicas are pending termination")
-_NOT_READY = regex.compile(r"Waiting for (?P<pending>\d+) pods to be ready")
+_NAMED = regex.deferred(r"(?P<kind>deployment|daemon set|statefulset) \"(?P<name>[^\"]+)\"")
+_UPDATED_AVAILABLE = regex.deferred(r"(?P<available>\d+) of (?P<desired>\d+) updated replicas are available")
+_OUT_OF = regex.deferred(r"(?P<updated>\d+) out of (?P<desired>\d+) new (?:replicas|pods) have been updated")
+_OLD_PENDING = regex.deferred(r"(?P<old>\d+) old replicas are pending termination")
+_NOT_READY = regex.deferred(r"Waiting for (?P<pending>\d+) pods to be ready")
 
 
 class RolloutStatusReader:

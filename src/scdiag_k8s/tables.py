@@ -32,7 +32,7 @@ _WRAP_WIDTH = 70
 _BLOCK = 1 << 20
 _BATCH = 1000
 _HEADER_LINES = 50
-_COUNT_IN_AGE = regex.compile(r"\(x(\d+) over")
+_COUNT_IN_AGE = regex.deferred(r"\(x(\d+) over")
 _WAITING = frozenset({
     "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError",
     "RunContainerError", "InvalidImageName", "ErrImageNeverPull", "ContainerCreating", "PodInitializing",

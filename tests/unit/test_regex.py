@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
 import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scdiag import regex
+from scdiag.redaction import builtin_rules
 
 EXPRESSIONS = [
     r"^([A-Z][A-Za-z -]*[A-Za-z]):(?:\s+(.*))?$",
@@ -65,3 +72,49 @@ def test_an_expression_that_is_not_re2_is_refused_with_the_reason() -> None:
         assert "not a valid RE2 expression" in str(error)
     else:
         raise AssertionError("a lookbehind compiled")
+
+
+@settings(max_examples=100, deadline=None)
+@given(index=st.integers(0, len(EXPRESSIONS) - 1), text=TEXT)
+def test_a_deferred_expression_answers_as_a_compiled_one(index: int, text: str) -> None:
+    later, now = regex.deferred(EXPRESSIONS[index]), regex.compile(EXPRESSIONS[index])
+    assert [m.span() for m in later.finditer(text)] == [m.span() for m in now.finditer(text)]
+    assert later.sub("-", text) == now.sub("-", text)
+    assert later.groupindex == now.groupindex
+    assert later.pattern == EXPRESSIONS[index]
+
+
+def test_a_deferred_expression_that_is_not_re2_is_refused_at_its_first_use() -> None:
+    expression = regex.deferred(r"(?<=a)b")
+
+    with pytest.raises(regex.InvalidExpression, match="not a valid RE2 expression"):
+        expression.search("ab")
+
+
+def _deferred_in(module: ModuleType) -> Iterator[tuple[str, regex.Pattern]]:
+    for name, value in vars(module).items():
+        if repr(value).startswith("regex.deferred("):
+            yield f"{module.__name__}.{name}", value
+
+
+def _modules() -> Iterator[ModuleType]:
+    for root in ("scdiag", "scdiag_aws", "scdiag_gcp", "scdiag_k8s", "scdiag_azure"):
+        package = importlib.import_module(root)
+        yield package
+        for found in pkgutil.walk_packages(package.__path__, f"{root}."):
+            if not found.name.endswith(".__main__"):
+                yield importlib.import_module(found.name)
+
+
+def test_every_expression_a_module_defers_is_valid_re2() -> None:
+    found = dict(item for module in _modules() for item in _deferred_in(module))
+    found.update((f"masking rule {rule.name}", rule.pattern) for rule in builtin_rules())
+    refused = {}
+    for name, expression in found.items():
+        try:
+            regex.compile(expression.pattern)
+        except regex.InvalidExpression as error:
+            refused[name] = error.reason
+
+    assert len(found) > 50
+    assert refused == {}

@@ -19,7 +19,7 @@ from scdiag.models import DiagnosticData
 
 __all__ = ["NaiveBayesClassifier", "tokenize"]
 
-_TOKEN = regex.compile(r"[a-z][a-z0-9_.]{2,}")
+_TOKEN = regex.deferred(r"[a-z][a-z0-9_.]{2,}")
 _MAX_SCORE = 0.6
 """A guess never claims more than this: below the default reporting threshold."""
 

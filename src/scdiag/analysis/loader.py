@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PatternLoadError", "load_pattern_file", "load_pattern_sources", "patterns_from_data"]
 
-_ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ID = regex.deferred(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TEXT_KINDS = {IndicatorKind.LOG, IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH}
 
 

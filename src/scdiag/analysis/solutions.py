@@ -22,7 +22,7 @@ from scdiag.models import ConfigChange, DiagnosticData, Solution
 
 __all__ = ["evidence_values", "render_solutions", "solution_values"]
 
-_FIELD = regex.compile(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port|image|variable|variable_section|variable_value)\}")
+_FIELD = regex.deferred(r"\{(memory_limit_mb|memory_suggested_mb|container_port|target_port|image|variable|variable_section|variable_value)\}")
 _UNKNOWN = {
     "memory_limit_mb": "<current>",
     "memory_suggested_mb": "<larger>",
@@ -34,15 +34,15 @@ _UNKNOWN = {
     "variable_value": "<value>",
 }
 # How runtimes name the setting they miss (KeyError, os.environ, "X environment variable is not set", placeholders).
-_NAMED_SETTING = regex.compile(
+_NAMED_SETTING = regex.deferred(
     r"KeyError: '(?P<a>[A-Z][A-Z0-9_]{2,})'|os\.environ\[['\"](?P<b>[A-Z][A-Z0-9_]{2,})['\"]\]|"
     r"\b(?P<c>[A-Z][A-Z0-9_]{2,})(?: must be set| (?:environment variable|env var)s? (?:is )?(?:not set|missing|required|undefined|not defined|must be set|not found))|"
     r"(?:environment variable|env var)s?:? (?:is )?['\"`]?(?P<d>[A-Z][A-Z0-9_]{2,})|Could not resolve placeholder '(?P<e>[A-Za-z][\w.-]*)'|"
     r"config(?:uration)? (?:value|key) (?P<f>[A-Z][A-Z0-9_]{2,})"
 )
 # The image a pull error names, as kubelet, ECS, Cloud Run and Container Apps quote it.
-_NAMED_IMAGE = regex.compile(r"""(?i)(?:pull(?:ing)? image|image|failed to resolve ref(?:erence)?)\s+["']?(?P<image>[a-z0-9][\w.-]*(?:[:/][\w.@:-]+)+)["']?""")
-_SECRET_NAME = regex.compile(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential|dsn|database_url|connection_string")
+_NAMED_IMAGE = regex.deferred(r"""(?i)(?:pull(?:ing)? image|image|failed to resolve ref(?:erence)?)\s+["']?(?P<image>[a-z0-9][\w.-]*(?:[:/][\w.@:-]+)+)["']?""")
+_SECRET_NAME = regex.deferred(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential|dsn|database_url|connection_string")
 
 
 def evidence_values(excerpts: list[str]) -> dict[str, str]:

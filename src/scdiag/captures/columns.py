@@ -16,7 +16,7 @@ from scdiag._records import record
 
 __all__ = ["Table", "find_header", "read_rows"]
 
-_TWO_SPACES = regex.compile(r"\t+| {2,}")
+_TWO_SPACES = regex.deferred(r"\t+| {2,}")
 
 
 @record

@@ -27,7 +27,7 @@ __all__ = ["LOG_BATCH", "ArrayStream", "SinkBatches", "JsonDocument", "LineFinde
 
 T = TypeVar("T")
 
-_START = regex.compile(r"(?m)^[ \t]*[\[{]")
+_START = regex.deferred(r"(?m)^[ \t]*[\[{]")
 
 
 def json_start(text: str) -> int | None:
@@ -406,7 +406,7 @@ def _next_element(text: str, start: int, error: int) -> int | None:
     return None if found is None else found.end() - 1
 
 
-_COMPACT_NEXT = regex.compile(r"[}\]][ \t]*,[ \t\r\n]*[{\[]")
+_COMPACT_NEXT = regex.deferred(r"[}\]][ \t]*,[ \t\r\n]*[{\[]")
 
 
 @mutable_record

@@ -16,12 +16,12 @@ from scdiag.models import LogLevel
 
 __all__ = ["detect_level", "parse_timestamp", "split_timestamp"]
 
-_RFC3339 = regex.compile(
+_RFC3339 = regex.deferred(
     r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d{1,9}))?"
     r"(?P<zone>Z|z|[+-]\d{2}:?\d{2})?"
 )
-_LEADING = regex.compile(r"^\[?(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}:?\d{2})?)\]?\s+")
-_LEVEL = regex.compile(
+_LEADING = regex.deferred(r"^\[?(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}:?\d{2})?)\]?\s+")
+_LEVEL = regex.deferred(
     r"(?i)(?:^|[\s\[(|:\"=])(?P<level>fatal|panic|critical|crit|emerg|alert|error|err|warning|warn|info|notice|debug|trace)(?:$|[\s\]):|\",])"
 )
 _LEVELS = {

@@ -41,24 +41,24 @@ __all__ = ["MAX_PASTE_CHARS", "Segment", "segment_sources", "split_paste", "stre
 MAX_PASTE_CHARS = 8 << 20
 """Inputs longer than this are streamed whole to one reader, never segmented."""
 
-_ANSI = regex.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]")
-_FENCE = regex.compile(r"^\s{0,3}(?:```|~~~)[\w+.-]*\s*$")
+_ANSI = regex.deferred(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]")
+_FENCE = regex.deferred(r"^\s{0,3}(?:```|~~~)[\w+.-]*\s*$")
 # A shell prompt before a command: "$ kubectl ...", "PS C:\> az ...", "user@host:~$ gcloud ...".
-_PROMPT = regex.compile(r"^\s*(?:\S*[$#%]|PS [^>]*>|>)\s+[A-Za-z./~][\w./-]*(?:\s|$)")
+_PROMPT = regex.deferred(r"^\s*(?:\S*[$#%]|PS [^>]*>|>)\s+[A-Za-z./~][\w./-]*(?:\s|$)")
 # Labels a tool or a person puts above an output: "stdout:", "Output:", "STDERR:".
-_LABEL = regex.compile(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
-_YAML_SEPARATOR = regex.compile(r"^---\s*$|^\.\.\.\s*$")
-_JSON_LINE_START = regex.compile(r"(?m)^[ \t]*[\[{]")
+_LABEL = regex.deferred(r"^\s*(?i:stdout|stderr|output)\s*:\s*$")
+_YAML_SEPARATOR = regex.deferred(r"^---\s*$|^\.\.\.\s*$")
+_JSON_LINE_START = regex.deferred(r"(?m)^[ \t]*[\[{]")
 _WARNING_LINES = 3
-_COLUMN_NAME = regex.compile(r"^[A-Za-z_][\w .\[\]()-]{0,60}$")
+_COLUMN_NAME = regex.deferred(r"^[A-Za-z_][\w .\[\]()-]{0,60}$")
 _MIN_COLUMNS = 3
 # A line YAML starts with: a top-level key with a value or a nested block, or a sequence item.
-_YAML_KEY = regex.compile(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
-_YAML_ITEM = regex.compile(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
-_ALIGNED_VALUE = regex.compile(r"^\s*[A-Za-z][\w .-]*:\s{2,}\S")
+_YAML_KEY = regex.deferred(r"^(?:[A-Za-z_][\w.-]*|\"[^\"]+\"):(?:\s|$)")
+_YAML_ITEM = regex.deferred(r"^- (?:[A-Za-z_][\w.-]*):(?:\s|$)")
+_ALIGNED_VALUE = regex.deferred(r"^\s*[A-Za-z][\w .-]*:\s{2,}\S")
 _YAML_SAMPLE = 200
 _PROMPT_CHARS = frozenset("$#%>")
-_YAML_BLOCK_LINE = regex.compile(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
+_YAML_BLOCK_LINE = regex.deferred(r"^(?:\s+\S|- |[A-Za-z_\"][^:]*:(?:\s|$)|#|$)")
 
 
 @record

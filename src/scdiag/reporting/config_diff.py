@@ -20,7 +20,7 @@ from scdiag.models import ConfigChange
 
 __all__ = ["config_diff_lines", "split_key_path"]
 
-_KEY = regex.compile(r'"([^"]*)"|([^.]+)')
+_KEY = regex.deferred(r'"([^"]*)"|([^.]+)')
 
 
 def split_key_path(path: str) -> list[str]:

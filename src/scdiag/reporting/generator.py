@@ -26,7 +26,7 @@ __all__ = ["DETAIL_LEVELS", "ReportGenerator", "fill_placeholders"]
 
 DETAIL_LEVELS = ("summary", "details", "deep")
 _MAX_TEXT = 64 * 1024
-_PLACEHOLDER = regex.compile(r"\{(stack|environment|service)\}")
+_PLACEHOLDER = regex.deferred(r"\{(stack|environment|service)\}")
 
 
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:

@@ -16,7 +16,7 @@ from scdiag.reporting.sanitize import clean, clip
 
 __all__ = ["render_html"]
 
-_LINK = regex.compile(r"https://[^\s\"'<>]+")
+_LINK = regex.deferred(r"https://[^\s\"'<>]+")
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2328;line-height:1.45}

@@ -18,10 +18,10 @@ __all__ = ["fence", "md_escape", "render_markdown"]
 
 # Enough to stop emphasis, code, links, HTML, tables, mentions and entities;
 # hyphens, colons and parentheses are harmless inline and stay readable.
-_FENCE_RUN = regex.compile(r"`+|~+")
-_BACKTICKS = regex.compile(r"`+")
-_LINK = regex.compile(r"^https://[^\s<>]+$")
-_SPECIAL = regex.compile(r"([\\`*_\[\]<>#|~@&!])")
+_FENCE_RUN = regex.deferred(r"`+|~+")
+_BACKTICKS = regex.deferred(r"`+")
+_LINK = regex.deferred(r"^https://[^\s<>]+$")
+_SPECIAL = regex.deferred(r"([\\`*_\[\]<>#|~@&!])")
 
 
 def md_escape(text: str, limit: int = 500) -> str:
