@@ -16,10 +16,12 @@ Floors, each timed in this run on the same file:
 
 Large inputs are built from the shipped examples: their failing entries come
 last, after copies of an ordinary entry, so the shape is the one the clouds
-print. Every `scdiag analyze` runs in a fresh process with bytecode caches
-and the knowledge base's cache written (a first run writes both, in the
-work directory's ``cache``; the small case also reports a run without the
-knowledge base's cache); its peak memory is that process's maximum resident set. The targets
+print. Each figure of `scdiag analyze` is the fastest of 3 fresh processes, as
+each floor is its fastest of 3 (the small case: medians of 5 on both sides).
+They run with bytecode caches and the knowledge base's cache written (a first
+run writes both, in the work directory's ``cache``; the small case also
+reports a run without the knowledge base's cache); peak memory is the highest
+maximum resident set of those processes. The targets
 are printed next to each figure; the exit code is 1 when one is missed.
 """
 
@@ -90,6 +92,12 @@ def _analyze(paths: list[Path], workdir: Path, *, matcher: str = "") -> tuple[fl
     report.unlink(missing_ok=True)
     cause = (document.get("root_cause") or {}).get("pattern_id") or document.get("status", "?")
     return float(elapsed), float(peak), str(cause)
+
+
+def _analyze_best(paths: list[Path], workdir: Path, *, matcher: str = "", runs: int = 3) -> tuple[float, float, str]:
+    """:func:`_analyze`'s fastest of ``runs`` fresh processes, as the floors are their fastest of 3; the highest peak of them."""
+    measured = [_analyze(paths, workdir, matcher=matcher) for _ in range(runs)]
+    return min(run[0] for run in measured), max(run[1] for run in measured), measured[-1][2]
 
 
 def _json_load(paths: list[Path]) -> Callable[[], object]:
@@ -279,10 +287,10 @@ def main() -> int:
     for millions in sizes:
         log = workdir / f"service-{millions}M.log"
         floor = _best(3, _read_lines(log))
-        elapsed, peak, cause = _analyze([log], workdir, matcher="re2")
+        elapsed, peak, cause = _analyze_best([log], workdir, matcher="re2")
         memory.append((f"plain log {millions}M", peak))
         if accelerated:
-            fast, fast_peak, fast_cause = _analyze([log], workdir)
+            fast, fast_peak, fast_cause = _analyze_best([log], workdir)
             table.add(f"plain log, {millions} M lines, [fast]", f"{fast:.2f} s", f"line read {floor:.2f} s", fast / floor, 2.0, f"{fast_cause}; peak {fast_peak:.0f} MB (kept database loaded past {ACCEL_STORED_AFTER_BYTES >> 20} MB)")
         # grep -P backtracks through the alternation (minutes a million lines): timed once, on the first size.
         grep = _grep_floor("grep", log, expressions, workdir) if millions == 1 else None
@@ -299,14 +307,14 @@ def main() -> int:
     }
     for name, paths in captures.items():
         floor = _best(3, _json_load([path for path in paths if path.suffix == ".json"]))
-        elapsed, peak, cause = _analyze([paths[0].parent], workdir)
+        elapsed, peak, cause = _analyze_best([paths[0].parent], workdir)
         memory.append((name, peak))
         size = sum(path.stat().st_size for path in paths) / 1e6
         table.add(f"{name}, {size:.0f} MB", f"{elapsed:.2f} s", f"json.load {floor:.2f} s", elapsed / floor, 2.0, f"{cause}; peak {peak:.0f} MB")
 
     kubectl = _kubectl(workdir, 5_000 // scale, 50_000 // scale)
     floor = _best(3, _json_load([path for path in kubectl if path.suffix == ".json"]))
-    elapsed, peak, cause = _analyze([kubectl[0].parent], workdir)
+    elapsed, peak, cause = _analyze_best([kubectl[0].parent], workdir)
     size = sum(path.stat().st_size for path in kubectl) / 1e6
     kubectl_ok = elapsed <= 4.0 and peak < 100.0
     if not kubectl_ok:
