@@ -208,9 +208,10 @@ class LogMatcher:
         """
         return iter(self.block_scan(text, without=without)()[0])
 
-    def block_scan(self, text: str, *, without: frozenset[int] = frozenset()) -> Callable[[], tuple[list[tuple[int, str, list[int]]], int]]:
-        """:meth:`scan_text`'s work on ``text``, chosen here and done by the callable (on any thread):
-        it returns the matching lines and the number of newlines in ``text``, counted on the way."""
+    def block_scan(self, text: str | bytes, *, without: frozenset[int] = frozenset()) -> Callable[[], tuple[list[tuple[int, str, list[int]]], int]]:
+        """:meth:`scan_text`'s work on ``text`` (or its UTF-8 bytes), chosen here and done by the callable
+        (on any thread): it returns the matching lines, as text, and the number of newlines in ``text``,
+        counted on the way."""
         if not without:
             return functools.partial(_scan_counted, self._set, text, self._finder("lines", lambda: self._expressions, len(text)), None)
         compiled, indexes = self._subset(without)
@@ -302,16 +303,16 @@ def _scan(compiled: re2.Set | None, text: str, finder: _Finder) -> Iterator[_Hit
     return iter(_scan_counted(compiled, text, finder, None)[0])
 
 
-def _scan_counted(compiled: re2.Set | None, text: str, finder: _Finder, indexes: list[int] | None) -> tuple[list[_Hit], int]:
+def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, indexes: list[int] | None) -> tuple[list[_Hit], int]:
     """The matching lines of ``text`` (rule indexes mapped through ``indexes``, for a subset) and its newlines.
 
     Each way of finding the lines counts the newlines before each one it
     finds; the rest are counted after the last, so every newline is counted
     once, and a reader that hands over its blocks uncounted pays no count.
     """
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     if compiled is None:
-        return [], text.count("\n")
-    data = text.encode("utf-8", "surrogatepass")
+        return [], data.count(b"\n")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
     starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
     if starts is not None:

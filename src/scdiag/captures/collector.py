@@ -127,6 +127,13 @@ def _counted(state: _Stream | _EventStream, items: Sequence[_Item]) -> list[tupl
     return [(first + index, item) for index, item in enumerate(last)]
 
 
+def _last_lines(block: str | bytes) -> list[str]:
+    """The block's last :data:`TAIL_LINES` lines, as text (a byte block is UTF-8)."""
+    if isinstance(block, bytes):
+        return [line.decode("utf-8", "surrogatepass") for line in block.rstrip(b"\n").rsplit(b"\n", TAIL_LINES)[-TAIL_LINES:]]
+    return block.rstrip("\n").rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+
+
 def _merge_scalar(current: object, new: object) -> object:
     return current if current not in (None, "", "unknown") else new
 
@@ -400,7 +407,7 @@ class CaptureCollector:
 
         self._scan_in_order(state, scan, take)
 
-    def add_log_text(self, blocks: Iterable[str], *, source: str, stream: str, parse: LineParser) -> int:
+    def add_log_text(self, blocks: Iterable[str | bytes], *, source: str, stream: str, parse: LineParser) -> int:
         """A whole text's blocks of complete lines, numbered here; its line count.
 
         As :meth:`add_log_block` for each block, as
@@ -417,12 +424,13 @@ class CaptureCollector:
         first = True
         for whole in blocks:
             block = whole
+            newline: Any = b"\n" if isinstance(block, bytes) else "\n"
             if first:
                 first = False
-                stripped = block.lstrip("\n")
+                stripped = block.lstrip(newline)
                 numbering.blank += len(block) - len(stripped)
                 block = stripped
-            body = block.rstrip("\n")
+            body = block.rstrip(newline)
             trailing = len(block) - len(body)
             if not body:
                 numbering.blank += trailing
@@ -434,7 +442,7 @@ class CaptureCollector:
         self._drain()
         return numbering.next_line - 1 + numbering.blank
 
-    def _take_numbered(self, state: _Stream, body: str, numbering: _Numbering, before: int, parse: LineParser, result: tuple[list[tuple[int, str, list[int]]], int]) -> None:
+    def _take_numbered(self, state: _Stream, body: str | bytes, numbering: _Numbering, before: int, parse: LineParser, result: tuple[list[tuple[int, str, list[int]]], int]) -> None:
         hits, newlines = result
         lines_in_block = newlines + 1  # a body ends with no newline
         first_line = numbering.next_line + before
@@ -454,7 +462,7 @@ class CaptureCollector:
     def _done(self, state: _Stream) -> frozenset[int]:
         return frozenset(rule for rule in self.matcher.engine_rules if state.per_rule[rule] >= _MAX_KEPT_PER_ENGINE_RULE)
 
-    def _take_block(self, state: _Stream, hits: list[tuple[int, str, list[int]]], block: str, first_line: int, lines_in_block: int, parse: LineParser) -> None:
+    def _take_block(self, state: _Stream, hits: list[tuple[int, str, list[int]]], block: str | bytes, first_line: int, lines_in_block: int, parse: LineParser) -> None:
         done = self._done(state)
         for index, raw, rules in hits:
             if done:
@@ -464,7 +472,7 @@ class CaptureCollector:
             line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
                 state.kept[line_number] = parse(raw, line_number)
-        last_lines = block.rstrip("\n").rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+        last_lines = _last_lines(block)
         last_first = first_line + lines_in_block - len(last_lines)
         for index, raw in enumerate(last_lines):
             state.tail.append((last_first + index, raw, parse))

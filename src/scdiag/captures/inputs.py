@@ -22,7 +22,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 import attrs
 
@@ -31,7 +31,7 @@ from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
 
-__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "expand_inputs", "open_input"]
+__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "open_input"]
 
 HEAD_BYTES = 64 * 1024
 """How much of an input the readers see when deciding whether it is theirs."""
@@ -179,6 +179,30 @@ class _Bounded(_Wrapping):
         return chunk
 
 
+class _InputText(io.TextIOWrapper):
+    """An input's text: UTF-8 decoded with U+FFFD for a malformed sequence, ``\r\n`` and ``\r`` read as ``\n``."""
+
+
+def input_bytes(text: TextIO) -> BinaryIO | None:
+    """The UTF-8 bytes under a stream :func:`open_input`'s source opened, for a reader that scans bytes; ``None`` for any other stream.
+
+    Read them instead of the text, never both. :func:`as_input_text` makes
+    a block of whole lines of them what the text stream would have decoded.
+    """
+    return cast(BinaryIO, text.buffer) if isinstance(text, _InputText) else None
+
+
+def as_input_text(block: bytes) -> bytes:
+    """A block of whole lines of :func:`input_bytes` as the text stream decodes it, in UTF-8.
+
+    Lines end with ``\n`` alone; a block that is not ASCII is decoded as the
+    text is (a malformed sequence becomes U+FFFD) and encoded again.
+    """
+    if b"\r" in block:
+        block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return block if block.isascii() else block.decode("utf-8", "replace").encode("utf-8")
+
+
 class _Transcoded(_Wrapping):
     """Another encoding's bytes as UTF-8, decoded as they stream."""
 
@@ -311,7 +335,7 @@ def open_input(name: str, path: Path | None, stdin: BinaryIO | None = None, limi
     def text() -> TextIO:
         bounded = _Bounded(utf8(), limit, limits.max_line_bytes, cuts, decompressed=gzipped)
         # newline=None: \r\n and \r become \n, so Windows captures read like any other.
-        return io.TextIOWrapper(io.BufferedReader(bounded, _SPOOL_CHUNK), encoding="utf-8", errors="replace", newline=None)
+        return _InputText(io.BufferedReader(bounded, _SPOOL_CHUNK), encoding="utf-8", errors="replace", newline=None)
 
     decoded = head_bytes[bom:].decode(encoding, errors="replace")
     # A multi-byte character cut at the sample's end is not a bad byte.

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import ClassVar
+from typing import ClassVar, TextIO
 
 from scdiag.captures.collector import CaptureCollector
+from scdiag.captures.inputs import as_input_text, input_bytes
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.captures.logtext import detect_level, split_timestamp
 from scdiag.models import LogEntry, SourceLocation
@@ -38,7 +39,7 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
 
     if isinstance(sink, CaptureCollector):
         # The collector numbers the blocks itself: each block's newlines are counted once, by its scan.
-        return sink.add_log_text(_blocks(source), source=log_source, stream=stream, parse=parse)
+        return sink.add_log_text(_byte_blocks(source), source=log_source, stream=stream, parse=parse)
     lines = 0
     for block in _blocks(source):
         if lines == 0:
@@ -60,13 +61,38 @@ def stream_blocks(source: CaptureSource, sink: CaptureSink, *, log_source: str, 
 def _blocks(source: CaptureSource) -> Iterator[str]:
     """The text in blocks of complete lines (each ending with a newline, but the text's last)."""
     with source.open() as text:
+        yield from _text_blocks(text)
+
+
+def _byte_blocks(source: CaptureSource) -> Iterator[str | bytes]:
+    """As :func:`_blocks`, in UTF-8 bytes where the input has them (a file, a pipe), decoded as its text would be.
+
+    The scan reads bytes: a block decoded here would be encoded again for it,
+    and only the lines it keeps are decoded. A line is never longer than the
+    input's line limit, so reading on to the block's last newline is bounded.
+    """
+    with source.open() as text:
+        binary = input_bytes(text)
+        if binary is None:
+            yield from _text_blocks(text)
+            return
         while True:
-            block = text.read(BLOCK_CHARS)
+            block = binary.read(BLOCK_CHARS)
             if not block:
                 return
-            if not block.endswith("\n"):
-                block += text.readline()
-            yield block
+            if not block.endswith(b"\n"):
+                block += binary.readline()
+            yield as_input_text(block)
+
+
+def _text_blocks(text: TextIO) -> Iterator[str]:
+    while True:
+        block = text.read(BLOCK_CHARS)
+        if not block:
+            return
+        if not block.endswith("\n"):
+            block += text.readline()
+        yield block
 
 
 class PlainLogReader:
