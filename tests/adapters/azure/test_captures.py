@@ -120,3 +120,40 @@ def test_a_long_export_keeps_the_rows_that_matter_and_reports_the_unreadable_one
     assert len(events) < 300
     assert [e.reason for e in events if e.location.line == 5001] == [None]
     assert any(problem.startswith(f"{data.inputs[0].path}:5001:") and "Reason_s" in problem for problem in data.inputs[0].problems)
+
+
+def test_rows_named_with_units_read_like_the_query_rows(read, read_text) -> None:  # type: ignore[no-untyped-def]
+    """The portal's export names columns with their unit ("TimeGenerated [UTC]"): the same events."""
+    import json
+
+    from scdiag.captures.jsontext import load_json_text
+
+    rows_file = SCENARIOS / "aca-oom" / "system-logs.json"
+    rows = load_json_text(rows_file.read_text(encoding="utf-8")).value
+    with_units = [{(f"{key} [UTC]" if key == "TimeGenerated" else key): value for key, value in row.items()} for row in rows]
+    data = read_text(json.dumps(with_units, indent=2), name="export.json")
+
+    def events(of):  # type: ignore[no-untyped-def]
+        return [(e.reason, e.message, e.timestamp, e.resource) for g in of.events for e in g.events]
+
+    assert events(data) == events(read(rows_file)) != []
+    assert (data.service_name, data.deployment_id) == ("web", read(rows_file).deployment_id)
+
+
+def test_rows_with_other_columns_among_them_read_each_by_its_own(read_text) -> None:  # type: ignore[no-untyped-def]
+    """Rows that leave out empty columns, or come from two tables, each read by their own columns."""
+    import json
+
+    rows = [
+        {"TimeGenerated": "2026-11-20T14:00:00Z", "ContainerAppName_s": "web", "Reason_s": "ContainerStarted", "Log_s": "Started container 'web'", "EventSource_s": "ContainerAppController"},
+        {"TimeGenerated": "2026-11-20T14:00:01Z", "ContainerAppName": "web", "Reason": "ContainerTerminated", "Log": "Container 'web' was terminated with exit code '137' and reason 'OOMKilled'", "EventSource": "ContainerAppController"},
+        {"TimeGenerated": "2026-11-20T14:00:02Z", "ContainerAppName_s": "web", "Stream_s": "stderr", "Log_s": "java.lang.OutOfMemoryError: Java heap space"},
+    ]
+    data = read_text(json.dumps(rows, indent=2), name="rows.json")
+
+    assert [(e.reason, e.message) for g in data.events for e in g.events] == [
+        ("ContainerStarted", "Started container 'web'"),
+        ("ContainerTerminated", "Container 'web' was terminated with exit code '137' and reason 'OOMKilled'"),
+    ]
+    assert [e.message for log in data.logs for e in log.entries] == ["java.lang.OutOfMemoryError: Java heap space"]
+    assert data.service_name == "web"
