@@ -17,7 +17,7 @@ import attrs
 from scdiag._records import record
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
-from scdiag.captures.inputs import InputLimits, expand_inputs, open_input
+from scdiag.captures.inputs import InputLimits, expand_inputs, input_bytes, open_input
 from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste, streamed_conversion
 from scdiag._version import install_hint
 from scdiag.errors import CaptureError
@@ -83,6 +83,12 @@ def _choose(readers: Sequence[CaptureReader], sources: Sequence[CaptureSource], 
 
 def _whole_text(source: CaptureSource) -> str | None:
     """The input's text when it is small enough to be a paste; ``None`` for a large capture."""
+    with source.open() as stream:
+        binary = input_bytes(stream)
+        if binary is not None:
+            head = binary.read(MAX_PASTE_CHARS + 1)
+            if len(head) > MAX_PASTE_CHARS and head.isascii() and b"\r" not in head:
+                return None  # as many characters as bytes: too long, known without decoding it
     with source.open() as stream:
         text = stream.read(MAX_PASTE_CHARS + 1)
     return text if len(text) <= MAX_PASTE_CHARS else None

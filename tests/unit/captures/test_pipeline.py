@@ -228,3 +228,24 @@ def test_every_capture_guide_is_for_a_first_party_provider() -> None:
     from scdiag.plugins import FIRST_PARTY_PROVIDERS
 
     assert set(capture_guides()) <= set(FIRST_PARTY_PROVIDERS)
+
+
+def _session(newline: str) -> str:
+    return newline.join(["$ kubectl get pods -o json", *_pods_json().splitlines(), ""])
+
+
+@pytest.mark.parametrize(("newline", "segmented"), [("\r\n", True), ("\n", False)])
+def test_the_paste_limit_counts_characters_not_bytes(read, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str, segmented: bool) -> None:  # type: ignore[no-untyped-def]
+    """A session whose text just fits the limit is cut into its renderings, though its CRLF bytes do not fit; one a character longer is read whole."""
+    from scdiag.captures import pipeline
+
+    limit = len(_session("\n"))
+    monkeypatch.setattr(pipeline, "MAX_PASTE_CHARS", limit if segmented else limit - 1)
+    target = tmp_path / "session.txt"
+    target.write_bytes(_session(newline).encode())
+
+    (record,) = read(target).inputs
+
+    # Read whole, the prompt is a line before the JSON; cut into renderings, it is no part of the capture.
+    assert record.reader == "kubectl-get-json"
+    assert any("before the JSON" in problem for problem in record.problems) is not segmented
