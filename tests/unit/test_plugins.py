@@ -320,3 +320,24 @@ def test_allow_replacing_names_only_first_party_providers() -> None:
 
     with pytest.raises(ConfigError, match=r"diagnostics\.providers\.allow_replacing: .*'ecs'.*aws, azure, gcp, kubernetes"):
         config_from_mapping({"diagnostics": {"providers": {"allow_replacing": ["ecs"]}}})
+
+
+def test_scdiag_own_plugins_load_and_register_on_the_calling_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed first-party plugins are imported and asked for their readers, formats and patterns without a thread;
+    a third-party hook still gets one (its deadline is tested above)."""
+    started: list[str] = []
+    original = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        started.append(self.name)
+        original(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    host = PluginHost()
+    host.capture_readers()
+    host.report_formats()
+    host.pattern_sources()
+    assert sorted(plugin.name for plugin in host.loaded) == ["aws", "azure", "gcp", "k8s", "scdiag"]
+    assert (started, host.failures) == ([], [])
+    host_with(("good", GoodPlugin())).providers()
+    assert [name.endswith("scdiag_register_providers-good") for name in started] == [True]
