@@ -16,6 +16,7 @@ once per input.
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import os
 import stat
@@ -31,7 +32,7 @@ from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
 
-__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "open_input"]
+__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "input_line_blocks", "open_input"]
 
 HEAD_BYTES = 64 * 1024
 """How much of an input the readers see when deciding whether it is theirs."""
@@ -136,6 +137,28 @@ class _Bounded(_Wrapping):
         self._lines_cut = 0
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._chunk(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def read_lines(self, size: int) -> bytes:
+        """About ``size`` bytes of whole lines (the input's last may have no newline); ``b""`` at its end.
+
+        Read from the inner stream straight into the block: through a buffered
+        reader, each byte of a large log would be copied three times more.
+        """
+        block = self._chunk(size)
+        if not block or block.endswith(b"\n"):
+            return block
+        pieces = [block]
+        while piece := self._chunk(self._line_limit, line=True):
+            pieces.append(piece)
+            if piece.endswith(b"\n"):
+                break
+        return b"".join(pieces)
+
+    def _chunk(self, size: int, *, line: bool = False) -> bytes:
+        """The next bytes, at most ``size`` (to the next newline with ``line``); ``b""`` at the end."""
         while True:
             if self._left <= 0:
                 if self._inner.read(1):
@@ -143,18 +166,18 @@ class _Bounded(_Wrapping):
                         self._cuts.decompressed = True
                     else:
                         self._cuts.file = True
-                return 0
+                return b""
             # Chunks no longer than a line may be: only the line running across chunks can be too long.
-            chunk = self._inner.read(min(len(buffer), self._line_limit, self._left))
+            want = min(size, self._line_limit, self._left)
+            chunk = self._inner.readline(want) if line else self._inner.read(want)
             if not chunk:
-                return 0
+                return b""
             self._left -= len(chunk)
             if b"\x00" in chunk:
                 chunk = chunk.replace(b"\x00", b"")
             chunk = self._cut_long_line(chunk)
             if chunk:
-                buffer[: len(chunk)] = chunk
-                return len(chunk)
+                return chunk
 
     def _cut_long_line(self, chunk: bytes) -> bytes:
         newline = chunk.find(b"\n")
@@ -190,6 +213,20 @@ def input_bytes(text: TextIO) -> BinaryIO | None:
     a block of whole lines of them what the text stream would have decoded.
     """
     return cast(BinaryIO, text.buffer) if isinstance(text, _InputText) else None
+
+
+def input_line_blocks(text: TextIO, size: int) -> Iterator[bytes] | None:
+    """The UTF-8 bytes under a stream :func:`open_input`'s source just opened, in blocks of whole lines of about ``size`` bytes;
+    ``None`` for any other stream.
+
+    As with :func:`input_bytes`, read them instead of the text, never both,
+    and pass each block through :func:`as_input_text`.
+    """
+    binary = input_bytes(text)
+    bounded = getattr(binary, "raw", None)
+    if not isinstance(bounded, _Bounded):
+        return None
+    return iter(functools.partial(bounded.read_lines, size), b"")
 
 
 def as_input_text(block: bytes) -> bytes:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import ClassVar, TextIO
 
 from scdiag.captures.collector import CaptureCollector
-from scdiag.captures.inputs import as_input_text, input_bytes
+from scdiag.captures.inputs import as_input_text, input_line_blocks
 from scdiag.captures.jsontext import unexpected_shape
 from scdiag.captures.logtext import detect_level, split_timestamp
 from scdiag.models import LogEntry, SourceLocation
@@ -72,16 +72,11 @@ def _byte_blocks(source: CaptureSource) -> Iterator[str | bytes]:
     input's line limit, so reading on to the block's last newline is bounded.
     """
     with source.open() as text:
-        binary = input_bytes(text)
-        if binary is None:
+        blocks = input_line_blocks(text, BLOCK_CHARS)
+        if blocks is None:
             yield from _text_blocks(text)
             return
-        while True:
-            block = binary.read(BLOCK_CHARS)
-            if not block:
-                return
-            if not block.endswith(b"\n"):
-                block += binary.readline()
+        for block in blocks:
             yield as_input_text(block)
 
 

@@ -63,7 +63,7 @@ def test_a_file_read_as_bytes_gives_what_its_text_gives(small_blocks: pytest.Mon
     path = tmp_path / "app.log"
     path.write_bytes(content)
     as_bytes = _read(matcher, path)
-    small_blocks.setattr(text_module, "input_bytes", lambda _text: None)
+    small_blocks.setattr(text_module, "input_line_blocks", lambda _text, _size: None)
 
     assert as_bytes == _read(matcher, path)
     assert any(entry.message == FAILING for log in as_bytes[1] for entry in log.entries)
