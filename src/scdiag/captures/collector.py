@@ -127,11 +127,30 @@ def _counted(state: _Stream | _EventStream, items: Sequence[_Item]) -> list[tupl
     return [(first + index, item) for index, item in enumerate(last)]
 
 
+def _content_end(block: Any, newline: Any) -> int:
+    """Where the block's newlines at its end start: ``len(block.rstrip(newline))``, without copying a large block."""
+    end = len(block)
+    while end > 0:
+        piece = block[max(0, end - 256) : end]
+        kept = len(piece.rstrip(newline))
+        if kept:
+            return end - len(piece) + kept
+        end -= len(piece)
+    return 0
+
+
 def _last_lines(block: str | bytes) -> list[str]:
-    """The block's last :data:`TAIL_LINES` lines, as text (a byte block is UTF-8)."""
+    """The block's last :data:`TAIL_LINES` lines, as text (a byte block is UTF-8); newlines at its end end no line."""
+    newline: Any = b"\n" if isinstance(block, bytes) else "\n"
+    end = start = _content_end(block, newline)
+    # Only the tail is cut out: splitting the whole block would copy all of it.
+    for _ in range(TAIL_LINES):
+        start = block.rfind(newline, 0, start)
+        if start < 0:
+            break
     if isinstance(block, bytes):
-        return [line.decode("utf-8", "surrogatepass") for line in block.rstrip(b"\n").rsplit(b"\n", TAIL_LINES)[-TAIL_LINES:]]
-    return block.rstrip("\n").rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+        return [line.decode("utf-8", "surrogatepass") for line in block[start + 1 : end].split(b"\n")]
+    return block[start + 1 : end].split("\n")
 
 
 def _merge_scalar(current: object, new: object) -> object:
@@ -430,11 +449,13 @@ class CaptureCollector:
                 stripped = block.lstrip(newline)
                 numbering.blank += len(block) - len(stripped)
                 block = stripped
-            body = block.rstrip(newline)
-            trailing = len(block) - len(body)
-            if not body:
+            end = _content_end(block, newline)
+            trailing = len(block) - end
+            if not end:
                 numbering.blank += trailing
                 continue
+            # The body keeps one newline at its end: cutting it off would copy the block.
+            body = block[: end + 1] if trailing > 1 else block
             state.blocks += 1
             before, numbering.blank = numbering.blank, max(0, trailing - 1)
             scan = self.matcher.block_scan(body, without=self._done(state))
@@ -444,7 +465,8 @@ class CaptureCollector:
 
     def _take_numbered(self, state: _Stream, body: str | bytes, numbering: _Numbering, before: int, parse: LineParser, result: tuple[list[tuple[int, str, list[int]]], int]) -> None:
         hits, newlines = result
-        lines_in_block = newlines + 1  # a body ends with no newline
+        ends_line = body.endswith(b"\n") if isinstance(body, bytes) else body.endswith("\n")
+        lines_in_block = newlines + (0 if ends_line else 1)
         first_line = numbering.next_line + before
         state.total += lines_in_block
         self._take_block(state, hits, body, first_line, lines_in_block, parse)

@@ -33,6 +33,7 @@ CONTENTS = {
     "crlf and lone cr mixed": (_log("\r\n") + _log("\r") + _log()).encode(),
     "no newline at the end": _log().rstrip("\n").encode(),
     "blank lines first and last": b"\n\n\n" + _log().encode() + b"\n\n\n",
+    "blank lines filling whole blocks": _log().encode() + b"\n" * 5000 + _log().encode() + b"\n" * 700,
     "utf-8 beyond ascii": _log(word="caf\u00e9-\u65e5\u672c").encode(),
     "malformed utf-8": _log().encode().replace(b"GET /api/orders/7 ", b"GET /api/\xff\xfe/7 ").replace(b"/api/orders/9 ", b"/api/caf\xc3\n"),
     "nul bytes": _log().encode().replace(b"/api/orders/3 ", b"/api/\x00orders/3 "),

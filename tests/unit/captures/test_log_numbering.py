@@ -7,6 +7,7 @@ import io
 import pytest
 
 from scdiag.analysis.logscan import LogMatcher
+from scdiag.analysis.signals import TAIL_LINES
 from scdiag.captures import collector as collector_module
 from scdiag.captures import text as text_module
 from scdiag.captures.collector import CaptureCollector
@@ -61,3 +62,14 @@ def test_the_collector_numbers_a_text_as_the_reader_does(monkeypatch: pytest.Mon
     count, logs = numbered_here
     assert count == text.replace("\r\n", "\n").count("\n") + (0 if text.endswith("\n") else 1)
     assert any(message == FAILING for _total, kept in logs for _line, message in kept)
+
+
+@pytest.mark.parametrize("end", ["\n", "\n" * 700, ""], ids=["one newline", "blank lines filling blocks", "no newline"])
+def test_the_last_lines_of_a_text_are_kept_with_their_numbers(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, end: str) -> None:
+    monkeypatch.setattr(text_module, "BLOCK_CHARS", 2048)
+    monkeypatch.setattr(collector_module, "_BLOCKS_BEFORE_WORKERS", 1)
+    lines = [f"GET /api/orders/{n} 200" for n in range(1, 1301)]
+
+    _count, [(_total, kept)] = _read(matcher, "\n".join(lines) + end, buffered=False)
+
+    assert kept[-TAIL_LINES:] == [(number, f"GET /api/orders/{number} 200") for number in range(1301 - TAIL_LINES, 1301)]
