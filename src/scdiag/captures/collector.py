@@ -86,9 +86,34 @@ class _Stream:
     total: int = 0
     kept: dict[int, LogEntry] = attrs.field(factory=dict)
     tail: deque[tuple[int, object, Callable[..., LogEntry] | None]] = attrs.field(factory=lambda: deque(maxlen=TAIL_LINES))
+    """Read through :meth:`settled_tail`, which adds the last block's lines first."""
     blocks: int = 0
     """Blocks of raw lines given so far."""
     per_rule: Counter[int] = attrs.field(factory=Counter)
+    last_block: tuple[str | bytes, int, int, LineParser] | None = None
+    """The last block taken (its text, first line number, line count and parser), its lines not yet in the tail."""
+
+    def settled_tail(self) -> deque[tuple[int, object, Callable[..., LogEntry] | None]]:
+        """The tail, with the last block's last lines in it."""
+        if self.last_block is not None:
+            block, first_line, lines_in_block, parse = self.last_block
+            self.last_block = None
+            last_lines = _last_lines(block)
+            last_first = first_line + lines_in_block - len(last_lines)
+            self.tail.extend((last_first + index, raw, parse) for index, raw in enumerate(last_lines))
+        return self.tail
+
+    def take_block_tail(self, block: str | bytes, first_line: int, lines_in_block: int, parse: LineParser) -> None:
+        """Hold a block's last lines for the tail.
+
+        A large log's every block used to put its last lines in the tail,
+        to have them pushed out by the next block's: a block is now held,
+        and its lines are cut out only when the tail is read, or when a
+        block too short to push them all out comes after it.
+        """
+        if self.last_block is not None and lines_in_block < TAIL_LINES:
+            self.settled_tail()
+        self.last_block = (block, first_line, lines_in_block, parse)
 
 
 def _plainly_healthy(instance: Instance) -> bool:
@@ -371,7 +396,7 @@ class CaptureCollector:
         rules = self.matcher.match_line(entry.message)
         if rules and self._keep(state, rules):
             state.kept[sequence] = entry
-        state.tail.append((sequence, entry, None))
+        state.settled_tail().append((sequence, entry, None))
 
     def add_log_lazy(self, message: str, source: str, stream: str, build: Callable[[], LogEntry]) -> None:
         """A log line by its text: the entry is built only if the line is kept (a match or the tail)."""
@@ -382,7 +407,7 @@ class CaptureCollector:
         rules = self.matcher.match_line(message)
         if rules and self._keep(state, rules):
             state.kept[sequence] = build()
-        state.tail.append((sequence, build, None))
+        state.settled_tail().append((sequence, build, None))
 
     def add_logs_lazy(self, lines: Sequence[tuple[str, str, str, Callable[[], LogEntry]]]) -> None:
         """Log lines by their text, in order; when no expression matches any of them, one question answers for all."""
@@ -394,12 +419,12 @@ class CaptureCollector:
             if all(line[1] == source and line[2] == stream for line in lines):
                 # One stream, as a reader's batch nearly always is: only its last lines can stay in the tail.
                 state = self._stream(source, stream)
-                state.tail.extend((number, line[3], None) for number, line in _counted(state, lines))
+                state.settled_tail().extend((number, line[3], None) for number, line in _counted(state, lines))
                 return
             for _message, source, stream, build in lines:
                 state = self._stream(source, stream)
                 state.total += 1
-                state.tail.append((state.total, build, None))
+                state.settled_tail().append((state.total, build, None))
             return
         for message, source, stream, build in lines:
             self.add_log_lazy(message, source, stream, build)
@@ -494,10 +519,7 @@ class CaptureCollector:
             line_number = first_line + index
             if self._keep(state, rules) and line_number not in state.kept:
                 state.kept[line_number] = parse(raw, line_number)
-        last_lines = _last_lines(block)
-        last_first = first_line + lines_in_block - len(last_lines)
-        for index, raw in enumerate(last_lines):
-            state.tail.append((last_first + index, raw, parse))
+        state.take_block_tail(block, first_line, lines_in_block, parse)
 
     def _take_pending(self) -> None:
         future, take = self._pending.popleft()
@@ -687,7 +709,7 @@ class CaptureCollector:
         result = []
         for state in self._streams.values():
             entries = dict(state.kept)
-            for line, item, parse in state.tail:
+            for line, item, parse in state.settled_tail():
                 if line in entries:
                     continue
                 if isinstance(item, LogEntry):

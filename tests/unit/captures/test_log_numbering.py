@@ -64,9 +64,10 @@ def test_the_collector_numbers_a_text_as_the_reader_does(monkeypatch: pytest.Mon
     assert any(message == FAILING for _total, kept in logs for _line, message in kept)
 
 
+@pytest.mark.parametrize("block_chars", [2048, 512], ids=["blocks longer than the tail", "blocks shorter than the tail"])
 @pytest.mark.parametrize("end", ["\n", "\n" * 700, ""], ids=["one newline", "blank lines filling blocks", "no newline"])
-def test_the_last_lines_of_a_text_are_kept_with_their_numbers(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, end: str) -> None:
-    monkeypatch.setattr(text_module, "BLOCK_CHARS", 2048)
+def test_the_last_lines_of_a_text_are_kept_with_their_numbers(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, end: str, block_chars: int) -> None:
+    monkeypatch.setattr(text_module, "BLOCK_CHARS", block_chars)
     monkeypatch.setattr(collector_module, "_BLOCKS_BEFORE_WORKERS", 1)
     lines = [f"GET /api/orders/{n} 200" for n in range(1, 1301)]
 
