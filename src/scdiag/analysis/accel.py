@@ -15,7 +15,6 @@ line, so the lines found and their rules are the same with or without it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import threading
@@ -134,49 +133,3 @@ class Prefilter:
         if len(ends) > _MAX_MATCHES:
             return None
         return sorted({data.rfind(b"\n", 0, end) + 1 for end in ends})
-
-    def candidates(self, data: bytes) -> tuple[list[tuple[int, int]], int] | None:
-        """The lines of ``data`` some expression may match, as (index of the line, offset of its start) in order,
-        and the number of newlines in ``data``; ``None``: ask RE2 of every line.
-
-        A match after the last newline of ``data`` names no line (``data`` ends there).
-        """
-        starts = self.line_starts(data)
-        if starts is None:
-            return None
-        return _numbered(data, [start for start in starts if start < len(data)])
-
-
-@functools.cache
-def _numpy() -> Any:
-    """numpy, installed with the extra (``None`` without it)."""
-    try:
-        import numpy
-    except ImportError:
-        return None
-    return numpy
-
-
-def _numbered(data: bytes, starts: list[int]) -> tuple[list[tuple[int, int]], int]:
-    """Each line start with the index of its line, and the newlines of ``data``.
-
-    ``bytes.count`` holds the GIL while it walks the block, and on a large
-    log it was the scanning workers' largest share of it; numpy compares and
-    counts with the GIL released, so the other worker's and the reader's
-    Python runs meanwhile.
-    """
-    numpy = _numpy()
-    numbered: list[tuple[int, int]] = []
-    index = previous = 0
-    if numpy is None:
-        for start in starts:
-            index += data.count(b"\n", previous, start)
-            previous = start
-            numbered.append((index, start))
-        return numbered, index + data.count(b"\n", previous)
-    newlines = numpy.frombuffer(data, numpy.uint8) == 10
-    for start in starts:
-        index += int(numpy.count_nonzero(newlines[previous:start]))
-        previous = start
-        numbered.append((index, start))
-    return numbered, index + int(numpy.count_nonzero(newlines[previous:]))

@@ -314,9 +314,9 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     if compiled is None:
         return [], data.count(b"\n")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
-    candidates = finder.prefilter.candidates(data) if finder.prefilter is not None else None
-    if candidates is not None:
-        hits, newlines = _candidate_lines(compiled, data, candidates[0]), candidates[1]
+    starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
+    if starts is not None:
+        hits, newlines = _candidate_lines(compiled, data, starts)
     elif finder.locator is not None:
         hits, newlines = _located_lines(compiled, finder.locator, data)
     elif not finder.blockwise or compiled.Match(data):
@@ -365,13 +365,18 @@ def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tupl
     return hits, index + data.count(b"\n", counted)
 
 
-def _candidate_lines(compiled: re2.Set, data: bytes, candidates: list[tuple[int, int]]) -> list[_Hit]:
-    # Only the lines the prefilter names, numbered by it, are asked of RE2.
+def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> tuple[list[_Hit], int]:
+    # Only the lines the prefilter names are asked of RE2; their indexes are counted between them.
     hits: list[_Hit] = []
-    for index, start in candidates:
+    index, previous = 0, 0
+    for start in starts:
+        if start >= len(data):
+            break  # after the block's last newline: no line there (as _lines reads it)
+        index += data.count(b"\n", previous, start)
+        previous = start
         stop = data.find(b"\n", start)
         _ask(compiled, data[start : stop if stop >= 0 else len(data)], index, hits)
-    return hits
+    return hits, index + data.count(b"\n", previous)
 
 
 def _lines(compiled: re2.Set, data: bytes) -> tuple[list[_Hit], int]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scdiag.analysis import accel, logscan
+from scdiag.analysis import logscan
 from scdiag.analysis.accel import Prefilter
 from scdiag.analysis.engine import ENGINE_LINE_RULES
 from scdiag.analysis.logscan import LogMatcher
@@ -18,13 +18,9 @@ from tests.unit.analysis.test_knowledge_base import PATTERNS
 pytest.importorskip("hyperscan")
 
 
-@pytest.fixture(name="engines", params=["numpy", "bytes.count"])
-def _engines(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[LogMatcher, LogMatcher]:
-    """(RE2 alone, RE2 with the prefilter from the first byte), the prefilter's lines numbered with numpy or without it."""
-    if request.param == "bytes.count":
-        monkeypatch.setattr(accel, "_numpy", lambda: None)
-    else:
-        pytest.importorskip("numpy")
+@pytest.fixture(name="engines")
+def _engines(monkeypatch: pytest.MonkeyPatch) -> tuple[LogMatcher, LogMatcher]:
+    """(RE2 alone, RE2 with the prefilter from the first byte)."""
     monkeypatch.setattr(logscan, "ACCEL_AFTER_BYTES", 0)
     monkeypatch.setattr(logscan, "ACCEL_STORED_AFTER_BYTES", 0)
     monkeypatch.setenv("SCDIAG_MATCHER", "re2")
