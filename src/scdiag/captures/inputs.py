@@ -147,15 +147,18 @@ class _Bounded(_Wrapping):
         Read from the inner stream straight into the block: through a buffered
         reader, each byte of a large log would be copied three times more.
         """
-        block = self._chunk(size)
-        if not block or block.endswith(b"\n"):
-            return block
-        pieces = [block]
-        while piece := self._chunk(self._line_limit, line=True):
-            pieces.append(piece)
-            if piece.endswith(b"\n"):
-                break
-        return b"".join(pieces)
+        pieces: list[bytes] = []
+        read = 0
+        # A chunk is at most a line's limit long: a block longer than that takes several.
+        while read < size and (chunk := self._chunk(size - read)):
+            pieces.append(chunk)
+            read += len(chunk)
+        if pieces and not pieces[-1].endswith(b"\n"):
+            while piece := self._chunk(self._line_limit, line=True):
+                pieces.append(piece)
+                if piece.endswith(b"\n"):
+                    break
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
     def _chunk(self, size: int, *, line: bool = False) -> bytes:
         """The next bytes, at most ``size`` (to the next newline with ``line``); ``b""`` at the end."""

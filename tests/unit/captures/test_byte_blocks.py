@@ -12,7 +12,7 @@ from scdiag.analysis.logscan import LogMatcher
 from scdiag.captures import collector as collector_module
 from scdiag.captures import text as text_module
 from scdiag.captures.collector import CaptureCollector
-from scdiag.captures.inputs import open_input
+from scdiag.captures.inputs import InputLimits, input_line_blocks, open_input
 from scdiag.captures.text import PlainLogReader
 
 FAILING = "java.lang.OutOfMemoryError: Java heap space"
@@ -86,3 +86,18 @@ def test_a_gzipped_file_is_read_as_bytes(small_blocks: pytest.MonkeyPatch, match
     blocks = list(text_module._byte_blocks(open_input(path.name, path).source))
 
     assert blocks and all(isinstance(block, bytes) and b"\r" not in block for block in blocks)
+
+
+def test_blocks_are_as_long_as_asked_under_a_shorter_line_limit(tmp_path: Path) -> None:
+    """A line limit of 1 KiB cuts lines, not blocks: a log is still read in blocks of about the size asked."""
+    path = tmp_path / "app.log"
+    path.write_bytes(_log().encode() * 4)
+    source = open_input(path.name, path, limits=InputLimits(max_line_bytes=1024)).source
+
+    with source.open() as text:
+        blocks = input_line_blocks(text, 16 * 1024)
+        assert blocks is not None
+        sizes = [len(block) for block in blocks]
+
+    assert sum(sizes) == path.stat().st_size
+    assert all(size >= 16 * 1024 for size in sizes[:-1])
