@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from collections import Counter
 from collections.abc import Callable, Iterable
+import functools
 from functools import partial
 from typing import Any, ClassVar
 
@@ -36,10 +37,6 @@ def _row_item(row: dict[str, Any], location: SourceLocation) -> DiagnosticEvent 
     return normalize.row_event(row, location) if normalize.is_system_row(row) else normalize.row_log(row, location)
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def _build_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int) -> DiagnosticEvent | LogEntry | None:
     location = SourceLocation(name, line)
     read = read_element(sink, line, "row", row, lambda r: _row_item(r, location))
@@ -57,15 +54,16 @@ def _console_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int, m
     return item if isinstance(item, LogEntry) else LogEntry(message=message, location=SourceLocation(name, line))
 
 
+@functools.lru_cache(maxsize=64)
+def _layout(columns: tuple[str, ...]) -> normalize.RowLayout:
+    return normalize.RowLayout(columns)
+
+
 def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batches: SinkBatches, votes: Counter[tuple[str | None, str | None]]) -> bool:
-    plain = _unit_free(row)
-    app = _text(plain.get("ContainerAppName_s")) or _text(plain.get("ContainerAppName"))
-    revision = _text(plain.get("RevisionName_s")) or _text(plain.get("RevisionName"))
-    votes[app, revision] += 1
-    try:
-        words = normalize.system_row_words(plain)
-    except (TypeError, ValueError, AttributeError):
-        words = None
+    layout = _layout(tuple(row))
+    plain = _unit_free(row) if layout.units else row
+    names, words = layout.read(plain)
+    votes[names] += 1
     if words is not None:
         # Most rows of a long export say nothing an indicator matches: they are counted, not built.
         message, reason = words

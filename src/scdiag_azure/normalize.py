@@ -33,7 +33,7 @@ from scdiag.models import (
     SourceLocation,
 )
 
-__all__ = ["app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "system_row_words", "workspace_of"]
+__all__ = ["RowLayout", "app_status", "job_status", "is_system_row", "metric_points", "replica_instance", "revision_rollout", "row_event", "row_log", "row_words", "system_row_words", "workspace_of"]
 
 
 
@@ -76,6 +76,56 @@ def row_words(row: Mapping[str, Any]) -> tuple[str, str]:
 def system_row_words(row: Mapping[str, Any]) -> tuple[str, str] | None:
     """:func:`row_words` of a system-log row; ``None`` for a console row."""
     return row_words(row) if is_system_row(row) else None
+
+
+class RowLayout:
+    """Which spellings of the fields every row is asked for one set of columns has, found once for it.
+
+    A query export's rows share their columns: asking each row only for the
+    spellings its columns have gives what :func:`system_row_words` and the
+    app and revision lookups give, without trying every other spelling on
+    each of millions of rows.
+    """
+
+    __slots__ = ("_app", "_marks", "_message", "_reason", "_revision", "_stream", "units")
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.units = any(" [" in column for column in columns)
+        """Whether the columns carry their unit (``TimeGenerated [UTC]``): a row is then read by the names without it."""
+        present = {column.split(" [", 1)[0] for column in columns}
+
+        def spelled(keys: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(key for key in keys if key in present)
+
+        self._app = spelled(("ContainerAppName_s", "ContainerAppName"))
+        self._revision = spelled(("RevisionName_s", "RevisionName"))
+        self._marks = spelled(_SYSTEM_MARKS)
+        self._stream = spelled(_STREAM)
+        self._message = spelled(_MESSAGE)
+        self._reason = spelled(_REASON)
+
+    def read(self, row: Mapping[str, Any]) -> tuple[tuple[str | None, str | None], tuple[str, str] | None]:
+        """The app and revision a row names (its first non-empty text of each), and its
+        :func:`system_row_words` (``None`` as well when a field cannot be read so); each
+        spelling the columns lack is never asked for."""
+        # The loops are written out: a call per field is most of the time of a row.
+        app = revision = None
+        for key in self._app:
+            value = row.get(key)
+            if isinstance(value, str) and value:
+                app = value
+                break
+        for key in self._revision:
+            value = row.get(key)
+            if isinstance(value, str) and value:
+                revision = value
+                break
+        try:
+            if _first(row, self._marks) is None or _first(row, self._stream) is not None:
+                return (app, revision), None
+            return (app, revision), (str(_first(row, self._message) or ""), str(_first(row, self._reason) or ""))
+        except (TypeError, ValueError, AttributeError):
+            return (app, revision), None  # a field no comparison or text makes sense of: read as a console row would be
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:
