@@ -121,11 +121,30 @@ class RowLayout:
                 revision = value
                 break
         try:
-            if _first(row, self._marks) is None or _first(row, self._stream) is not None:
+            for key in self._marks:
+                value = row.get(key)
+                if value is not None and value != "":
+                    break
+            else:
                 return (app, revision), None
-            return (app, revision), (str(_first(row, self._message) or ""), str(_first(row, self._reason) or ""))
+            for key in self._stream:
+                value = row.get(key)
+                if value is not None and value != "":
+                    return (app, revision), None
+            message = reason = ""
+            for key in self._message:
+                value = row.get(key)
+                if value is not None and value != "":
+                    message = str(value or "")
+                    break
+            for key in self._reason:
+                value = row.get(key)
+                if value is not None and value != "":
+                    reason = str(value or "")
+                    break
         except (TypeError, ValueError, AttributeError):
             return (app, revision), None  # a field no comparison or text makes sense of: read as a console row would be
+        return (app, revision), (message, reason)
 
 
 def row_event(row: Mapping[str, Any], location: SourceLocation | None = None) -> DiagnosticEvent:

@@ -14,6 +14,7 @@ ROWS: dict[str, dict[str, Any]] = {
     "console table": {"TimeGenerated": "2026-11-20T14:00:00Z", "ContainerAppName_s": "web", "RevisionName_s": "web--rev7", "Stream_s": "stderr", "Log_s": "Error: listen EADDRINUSE"},
     "an empty first spelling": {"ContainerAppName_s": "", "ContainerAppName": "api", "RevisionName_s": None, "RevisionName": "api--r2", "Reason_s": "", "Reason": "ImagePullBackOff", "Log_s": "", "Message": "Back-off pulling image"},
     "no names, a numeric reason": {"Reason_d": 3, "Log_s": "exit code 3"},
+    "falsy values": {"Reason_d": 0, "Log_s": False, "EventSource_s": []},
     "neither system nor console": {"TimeGenerated": "2026-11-20T14:00:00Z", "Computer": "aks-node-1"},
 }
 
