@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import PurePath
 from collections import Counter
 from collections.abc import Callable, Iterable
-import functools
 from functools import partial
 from typing import Any, ClassVar
 
@@ -54,21 +53,12 @@ def _console_row(sink: CaptureSink, row: dict[str, Any], name: str, line: int, m
     return item if isinstance(item, LogEntry) else LogEntry(message=message, location=SourceLocation(name, line))
 
 
-@functools.lru_cache(maxsize=64)
-def _layout(columns: tuple[str, ...]) -> normalize.RowLayout:
-    return normalize.RowLayout(columns)
+_LAYOUTS = 64
+"""Column sets whose layout is kept while reading one export."""
 
 
-def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batches: SinkBatches, votes: Counter[tuple[str | None, str | None]]) -> bool:
-    layout = _layout(tuple(row))
-    plain = _unit_free(row) if layout.units else row
-    names, words = layout.read(plain)
-    votes[names] += 1
-    if words is not None:
-        # Most rows of a long export say nothing an indicator matches: they are counted, not built.
-        message, reason = words
-        batches.event(message, reason, "azure-system", partial(_build_event, sink, row, name, line))
-        return True
+def _add_other_row(row: dict[str, Any], plain: dict[str, Any], name: str, line: int, sink: CaptureSink, batches: SinkBatches) -> bool:
+    """A row that is no system row: a console line, or whatever else it reads as."""
     found = _console_line(plain)
     if found is not None:
         # Console rows too: counted by their text, built only when kept.
@@ -87,17 +77,45 @@ def _add_row(row: dict[str, Any], name: str, line: int, sink: CaptureSink, batch
 
 
 def _add_rows(rows: Iterable[tuple[int, Any]], name: str, sink: CaptureSink, not_a_row: str) -> int:
-    """Every (line, row): system rows become events, console rows log lines; the rows added."""
+    """Every (line, row): system rows become events, console rows log lines; the rows added.
+
+    An export has millions of rows, most of them system rows that say
+    nothing: the loop reads those itself, each by its columns' layout.
+    """
     count = 0
     batches = SinkBatches(sink)
-    # What the rows say they are about, told once per app and revision rather than once a row.
+    event = batches.event
+    layouts: dict[tuple[str, ...], normalize.RowLayout] = {}
+    # What the rows say they are about, told once per app and revision rather than once a row;
+    # consecutive rows nearly always name the same, so they are counted in runs.
     votes: Counter[tuple[str | None, str | None]] = Counter()
+    names_run: tuple[str | None, str | None] = (None, None)
+    run = 0
     for line, row in rows:
         if not isinstance(row, dict):
             sink.skipped_line(line, not_a_row)
             continue
-        if _add_row(row, name, line, sink, batches, votes):
+        columns = tuple(row)
+        layout = layouts.get(columns)
+        if layout is None:
+            if len(layouts) >= _LAYOUTS:
+                layouts.clear()  # rows of ever other columns: a layout is cheap to work out again
+            layout = layouts[columns] = normalize.RowLayout(columns)
+        plain = _unit_free(row) if layout.units else row
+        names, words = layout.read(plain)
+        if names != names_run:
+            if run:
+                votes[names_run] += run
+            names_run, run = names, 0
+        run += 1
+        if words is not None:
+            # Most rows of a long export say nothing an indicator matches: they are counted, not built.
+            event(words[0], words[1], "azure-system", partial(_build_event, sink, row, name, line))
             count += 1
+        elif _add_other_row(row, plain, name, line, sink, batches):
+            count += 1
+    if run:
+        votes[names_run] += run
     batches.flush()
     for (app, revision), seen in votes.items():
         sink.hint(provider="azure", service=app, deployment_id=revision, votes=seen)
