@@ -13,6 +13,7 @@ from scdiag.captures import text as text_module
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.jsontext import BufferedSink
 from scdiag.captures.text import PlainLogReader
+from scdiag.models import LogEntry, SourceLocation
 from scdiag.ports import CaptureSource
 
 FAILING = "java.lang.OutOfMemoryError: Java heap space"
@@ -74,3 +75,16 @@ def test_the_last_lines_of_a_text_are_kept_with_their_numbers(monkeypatch: pytes
     _count, [(_total, kept)] = _read(matcher, "\n".join(lines) + end, buffered=False)
 
     assert kept[-TAIL_LINES:] == [(number, f"GET /api/orders/{number} 200") for number in range(1301 - TAIL_LINES, 1301)]
+
+
+def test_lines_given_after_a_text_follow_its_last_lines_in_the_tail(matcher: LogMatcher) -> None:
+    collector = CaptureCollector(matcher)
+    collector.begin_input("app.log")
+    blocks = ["".join(f"GET /api/orders/{n} 200\n" for n in range(1, 61)).encode()]
+    collector.add_log_text(blocks, source="app", stream="web", parse=lambda raw, line: LogEntry(message=raw, location=SourceLocation("app.log", line)))
+    collector.add_log_lazy("GET /api/orders/61 200", "app", "web", lambda: LogEntry(message="GET /api/orders/61 200"))
+    collector.end_input("plain-log-text", 61)
+
+    (log,) = collector.build(provider="aws", service="web", deployment_id=None, inputs=()).logs
+
+    assert [entry.message for entry in log.entries] == [f"GET /api/orders/{n} 200" for n in range(61 - TAIL_LINES + 1, 62)]
