@@ -99,7 +99,7 @@ def _add_rows(rows: Iterable[tuple[int, Any]], name: str, sink: CaptureSink, not
         layout = layouts.get(columns)
         if layout is None:
             if len(layouts) >= _LAYOUTS:
-                layouts.clear()  # rows of ever other columns: a layout is cheap to work out again
+                layouts.clear()  # rows whose columns keep changing: a layout is cheap to work out again
             layout = layouts[columns] = normalize.RowLayout(columns)
         plain = _unit_free(row) if layout.units else row
         names, words = layout.read(plain)
