@@ -71,3 +71,19 @@ def test_deploy_errors_are_read_as_aws_output(read, tmp_path: Path) -> None:  # 
     """Terraform's ECS error is taken by the AWS reader, not the generic one."""
     data = read(SCENARIOS / "ecs-task-definition-invalid" / "deploy-output.txt")
     assert data.inputs[0].reader == "aws-deploy-error-text" and data.provider == "aws"
+
+
+def test_log_events_around_unreadable_ones_keep_their_order(read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A non-object element costs itself and an unreadable timestamp costs that field, in a batch of plain events."""
+    events: list[object] = [{"logStreamName": "ecs/web/t1", "timestamp": 1763647200000 + i, "message": f"GET /health {i}"} for i in range(600)]
+    events[597] = "not an event"
+    events[598] = {"logStreamName": "ecs/web/t1", "timestamp": "yesterday", "message": "GET /health bad"}
+    events[599] = {"logStreamName": "ecs/web/t1", "timestamp": 1763647200599, "message": "java.lang.OutOfMemoryError: Java heap space"}
+    capture = tmp_path / "logs.json"
+    capture.write_text(json.dumps({"events": events, "searchedLogStreams": []}, indent=4), encoding="utf-8")
+    data = read(capture)
+    (log,) = data.logs
+    assert log.total_lines == 599
+    line = capture.read_text(encoding="utf-8").splitlines().index('        "not an event",') + 1
+    assert data.inputs[0].problems == (f"{capture}:{line}: skipped: not a log event object",)
+    assert [(e.message, e.timestamp is None) for e in log.entries[-3:]] == [("GET /health 596", False), ("GET /health bad", True), ("java.lang.OutOfMemoryError: Java heap space", False)]
