@@ -218,7 +218,8 @@ class LogMatcher:
         return functools.partial(_scan_counted, compiled, text, self._finder(without, lambda: [self._expressions[i] for i in indexes], len(text)), indexes)
 
     def _finder(self, key: object, expressions: Callable[[], list[str]], size: int) -> _Finder:
-        return _Finder(self._prefilter(key, expressions, size), self._locator(key, expressions, size), self.batchable)
+        # The alternation is compiled at its first use: where the prefilter names the lines, it never is.
+        return _Finder(self._prefilter(key, expressions, size), functools.partial(self._locator, key, expressions, size), self.batchable)
 
     def _locator(self, key: object, expressions: Callable[[], list[str]], size: int) -> re2._Regexp | None:
         """The alternation of a set's expressions, for a block large enough to be worth locating its lines in (``None`` for a small one)."""
@@ -288,8 +289,8 @@ class _Finder(NamedTuple):
 
     prefilter: Prefilter | None
     """Hyperscan names the candidate lines (the ``fast`` extra, on a large enough text)."""
-    locator: re2._Regexp | None
-    """The set's alternation finds them (a large block)."""
+    locator: Callable[[], re2._Regexp | None]
+    """The set's alternation, which finds them in a large block (``None`` for a small one)."""
     blockwise: bool
     """The set asked of the whole block first (not when an expression is anchored to the whole text:
     ``\\A`` in a block is the block's start, and a line's start line by line)."""
@@ -317,8 +318,8 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
     if starts is not None:
         hits, newlines = _candidate_lines(compiled, data, starts)
-    elif finder.locator is not None:
-        hits, newlines = _located_lines(compiled, finder.locator, data)
+    elif (locator := finder.locator()) is not None:
+        hits, newlines = _located_lines(compiled, locator, data)
     elif not finder.blockwise or compiled.Match(data):
         hits, newlines = _lines(compiled, data)
     else:

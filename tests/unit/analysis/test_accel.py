@@ -108,3 +108,16 @@ def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatche
     texts = [*_blocks(_log(6), 400), "ok\nOOMKilled", "\n\nOOMKilled\n\n"]
     assert [fast.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
     assert fast._prefilters["lines"] is not None
+
+
+def test_the_alternation_is_compiled_only_for_a_large_block_the_prefilter_declines(engines: tuple[LogMatcher, LogMatcher]) -> None:
+    """A lone surrogate is no UTF-8 for Hyperscan: RE2's alternation, compiled only then, finds the lines."""
+    plain, fast = engines
+    clean = "\n".join(_log(7)) + "\nOOMKilled\n"
+    assert len(clean) > logscan._LOCATE_FROM_CHARS
+    assert list(fast.scan_text(clean)) == list(plain.scan_text(clean))
+    assert fast._prefilters["lines"] is not None and "lines" not in fast._locators
+    declined = clean + "bad byte \udcff here\nOOMKilled\n"
+    found = list(fast.scan_text(declined))
+    assert found == list(plain.scan_text(declined))
+    assert found[-1][1] == "OOMKilled" and "lines" in fast._locators
