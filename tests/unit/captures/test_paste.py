@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from scdiag.captures.paste import segment_sources, split_paste
 
 DESCRIBE = "Name:         web-1\nNamespace:    shop\nStatus:       Running\n"
@@ -98,4 +100,36 @@ def test_a_csv_export_is_offered_as_rows() -> None:
 def test_prose_with_commas_is_not_a_table() -> None:
     """Ordinary lines with commas stay text only."""
     (segment,) = split_paste("Starting server, please wait\nListening on port 8080, ready\n")
+    assert segment.as_json is None
+
+
+@pytest.mark.parametrize(
+    "framing",
+    ["\t$ kubectl logs web-1", "\r$ kubectl logs web-1", "PS C:\\Users\\dev> az containerapp logs show -n web", "  ```console", "\f~~~", "  STDOUT :"],
+    ids=["tab before a prompt", "carriage return before a prompt", "powershell prompt", "indented fence", "form feed before a fence", "indented label"],
+)
+def test_framing_after_the_first_line_ends_a_rendering(framing: str) -> None:
+    """Framing is found wherever it is, however it is indented, and is no part of either rendering."""
+    assert _texts(f"{DESCRIBE}{framing}\nError: connect ECONNREFUSED\n") == [DESCRIBE.strip(), "Error: connect ECONNREFUSED"]
+
+
+def test_framing_words_inside_a_line_are_content() -> None:
+    """A prompt sign, a fence or a label word after a line's start is the line's text."""
+    text = "INFO run $ kubectl get pods\nINFO wrote ``` to README\nINFO stdout: closed\n"
+    assert _texts(text) == [text.strip()]
+
+
+@pytest.mark.parametrize("indent", ["", "  ", "\t"], ids=["at the line start", "indented by spaces", "indented by a tab"])
+def test_a_json_document_after_a_longer_text_is_a_rendering_of_its_own(indent: str) -> None:
+    """Text of more than a few lines before a pretty-printed document is cut from it, at the line the document opens on."""
+    log = "\n".join(f"line {n}" for n in range(5))
+    document = "\n".join(indent + line for line in POD_JSON.split("\n"))
+    segments = split_paste(f"{log}\n{document}\n")
+    assert [segment.first_line for segment in segments] == [1, 6]
+    assert json.loads(segments[1].text) == json.loads(POD_JSON)
+
+
+def test_a_header_alone_is_no_table() -> None:
+    """A comma-separated line with nothing under it stays text."""
+    (segment,) = split_paste("TimeGenerated,Reason_s,Log_s\n")
     assert segment.as_json is None
