@@ -87,8 +87,12 @@ def _whole_text(source: CaptureSource) -> str | None:
         binary = input_bytes(stream)
         if binary is not None:
             head = binary.read(MAX_PASTE_CHARS + 1)
-            if len(head) > MAX_PASTE_CHARS and head.isascii() and b"\r" not in head:
-                return None  # as many characters as bytes: too long, known without decoding it
+            if b"\r" not in head:
+                if len(head) <= MAX_PASTE_CHARS:
+                    # The whole input, with no line end to translate: decoded as its text stream would be.
+                    return head.decode("utf-8", "replace")
+                if head.isascii():
+                    return None  # as many characters as bytes: too long, known without decoding it
     with source.open() as stream:
         text = stream.read(MAX_PASTE_CHARS + 1)
     return text if len(text) <= MAX_PASTE_CHARS else None

@@ -249,3 +249,18 @@ def test_the_paste_limit_counts_characters_not_bytes(read, tmp_path: Path, monke
     # Read whole, the prompt is a line before the JSON; cut into renderings, it is no part of the capture.
     assert record.reader == "kubectl-get-json"
     assert any("before the JSON" in problem for problem in record.problems) is not segmented
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [(b"GET /api/caf\xc3 200", "GET /api/caf\ufffd 200"), (b"GET /api/\xff\xfe/7 200", "GET /api/\ufffd\ufffd/7 200"), (b"GET /api/\x00orders 200", "GET /api/orders 200"), ("GET /api/caf\u00e9 200".encode(), "GET /api/caf\u00e9 200")],
+    ids=["a cut sequence", "bytes that are never utf-8", "a nul byte", "utf-8 beyond ascii"],
+)
+def test_a_paste_reads_as_its_text_stream_decodes_it(read, tmp_path: Path, line: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Cut into renderings, a paste's lines are what reading its text gives: malformed bytes replaced, NULs dropped."""
+    target = tmp_path / "session.txt"
+    target.write_bytes(b"$ kubectl logs web-1\n" + line + b"\nError: getaddrinfo ENOTFOUND db\n")
+
+    (log,) = read(target).logs
+
+    assert [entry.message for entry in log.entries] == [message, "Error: getaddrinfo ENOTFOUND db"]
