@@ -22,7 +22,7 @@ import attrs
 import re2
 
 from scdiag._records import mutable_record, record
-from scdiag.analysis.accel import ACCEL_AFTER_BYTES, ACCEL_STORED_AFTER_BYTES, WHOLE_TEXT_MARKERS, Prefilter
+from scdiag.analysis.accel import ACCEL_AFTER_BYTES, ACCEL_STORED_AFTER_BYTES, NEWLINES_PER_MARK, WHOLE_TEXT_MARKERS, Candidates, Prefilter
 from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
 
 _PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
@@ -315,9 +315,9 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     if compiled is None:
         return [], data.count(b"\n")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
-    starts = finder.prefilter.line_starts(data) if finder.prefilter is not None else None
-    if starts is not None:
-        hits, newlines = _candidate_lines(compiled, data, starts)
+    candidates = finder.prefilter.scan(data) if finder.prefilter is not None else None
+    if candidates is not None:
+        hits, newlines = _candidate_lines(compiled, data, candidates)
     elif (locator := finder.locator()) is not None:
         hits, newlines = _located_lines(compiled, locator, data)
     elif not finder.blockwise or compiled.Match(data):
@@ -366,17 +366,25 @@ def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tupl
     return hits, index + data.count(b"\n", counted)
 
 
-def _candidate_lines(compiled: re2.Set, data: bytes, starts: list[int]) -> tuple[list[_Hit], int]:
-    # Only the lines the prefilter names are asked of RE2; their indexes are counted between them.
+def _candidate_lines(compiled: re2.Set, data: bytes, candidates: Candidates) -> tuple[list[_Hit], int]:
+    """Only the lines the prefilter names are asked of RE2. Their indexes are counted from the
+    prefilter's marks, each :data:`NEWLINES_PER_MARK` lines on, and between a mark and a line."""
     hits: list[_Hit] = []
-    index, previous = 0, 0
-    for start in starts:
+    marks = candidates.marks
+    index, previous, passed = 0, 0, 0
+    for start in candidates.starts:
         if start >= len(data):
             break  # after the block's last newline: no line there (as _lines reads it)
+        while passed < len(marks) and marks[passed] <= start:
+            passed += 1
+        if passed and marks[passed - 1] > previous:
+            index, previous = passed * NEWLINES_PER_MARK, marks[passed - 1]
         index += data.count(b"\n", previous, start)
         previous = start
         stop = data.find(b"\n", start)
         _ask(compiled, data[start : stop if stop >= 0 else len(data)], index, hits)
+    if marks and marks[-1] > previous:
+        index, previous = len(marks) * NEWLINES_PER_MARK, marks[-1]
     return hits, index + data.count(b"\n", previous)
 
 

@@ -110,6 +110,18 @@ def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatche
     assert fast._prefilters["lines"] is not None
 
 
+@pytest.mark.parametrize("count", [99, 100, 101, 200, 250])
+@pytest.mark.parametrize("at", [0, 98, 99, 100, -1], ids=["first", "before a mark", "at a mark", "after a mark", "last"])
+def test_lines_are_numbered_alike_around_the_prefilters_marks(engines: tuple[LogMatcher, LogMatcher], count: int, at: int) -> None:
+    """Hyperscan marks every hundredth newline: a line next to a mark has the index RE2 alone gives it, and the block its count."""
+    plain, fast = engines
+    lines = [f"2026-11-20T14:00:00Z INFO GET /api/orders/{n} 200" for n in range(count)]
+    lines[at % count] = "OOMKilled"
+    text = "\n".join(lines) + "\n"
+    assert fast.block_scan(text)() == plain.block_scan(text)()
+    assert fast._prefilters["lines"] is not None
+
+
 def test_the_alternation_is_compiled_only_for_a_large_block_the_prefilter_declines(engines: tuple[LogMatcher, LogMatcher]) -> None:
     """A lone surrogate is no UTF-8 for Hyperscan: RE2's alternation, compiled only then, finds the lines."""
     plain, fast = engines
