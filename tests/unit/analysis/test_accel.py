@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scdiag.analysis import logscan
-from scdiag.analysis.accel import Prefilter
+from scdiag.analysis.accel import Prefilter, loosened
 from scdiag.analysis.engine import ENGINE_LINE_RULES
 from scdiag.analysis.logscan import LogMatcher
 
@@ -59,6 +59,37 @@ def test_no_prefilter_for_expressions_anchored_to_the_whole_text() -> None:
     """\\A in a block is the block's start, in a line the line's: RE2 alone reads such a set."""
     assert Prefilter.build([r"\Apanic:", "OOMKilled"]) is None
     assert Prefilter.build(["OOMKilled"]) is not None
+
+
+@pytest.mark.parametrize(
+    ("expression", "given"),
+    [
+        (r"(?m)^panic: .*$", r"(?m)panic: .*"),
+        (r"(^|\s)OOMKilled(\s|$)", r"(|\s)OOMKilled(\s|)"),
+        (r"[^$]\^\$", r"[^$]\^\$"),
+        (r"[]^$]x", r"[]^$]x"),
+        (r"[^]^$]x", r"[^]^$]x"),
+        (r"[[:alpha:]^]x$", r"[[:alpha:]^]x"),
+        (r"\Q^\E$", r"\Q^\E$"),
+    ],
+    ids=["line anchors", "anchors in alternatives", "a negated class and escaped anchors", "a bracket first in a class", "a bracket first in a negated class", "a posix class in a class", "quoted text"],
+)
+def test_the_prefilter_is_given_its_expressions_without_line_anchors(expression: str, given: str) -> None:
+    assert loosened(expression) == given
+
+
+def test_a_loosened_expression_matches_every_example_its_expression_matches() -> None:
+    """RE2 on both, every example line of the knowledge base: the prefilter may name more lines, never fewer."""
+    import re2
+
+    matcher = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)
+    lines = sorted({line for line in _log(1) if line})
+    missed = []
+    for expression in matcher._expressions:
+        original, loose = re2.compile(expression), re2.compile(loosened(expression))
+        missed += [(expression, line) for line in lines if original.search(line) and not loose.search(line)]
+    assert missed == []
+    assert any(loosened(expression) != expression for expression in matcher._expressions)
 
 
 _EXPRESSIONS = ["(?m)OOMKilled", "(?m)Error: listen EADDRINUSE", "(?m)panic: .*"]
