@@ -22,8 +22,10 @@ Indicator kinds and what each one looks at:
                    ``no_ready_endpoints``, ``never_ready``...)
 =================  =============================================================
 
-Every regular expression runs on RE2 (linear time): a pattern from a plugin
-cannot hang the engine, and constructs RE2 cannot run are load-time errors.
+Every expression of a pattern is compiled and matched by RE2 (linear time): a
+pattern from a plugin cannot hang the engine, and constructs RE2 cannot run
+are load-time errors. (The optional Hyperscan prefilter only names the lines
+RE2 then asks.)
 """
 
 from __future__ import annotations
