@@ -129,11 +129,6 @@ class Prefilter:
             scratch = self._local.scratch = self._hyperscan.Scratch(self._database)
         return scratch
 
-    def line_starts(self, data: bytes) -> list[int] | None:
-        """Offsets of the lines of ``data`` some expression may match, in order; ``None``: ask RE2 of every line."""
-        found = self.scan(data)
-        return None if found is None else found.starts
-
     def scan(self, data: bytes) -> Candidates | None:
         """The lines of ``data`` some expression may match and where its hundredth lines end; ``None``: ask RE2 of every line."""
         if b"\xed" in data:
