@@ -249,6 +249,10 @@ class LogMatcher:
                             stored = self._stored[key] = Prefilter.stored(expressions(), self.prefilter_cache)
                         if not stored:
                             return None
+                    elif key != "lines" and self.prefilter_cache is not None and not Prefilter.stored(self._expressions, self.prefilter_cache):
+                        # Every log's scan starts with the whole set, but a large one reaches the point of
+                        # compiling only under a subset (rules done): keep the whole set's too, for the next run's start.
+                        Prefilter.build(self._expressions, self.prefilter_cache)
                     self._prefilters[key] = Prefilter.build(expressions(), self.prefilter_cache)
         return self._prefilters[key]
 

@@ -135,6 +135,18 @@ def test_a_kept_database_is_used_early_and_one_not_kept_only_late(monkeypatch: p
     assert second._prefilters["lines"] is not None
 
 
+def test_a_database_compiled_for_a_subset_keeps_the_whole_sets_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A large log is compiled for under a subset (rules done); the next run starts with the whole set."""
+    monkeypatch.setattr(logscan, "ACCEL_STORED_AFTER_BYTES", 0)
+    monkeypatch.setattr(logscan, "ACCEL_AFTER_BYTES", 0)
+    matcher = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES, prefilter_cache=tmp_path)
+    without = frozenset(matcher.engine_rules)
+    list(matcher.scan_text("OOMKilled", without=without))
+    assert matcher._prefilters[without] is not None and "lines" not in matcher._prefilters
+    assert Prefilter.stored(matcher._expressions, tmp_path)
+    assert len(list(tmp_path.glob("*.hsdb"))) == 2
+
+
 def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatcher, LogMatcher]) -> None:
     _plain, fast = engines
     texts = [*_blocks(_log(6), 400), "ok\nOOMKilled", "\n\nOOMKilled\n\n"]
