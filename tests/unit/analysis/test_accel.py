@@ -147,6 +147,11 @@ def test_a_database_compiled_for_a_subset_keeps_the_whole_sets_too(monkeypatch: 
     assert len(list(tmp_path.glob("*.hsdb"))) == 2
 
 
+def test_no_database_is_kept_in_a_missing_or_empty_cache(tmp_path: Path) -> None:
+    assert not Prefilter.stored(_EXPRESSIONS, tmp_path / "missing")
+    assert not Prefilter.stored(_EXPRESSIONS, tmp_path)
+
+
 def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatcher, LogMatcher]) -> None:
     _plain, fast = engines
     texts = [*_blocks(_log(6), 400), "ok\nOOMKilled", "\n\nOOMKilled\n\n"]
