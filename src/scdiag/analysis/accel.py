@@ -131,13 +131,10 @@ class Prefilter:
         return scratch
 
     def scan(self, data: bytes) -> Candidates | None:
-        """The lines of ``data`` some expression may match and where its hundredth lines end; ``None``: ask RE2 of every line."""
-        if b"\xed" in data:
-            # Hyperscan's UTF-8 mode needs valid UTF-8; text with lone surrogates is not.
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
+        """The lines of ``data`` some expression may match and where its hundredth lines end; ``None``: ask RE2 of every line.
+
+        ``data`` must be valid UTF-8: on any other bytes, Hyperscan's UTF-8 mode may miss a match.
+        """
         ends: list[int] = []
         marks: list[int] = []
         counting = self._counting

@@ -315,11 +315,11 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     finds; the rest are counted after the last, so every newline is counted
     once, and a reader that hands over its blocks uncounted pays no count.
     """
-    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    data, utf8 = _utf8(text)
     if compiled is None:
         return [], data.count(b"\n")
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
-    candidates = finder.prefilter.scan(data) if finder.prefilter is not None else None
+    candidates = finder.prefilter.scan(data) if finder.prefilter is not None and utf8 else None
     if candidates is not None:
         hits, newlines = _candidate_lines(compiled, data, candidates)
     elif (locator := finder.locator()) is not None:
@@ -331,6 +331,21 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     if indexes is not None:
         hits = [(index, line, [indexes[rule] for rule in rules]) for index, line, rules in hits]
     return hits, newlines
+
+
+def _utf8(text: str | bytes) -> tuple[bytes, bool]:
+    """``text`` in UTF-8 bytes, and whether they are valid UTF-8, which Hyperscan's UTF-8 mode needs.
+
+    Bytes are the UTF-8 of an input (:func:`~scdiag.captures.inputs.as_input_text`);
+    text may hold a lone surrogate (a decoded malformed byte), which only
+    ``surrogatepass`` encodes.
+    """
+    if isinstance(text, bytes):
+        return text, True
+    try:
+        return text.encode("utf-8"), True
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass"), False
 
 
 def _ask(compiled: re2.Set, line: bytes, index: int, hits: list[_Hit]) -> None:
