@@ -317,7 +317,7 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     """
     data, utf8 = _utf8(text)
     if compiled is None:
-        return [], data.count(b"\n")
+        return [], _newlines(data, 0, len(data))
     # With the prefilter, Hyperscan answers "anything here?" for the block, faster than RE2's pass.
     candidates = finder.prefilter.scan(data) if finder.prefilter is not None and utf8 else None
     if candidates is not None:
@@ -327,7 +327,7 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
     elif not finder.blockwise or compiled.Match(data):
         hits, newlines = _lines(compiled, data)
     else:
-        hits, newlines = [], data.count(b"\n")
+        hits, newlines = [], _newlines(data, 0, len(data))
     if indexes is not None:
         hits = [(index, line, [indexes[rule] for rule in rules]) for index, line, rules in hits]
     return hits, newlines
@@ -378,11 +378,33 @@ def _located_lines(compiled: re2.Set, locator: re2._Regexp, data: bytes) -> tupl
         stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
-        index += data.count(b"\n", counted, start)
+        index += _newlines(data, counted, start)
         counted = start
         _ask(compiled, data[start:stop], index, hits)
         position = stop + 1
-    return hits, index + data.count(b"\n", counted)
+    return hits, index + _newlines(data, counted, len(data))
+
+
+_COUNT_BY_DELETING_FROM = 64 << 10
+"""Bytes from which :func:`_newlines` may count by deleting the newlines."""
+_PROBE = 4096
+_SHORT_LINE = 32
+"""Lines shorter than this on average are counted with ``bytes.count`` (measured: deleting costs
+a ``memchr`` call per line, 2.4 ms a MB for lines of 5 bytes, 0.57 ms for 20, 0.28 ms for 40)."""
+
+
+def _newlines(data: bytes, start: int, end: int) -> int:
+    """The newlines in ``data[start:end]``.
+
+    ``bytes.count`` looks at each byte in turn (0.3-0.5 ms a MB, holding the
+    GIL); deleting the newlines finds each with ``memchr`` and copies the
+    rest, which is faster for lines of a log's usual length (measured: 0.11
+    ms a MB for lines of 150 bytes, against 0.36 ms).
+    """
+    if end - start < _COUNT_BY_DELETING_FROM or data.count(b"\n", start, start + _PROBE) > _PROBE // _SHORT_LINE:
+        return data.count(b"\n", start, end)
+    part = data if start == 0 and end == len(data) else data[start:end]
+    return len(part) - len(part.replace(b"\n", b""))
 
 
 def _candidate_lines(compiled: re2.Set, data: bytes, candidates: Candidates) -> tuple[list[_Hit], int]:

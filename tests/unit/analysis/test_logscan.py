@@ -81,6 +81,20 @@ def test_a_scan_counts_the_newlines_of_its_block(monkeypatch: pytest.MonkeyPatch
     assert [matcher.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
 
 
+@pytest.mark.parametrize("width", [5, 31, 33, 150, 5000], ids=lambda width: f"lines of {width} bytes")
+@pytest.mark.parametrize("failing", [(), (0,), (700,), (700, 9000), (-1,)], ids=["none", "first", "one", "two", "last"])
+def test_a_large_blocks_lines_are_numbered_alike_however_its_newlines_are_counted(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, width: int, failing: tuple[int, ...]) -> None:
+    """Short lines are counted byte by byte, longer ones by deleting the newlines: the same indexes and counts."""
+    lines = [("x" * (width - 1))[: width - 1] for _ in range(max(200, (256 << 10) // width))]
+    for at in failing:
+        lines[at % len(lines)] = "OOMKilled"
+    texts = ["\n".join(lines) + "\n", "\n".join(lines)]
+    by_line, located = _found_both_ways(monkeypatch, matcher, texts)
+    assert located == by_line
+    assert [len(found) for found in by_line] == [len(set(at % len(lines) for at in failing))] * 2
+    assert [matcher.block_scan(text)()[1] for text in texts] == [text.count("\n") for text in texts]
+
+
 def test_an_alternation_re2_refuses_leaves_the_set_to_ask_line_by_line(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher) -> None:
     texts = blocks(log(7), 500)
     by_line, _located = _found_both_ways(monkeypatch, matcher, texts)
