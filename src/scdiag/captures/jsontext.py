@@ -362,6 +362,10 @@ class ArrayStream:
                 return
             if text[position] == "]":
                 return
+            if len(text) - position < _DECODE_AHEAD and window.fill():
+                # An element cut by the window's end fails to decode, and the error counts the
+                # window's lines for its message: the next chunk is read first instead.
+                continue
             try:
                 value, end = decoder.raw_decode(text, position)
             except json.JSONDecodeError as error:
@@ -390,6 +394,8 @@ LOG_BATCH = 256
 """Log lines a JSON log reader hands over at once (:meth:`~scdiag.ports.CaptureSink.add_logs_lazy`)."""
 _SEPARATORS = " \t\r\n,"
 _MAX_SEPARATOR = 64
+_DECODE_AHEAD = 64 << 10
+"""Characters left in the window under which the next chunk is read before an element is decoded."""
 _MAX_ELEMENT = 8 << 20
 """Characters one element may span; past it a failing element is taken as malformed, not as unfinished."""
 

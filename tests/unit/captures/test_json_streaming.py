@@ -13,10 +13,12 @@ from scdiag.captures.jsontext import ArrayStream
 DOC = json.dumps({"events": [{"message": f"line {i}", "timestamp": i} for i in range(50)], "searchedLogStreams": []}, indent=4)
 
 
-@pytest.fixture(autouse=True)
-def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 37 characters: elements always straddle a chunk boundary."""
+@pytest.fixture(autouse=True, params=[0, 50], ids=["decoded-at-the-window-end", "read-ahead"])
+def _small_chunks(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Chunks of 37 characters: elements always straddle a chunk boundary, and are either decoded there
+    (failing, then read again with the next chunk) or read ahead of it."""
     monkeypatch.setattr(jsontext, "_ARRAY_CHUNK", 37)
+    monkeypatch.setattr(jsontext, "_DECODE_AHEAD", request.param)
 
 
 def test_every_element_is_read_with_its_line() -> None:
