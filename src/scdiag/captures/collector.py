@@ -58,7 +58,10 @@ _MAX_PROBLEMS_PER_INPUT = 20
 _BLOCKS_BEFORE_WORKERS = 4
 """Blocks of a stream scanned in line before the workers take over (a small log pays no thread)."""
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
-_SCANS_IN_FLIGHT = _SCAN_WORKERS
+_SCANS_IN_FLIGHT = 2 * _SCAN_WORKERS
+"""Blocks handed to the workers and not yet taken: with one each, a worker waited while the reading
+thread read its next block (measured with RE2 alone, medians of 7: 2 M lines 0.648 -> 0.603 s with
+two each, 1 M 0.387 -> 0.368 s; with the prefilter the same; peak memory 2-3 MB more)."""
 
 
 class _Numbering:
