@@ -32,7 +32,7 @@ from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
 
-__all__ = ["HEAD_BYTES", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "input_line_blocks", "open_input"]
+__all__ = ["HEAD_BYTES", "LINE_END_LOOKAHEAD", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "input_line_blocks", "open_input"]
 
 HEAD_BYTES = 64 * 1024
 """How much of an input the readers see when deciding whether it is theirs."""
@@ -123,6 +123,11 @@ class _Wrapping(io.RawIOBase):
         super().close()
 
 
+LINE_END_LOOKAHEAD = 4096
+"""Bytes at a block's end looked through for its last newline (a line is rarely longer); the text
+path ends its blocks alike (:func:`scdiag.captures.text.stream_blocks`)."""
+
+
 class _Bounded(_Wrapping):
     """UTF-8 bytes of one input with NULs dropped, overlong lines cut and the total capped."""
 
@@ -135,6 +140,9 @@ class _Bounded(_Wrapping):
         self._line = 0
         self._line_counted = False
         self._lines_cut = 0
+        raw = getattr(inner, "raw", None)
+        self._file = inner.fileno() if isinstance(inner, io.BufferedReader) and isinstance(raw, io.FileIO) else None
+        """The descriptor of a file read as it is stored (not decompressed, transcoded or spooled)."""
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         chunk = self._chunk(len(buffer))
@@ -150,15 +158,39 @@ class _Bounded(_Wrapping):
         pieces: list[bytes] = []
         read = 0
         # A chunk is at most a line's limit long: a block longer than that takes several.
-        while read < size and (chunk := self._chunk(size - read)):
+        while read < size:
+            want = size - read
+            ending = self._to_newline(want) if want <= self._line_limit else want
+            chunk = self._chunk(ending)
+            if not chunk:
+                break
             pieces.append(chunk)
             read += len(chunk)
+            if ending < want and chunk.endswith(b"\n"):
+                break  # the block's whole lines, in one piece
         if pieces and not pieces[-1].endswith(b"\n"):
             while piece := self._chunk(self._line_limit, line=True):
                 pieces.append(piece)
                 if piece.endswith(b"\n"):
                     break
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _to_newline(self, size: int) -> int:
+        """``size`` cut back to just after the last newline of its last :data:`LINE_END_LOOKAHEAD` bytes, read
+        ahead in place (a stored file); ``size`` when there is none or the input is no such file.
+
+        A block that ends at a newline is read in one piece: otherwise its last
+        line is read after it and both are copied into one block again.
+        """
+        if self._file is None or size <= LINE_END_LOOKAHEAD:
+            return size
+        try:
+            tail = os.pread(self._file, LINE_END_LOOKAHEAD, self._inner.tell() + size - LINE_END_LOOKAHEAD)
+        except OSError:
+            return size
+        last = tail.rfind(b"\n")
+        # A shorter tail: the file ends before ``size``, and its last line comes whole anyway.
+        return size - LINE_END_LOOKAHEAD + last + 1 if last >= 0 and len(tail) == LINE_END_LOOKAHEAD else size
 
     def _chunk(self, size: int, *, line: bool = False) -> bytes:
         """The next bytes, at most ``size`` (to the next newline with ``line``); ``b""`` at the end."""

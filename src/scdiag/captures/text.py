@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 from typing import ClassVar, TextIO
 
+from scdiag.captures import inputs
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.inputs import as_input_text, input_line_blocks
 from scdiag.captures.jsontext import unexpected_shape
@@ -81,13 +82,29 @@ def _byte_blocks(source: CaptureSource) -> Iterator[str | bytes]:
 
 
 def _text_blocks(text: TextIO) -> Iterator[str]:
+    """Blocks of about :data:`BLOCK_CHARS` characters of whole lines, ended as a file's byte blocks
+    are (:func:`~scdiag.captures.inputs.input_line_blocks`): at the last newline of a full block's
+    last :data:`~scdiag.captures.inputs.LINE_END_LOOKAHEAD` characters, the rest carried to the
+    next block; else at the end of the line running over it. An ASCII text is cut into the same
+    blocks either way, so what is counted per block is the same."""
+    carry = ""
     while True:
-        block = text.read(BLOCK_CHARS)
-        if not block:
+        chunk = text.read(BLOCK_CHARS - len(carry))
+        if not chunk:
+            if carry:
+                yield carry
             return
-        if not block.endswith("\n"):
-            block += text.readline()
-        yield block
+        block, carry = carry + chunk, ""
+        if block.endswith("\n"):
+            yield block
+            continue
+        lookahead = inputs.LINE_END_LOOKAHEAD
+        cut = block.rfind("\n", len(block) - lookahead) if len(block) == BLOCK_CHARS > lookahead else -1
+        if cut >= 0:
+            block, carry = block[: cut + 1], block[cut + 1 :]
+            yield block
+        else:
+            yield block + text.readline()
 
 
 class PlainLogReader:

@@ -10,6 +10,7 @@ import pytest
 
 from scdiag.analysis.logscan import LogMatcher
 from scdiag.captures import collector as collector_module
+from scdiag.captures import inputs
 from scdiag.captures import text as text_module
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.inputs import InputLimits, input_line_blocks, open_input
@@ -53,8 +54,9 @@ def _read(matcher: LogMatcher, path: Path) -> tuple[int, Any]:
 
 @pytest.fixture(name="small_blocks")
 def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """Blocks of 2 KiB, most of them scanned on the workers."""
+    """Blocks of 2 KiB, most of them scanned on the workers, their last newline looked for in their last 256 bytes."""
     monkeypatch.setattr(text_module, "BLOCK_CHARS", 2048)
+    monkeypatch.setattr(inputs, "LINE_END_LOOKAHEAD", 256)
     monkeypatch.setattr(collector_module, "_BLOCKS_BEFORE_WORKERS", 1)
     return monkeypatch
 
@@ -101,3 +103,52 @@ def test_blocks_are_as_long_as_asked_under_a_shorter_line_limit(tmp_path: Path) 
 
     assert sum(sizes) == path.stat().st_size
     assert all(size >= 16 * 1024 for size in sizes[:-1])
+
+
+class _Recording(CaptureCollector):
+    """The blocks the plain log reader hands over."""
+
+    blocks: list[Any]
+
+    def add_log_text(self, blocks: Any, **kwargs: Any) -> int:
+        self.blocks = list(blocks)
+        return 0
+
+
+def _handed_over(matcher: LogMatcher, path: Path) -> list[Any]:
+    collector = _Recording(matcher)
+    PlainLogReader().read(open_input(path.name, path).source, collector)
+    return collector.blocks
+
+
+def _blocks_of(path: Path, size: int) -> list[bytes]:
+    with open_input(path.name, path).source.open() as text:
+        blocks = input_line_blocks(text, size)
+        assert blocks is not None
+        return list(blocks)
+
+
+@pytest.mark.parametrize("width", [60, 3000, 9000], ids=["short lines", "lines near the read-ahead", "lines longer than it"])
+def test_a_files_blocks_end_at_its_newlines(tmp_path: Path, width: int) -> None:
+    """A block of a stored file ends at a newline, read in one piece where one is near the size asked."""
+    path = tmp_path / "app.log"
+    content = b"".join(b"%06d " % n + b"x" * (width - 8) + b"\n" for n in range(40 * (1 << 16) // width))
+    path.write_bytes(content)
+
+    blocks = _blocks_of(path, 1 << 16)
+
+    assert b"".join(blocks) == content
+    assert all(block.endswith(b"\n") for block in blocks)
+    if width < inputs.LINE_END_LOOKAHEAD:
+        assert all((1 << 16) - inputs.LINE_END_LOOKAHEAD < len(block) <= 1 << 16 for block in blocks[:-1])
+
+
+@pytest.mark.parametrize("name", ["ascii", "blank lines first and last", "blank lines filling whole blocks", "a line longer than the line limit"])
+def test_an_ascii_file_is_cut_into_the_same_blocks_from_its_bytes_as_from_its_text(small_blocks: pytest.MonkeyPatch, matcher: LogMatcher, tmp_path: Path, name: str) -> None:
+    path = tmp_path / "app.log"
+    path.write_bytes(CONTENTS[name])
+    from_bytes = [block.decode() for block in _handed_over(matcher, path)]
+    small_blocks.setattr(text_module, "input_line_blocks", lambda _text, _size: None)
+
+    assert _handed_over(matcher, path) == from_bytes
+    assert len(from_bytes) > 10
