@@ -141,8 +141,9 @@ class _Bounded(_Wrapping):
         self._line_counted = False
         self._lines_cut = 0
         raw = getattr(inner, "raw", None)
-        self._file = inner.fileno() if isinstance(inner, io.BufferedReader) and isinstance(raw, io.FileIO) else None
-        """The descriptor of a file read as it is stored (not decompressed, transcoded or spooled)."""
+        stored = isinstance(inner, io.BufferedReader) and isinstance(raw, io.FileIO) and hasattr(os, "pread")
+        self._file = inner.fileno() if stored else None
+        """The descriptor of a file read as it is stored (not decompressed, transcoded or spooled), where it can be read in place."""
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         chunk = self._chunk(len(buffer))
