@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +152,32 @@ def test_a_database_compiled_for_a_subset_keeps_the_whole_sets_too(monkeypatch: 
 def test_no_database_is_kept_in_a_missing_or_empty_cache(tmp_path: Path) -> None:
     assert not Prefilter.stored(_EXPRESSIONS, tmp_path / "missing")
     assert not Prefilter.stored(_EXPRESSIONS, tmp_path)
+
+
+_IMPORTS_HYPERSCAN = """
+import sys
+from pathlib import Path
+from scdiag.analysis.engine import ENGINE_LINE_RULES
+from scdiag.analysis.logscan import LogMatcher
+from tests.unit.analysis.test_knowledge_base import PATTERNS
+matcher = LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES, prefilter_cache=Path(sys.argv[1]))
+list(matcher.scan_text("GET /api/orders 200\\n" * 10000 + "OOMKilled\\n"))
+print("hyperscan" in sys.modules)
+"""
+
+
+def test_hyperscan_is_imported_only_where_the_cache_keeps_a_database(tmp_path: Path) -> None:
+    """A log past the size a kept database is looked for at, in a fresh process: an empty cache costs no import."""
+    root = Path(__file__).resolve().parents[3]
+    empty, keeping = tmp_path / "empty", tmp_path / "keeping"
+    empty.mkdir()
+    Prefilter.build(LogMatcher.for_patterns(PATTERNS, extra=ENGINE_LINE_RULES)._expressions, keeping)
+
+    def imported(cache: Path) -> str:
+        return subprocess.run([sys.executable, "-c", _IMPORTS_HYPERSCAN, str(cache)], capture_output=True, text=True, check=True, cwd=root).stdout.strip()
+
+    assert imported(empty) == "False"
+    assert imported(keeping) == "True"
 
 
 def test_the_prefilter_counts_the_newlines_of_its_block(engines: tuple[LogMatcher, LogMatcher]) -> None:
