@@ -114,7 +114,6 @@ class LogMatcher:
     _rows: re2.Set | None = attrs.field(init=False, default=None)
     _expressions: list[str] = attrs.field(init=False, factory=list)
     _row_expressions: list[str] = attrs.field(init=False, factory=list)
-    _subsets: dict[frozenset[int], tuple[re2.Set | None, list[int]]] = attrs.field(init=False, factory=dict)
     _locators: dict[object, re2._Regexp | None] = attrs.field(init=False, factory=dict)
     """By set, as :attr:`_prefilters`: the alternation of its expressions, compiled at its first large block."""
     _scanned: int = attrs.field(init=False, default=0)
@@ -213,9 +212,12 @@ class LogMatcher:
         (on any thread): it returns the matching lines, as text, and the number of newlines in ``text``,
         counted on the way."""
         if not without:
-            return functools.partial(_scan_counted, self._set, text, self._finder("lines", lambda: self._expressions, len(text)), None)
-        compiled, indexes = self._subset(without)
-        return functools.partial(_scan_counted, compiled, text, self._finder(without, lambda: [self._expressions[i] for i in indexes], len(text)), indexes)
+            return functools.partial(_scan_counted, self._set, text, self._finder("lines", lambda: self._expressions, len(text)), frozenset())
+        if len(without) >= len(self.rules):
+            return functools.partial(_scan_counted, None, text, _Finder(None, lambda: None, self.batchable), frozenset())
+        # The whole set decides on the lines found, less the rules left out: compiling a set without
+        # them took 5-8 ms (measured), holding the GIL, at each rule done. Finding the lines still leaves them out.
+        return functools.partial(_scan_counted, self._set, text, self._finder(without, lambda: [e for i, e in enumerate(self._expressions) if i not in without], len(text)), without)
 
     def _finder(self, key: object, expressions: Callable[[], list[str]], size: int) -> _Finder:
         # The alternation is compiled at its first use: where the prefilter names the lines, it never is.
@@ -255,14 +257,6 @@ class LogMatcher:
                         Prefilter.build(self._expressions, self.prefilter_cache)
                     self._prefilters[key] = Prefilter.build(expressions(), self.prefilter_cache)
         return self._prefilters[key]
-
-    def _subset(self, without: frozenset[int]) -> tuple[re2.Set | None, list[int]]:
-        cached = self._subsets.get(without)
-        if cached is None:
-            indexes = [i for i in range(len(self.rules)) if i not in without]
-            compiled = _compile_set([self._expressions[i] for i in indexes]) if indexes else None
-            cached = self._subsets[without] = (compiled, indexes)
-        return cached
 
     def scan_rows(self, text: str) -> Iterator[tuple[int, str, list[int]]]:
         """Like :meth:`scan_text` for rows of a table of events: a reason in its column counts too."""
@@ -305,11 +299,11 @@ _Hit = tuple[int, str, list[int]]
 
 def _scan(compiled: re2.Set | None, text: str, finder: _Finder) -> Iterator[_Hit]:
     """(index of the line in ``text``, line, rule indexes) for each line some expression matches."""
-    return iter(_scan_counted(compiled, text, finder, None)[0])
+    return iter(_scan_counted(compiled, text, finder, frozenset())[0])
 
 
-def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, indexes: list[int] | None) -> tuple[list[_Hit], int]:
-    """The matching lines of ``text`` (rule indexes mapped through ``indexes``, for a subset) and its newlines.
+def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, without: frozenset[int]) -> tuple[list[_Hit], int]:
+    """The matching lines of ``text`` and its newlines; rules in ``without`` are no match.
 
     Each way of finding the lines counts the newlines before each one it
     finds; the rest are counted after the last, so every newline is counted
@@ -324,12 +318,12 @@ def _scan_counted(compiled: re2.Set | None, text: str | bytes, finder: _Finder, 
         hits, newlines = _candidate_lines(compiled, data, candidates)
     elif (locator := finder.locator()) is not None:
         hits, newlines = _located_lines(compiled, locator, data)
-    elif not finder.blockwise or compiled.Match(data):
+    elif not finder.blockwise or not without.issuperset(compiled.Match(data) or ()):
         hits, newlines = _lines(compiled, data)
     else:
         hits, newlines = [], _newlines(data, 0, len(data))
-    if indexes is not None:
-        hits = [(index, line, [indexes[rule] for rule in rules]) for index, line, rules in hits]
+    if without:
+        hits = [(index, line, kept) for index, line, rules in hits if (kept := [rule for rule in rules if rule not in without])]
     return hits, newlines
 
 

@@ -44,6 +44,24 @@ def test_a_subset_of_the_rules_finds_the_same_lines_either_way(monkeypatch: pyte
     assert any(by_line)
 
 
+@pytest.mark.parametrize("located", [False, True], ids=["line by line", "located"])
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("request failed with an error\nok\nOOMKilled\n", ["OOMKilled"]),
+        ("request failed with an error\nok\n", []),  # only a rule left out matches the block
+    ],
+)
+def test_rules_left_out_match_no_line(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher, located: bool, text: str, lines: list[str]) -> None:
+    monkeypatch.setenv("SCDIAG_MATCHER", "re2")
+    monkeypatch.setattr(logscan, "_LOCATE_FROM_CHARS", 0 if located else 1 << 62)
+    without = frozenset(matcher.engine_rules)
+    assert list(matcher.scan_text(text)), "an engine rule matches the error line when none is left out"
+    found = list(matcher.scan_text(text, without=without))
+    assert [line for _index, line, _rules in found] == lines
+    assert not {rule for _index, _line, rules in found for rule in rules} & without
+
+
 def test_event_rows_are_found_the_same_either_way(monkeypatch: pytest.MonkeyPatch, matcher: LogMatcher) -> None:
     rows = [f"{n}m  Warning  {reason}  pod/web-{n}  {message}" for n, (reason, message) in enumerate([("BackOff", "Back-off restarting failed container"), ("Evicted", "The node was low on resource: memory."), ("Pulled", "Successfully pulled image")] * 50)]
     by_line, located = _found_both_ways(monkeypatch, matcher, blocks(rows, 40), rows=True)
