@@ -32,7 +32,7 @@ from scdiag._units import format_size
 from scdiag.errors import CaptureError
 from scdiag.ports import CaptureSource
 
-__all__ = ["HEAD_BYTES", "LINE_END_LOOKAHEAD", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "input_line_blocks", "open_input"]
+__all__ = ["HEAD_BYTES", "LINE_END_LOOKAHEAD", "CaptureInput", "InputLimits", "as_input_text", "expand_inputs", "input_bytes", "input_line_blocks", "input_longer_than", "open_input"]
 
 HEAD_BYTES = 64 * 1024
 """How much of an input the readers see when deciding whether it is theirs."""
@@ -123,6 +123,11 @@ class _Wrapping(io.RawIOBase):
         super().close()
 
 
+_PROBE_PIECE = 1 << 20
+"""Bytes :meth:`_Bounded.longer_than` reads at a time, into one buffer: no fresh pages for each piece."""
+_PIECE_FLOOR = 64 << 10
+"""A line limit below which :meth:`_Bounded.longer_than` does not try (its pieces would be that short)."""
+
 LINE_END_LOOKAHEAD = 4096
 """Bytes at a block's end looked through for its last newline (a line is rarely longer); the text
 path ends its blocks alike (:func:`scdiag.captures.text.stream_blocks`)."""
@@ -175,6 +180,44 @@ class _Bounded(_Wrapping):
                 if piece.endswith(b"\n"):
                     break
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def longer_than(self, chars: int) -> bool:
+        """Whether the text from here on is surely more than ``chars`` characters, told from the file's bytes
+        read in place, none taken; ``False`` also when that is not known so.
+
+        It is known so when the next ``chars + 1`` bytes are ASCII without a
+        NUL or carriage return and no line among them is longer than the
+        line limit: each of them is then a character of the text.
+        """
+        if self._file is None or self._left <= chars or self._line or self._line_limit < _PIECE_FLOOR or not hasattr(os, "preadv"):
+            return False
+        # Pieces no longer than a line may be: only a line running on across pieces can be too long.
+        piece = min(_PROBE_PIECE, self._line_limit)
+        buffer = bytearray(piece)
+        start = self._inner.tell()
+        seen = run = 0
+        try:
+            while seen <= chars:
+                want = min(piece, chars + 1 - seen)
+                got = os.preadv(self._file, [memoryview(buffer)[:want]], start + seen)
+                if got < want:
+                    return False  # the file ends first: short enough to read as a paste
+                data = buffer if got == piece else buffer[:got]
+                if b"\x00" in data or b"\r" in data or not data.isascii():
+                    return False
+                first = data.find(b"\n")
+                if first < 0:
+                    run += got
+                else:
+                    if run + first > self._line_limit:
+                        return False
+                    run = got - data.rfind(b"\n") - 1
+                if run > self._line_limit:
+                    return False
+                seen += got
+        except OSError:
+            return False
+        return True
 
     def _to_newline(self, size: int) -> int:
         """``size`` cut back to just after the last newline of its last :data:`LINE_END_LOOKAHEAD` bytes, read
@@ -249,6 +292,14 @@ def input_bytes(text: TextIO) -> BinaryIO | None:
     a block of whole lines of them what the text stream would have decoded.
     """
     return cast(BinaryIO, text.buffer) if isinstance(text, _InputText) else None
+
+
+def input_longer_than(text: TextIO, chars: int) -> bool:
+    """Whether a stream :func:`open_input`'s source just opened surely holds more than ``chars`` characters,
+    told without reading it through (a stored file of ASCII lines); ``False`` also when that is not known so.
+    """
+    bounded = getattr(input_bytes(text), "raw", None)
+    return isinstance(bounded, _Bounded) and bounded.longer_than(chars)
 
 
 def input_line_blocks(text: TextIO, size: int) -> Iterator[bytes] | None:

@@ -17,7 +17,7 @@ import attrs
 from scdiag._records import record
 from scdiag.captures.collector import CaptureCollector
 from scdiag.captures.guides import capture_guides, looks_like
-from scdiag.captures.inputs import InputLimits, expand_inputs, input_bytes, open_input
+from scdiag.captures.inputs import InputLimits, expand_inputs, input_bytes, input_longer_than, open_input
 from scdiag.captures.paste import MAX_PASTE_CHARS, segment_sources, split_paste, streamed_conversion
 from scdiag._version import install_hint
 from scdiag.errors import CaptureError
@@ -84,6 +84,8 @@ def _choose(readers: Sequence[CaptureReader], sources: Sequence[CaptureSource], 
 def _whole_text(source: CaptureSource) -> str | None:
     """The input's text when it is small enough to be a paste; ``None`` for a large capture."""
     with source.open() as stream:
+        if input_longer_than(stream, MAX_PASTE_CHARS):
+            return None
         binary = input_bytes(stream)
         if binary is not None:
             head = binary.read(MAX_PASTE_CHARS + 1)

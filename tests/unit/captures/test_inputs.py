@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from scdiag.app import DiagnosticOrchestrator
+from scdiag.captures.inputs import InputLimits, input_longer_than, open_input
 from scdiag.config import config_from_mapping
 from scdiag.models import DiagnosticResult, InputRecord
 
@@ -171,3 +172,50 @@ def test_a_limit_below_one_kib_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match=r"diagnostics\.captures\.max_line_length: must be at least 1KiB"):
         config_from_mapping({"diagnostics": {"captures": {"max_line_length": 10}}})
+
+
+_LINE_LIMIT = 64 << 10
+_LOG_LINE = b"2026-12-03T10:00:00Z GET /api/orders 200 12ms\n"
+
+
+def _longer_than(path: Path, chars: int) -> tuple[bool, int]:
+    """What :func:`input_longer_than` says of ``path``, and the length of the text its stream reads."""
+    source = open_input(str(path), path, limits=InputLimits(max_line_bytes=_LINE_LIMIT)).source
+    with source.open() as stream:
+        told = input_longer_than(stream, chars)
+    with source.open() as stream:
+        return told, len(stream.read())
+
+
+def test_a_file_of_ascii_lines_is_told_longer_without_reading_it_through(tmp_path: Path) -> None:
+    target = tmp_path / "app.log"
+    target.write_bytes(_LOG_LINE * 5000)
+
+    told, length = _longer_than(target, 3 * _LINE_LIMIT)
+
+    assert told and length > 3 * _LINE_LIMIT
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [b"x" * (3 * _LINE_LIMIT) + b"\n", b"GET /\r\n", b"GET /\x00orders\n", "GET /caf\u00e9\n".encode()],
+    ids=["a line the limit cuts", "a carriage return", "a nul byte", "utf-8 beyond ascii"],
+)
+def test_bytes_the_text_may_be_shorter_than_are_not_told_longer(tmp_path: Path, odd: bytes) -> None:
+    """Each of these may make the text fewer characters than the file has bytes (the long line does): left to reading it."""
+    target = tmp_path / "app.log"
+    target.write_bytes(_LOG_LINE * 100 + odd + _LOG_LINE * 3000)
+    chars = target.stat().st_size - 3 * _LINE_LIMIT // 2
+
+    told, length = _longer_than(target, chars)
+
+    assert not told
+    if odd.startswith(b"x"):
+        assert length <= chars  # the cut line took the text under the limit: told longer, it would have been wrong
+
+
+def test_a_file_shorter_than_asked_is_not_told_longer(tmp_path: Path) -> None:
+    target = tmp_path / "app.log"
+    target.write_bytes(_LOG_LINE * 100)
+
+    assert _longer_than(target, target.stat().st_size) == (False, target.stat().st_size)
