@@ -187,72 +187,114 @@ _WITHOUT_PROVIDER_OPTIONS = frozenset({"analyze", "capture", "providers", "patte
 """Commands that take no provider's options: their parser need not load the plugins to learn them."""
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, read as the parser reads it: the first word that is no option or value of one."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("--config", "-c"):
+            next(tokens, None)
+        elif token == "--":
+            return next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
 def _needs_provider_options(argv: Sequence[str]) -> bool:
-    command = next((token for token in argv if token in _COMMANDS), None)
-    return command not in _WITHOUT_PROVIDER_OPTIONS
+    return _command_in(argv) not in _WITHOUT_PROVIDER_OPTIONS
 
 
-def _parser(provider_options: bool = True) -> argparse.ArgumentParser:
-    """The command line; ``provider_options=False`` leaves out the flags the installed providers declare."""
-    parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?", epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, told the terminal's width as :func:`shutil.get_terminal_size` finds it.
+
+    Left to find it, each formatter imports :mod:`shutil`, and with it the
+    bz2 and lzma modules (2.7 ms measured); one is made for every option
+    added, though help is seldom printed.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ is not None else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _parser(provider_options: bool = True, only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``provider_options=False`` leaves out the flags the installed providers declare.
+
+    With ``only`` a command, the other commands are named, with their help,
+    but take no options: a run parses the line of one command, and adding
+    every command's options cost it about 3 ms.
+    """
+    parser = _Parser(prog="scdiag", description="Why did my container deployment fail, and what do I change?", epilog=_EXIT_CODES, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"scdiag {__version__}")
     parser.add_argument("--config", "-c", metavar="FILE", help="diagnostics config (default: .sc/diagnostics-config.yaml when present)")
     parser.add_argument("--debug", action="store_true", help="log debug output and show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(name: str, help: str) -> argparse.ArgumentParser | None:
         epilog = "\n\n".join(part for part in (_EXAMPLES.get(name), _EXIT_CODES) if part)
-        parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
-        return parser
+        parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=_Formatter)
+        return parser if only is None or only == name else None
 
-    diagnose = command("diagnose", "diagnose a live deployment through a provider")
-    _add_target_options(diagnose, "diagnose", provider_options)
-    diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
-    diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
-    diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
-    _add_output_options(diagnose)
+    if diagnose := command("diagnose", "diagnose a live deployment through a provider"):
+        _add_target_options(diagnose, "diagnose", provider_options)
+        diagnose.add_argument("--since", type=_duration, help='how far back to look, e.g. "30m" (default: collection.event_lookback)')
+        diagnose.add_argument("--timeout", type=_duration, help='collection deadline, e.g. "2m" (default: collection.timeout)')
+        diagnose.add_argument("--no-cache", action="store_true", help="collect afresh even if the same request was cached (cache.ttl)")
+        _add_output_options(diagnose)
 
-    watch = command("watch", "watch a rollout as it happens: progress, events, and the diagnosis as soon as it is doomed")
-    _add_target_options(watch, "watch", provider_options)
-    watch.add_argument("--interval", type=_duration, default=timedelta(seconds=5), help='time between polls, e.g. "5s" (default 5s; longer while the API throttles)')
-    watch.add_argument("--timeout", type=_duration, default=timedelta(minutes=15), help='give up after, e.g. "15m" (default 15m; exit 4)')
-    watch.add_argument("--grace", type=_duration, default=timedelta(minutes=3), help='how long probes may fail while the app warms up, e.g. "3m"')
-    watch.add_argument("--since", type=_duration, help='events and logs from this long before the watch started belong to the rollout (default 5m)')
-    _add_output_options(watch)
+    if watch := command("watch", "watch a rollout as it happens: progress, events, and the diagnosis as soon as it is doomed"):
+        _add_target_options(watch, "watch", provider_options)
+        watch.add_argument("--interval", type=_duration, default=timedelta(seconds=5), help='time between polls, e.g. "5s" (default 5s; longer while the API throttles)')
+        watch.add_argument("--timeout", type=_duration, default=timedelta(minutes=15), help='give up after, e.g. "15m" (default 15m; exit 4)')
+        watch.add_argument("--grace", type=_duration, default=timedelta(minutes=3), help='how long probes may fail while the app warms up, e.g. "3m"')
+        watch.add_argument("--since", type=_duration, help='events and logs from this long before the watch started belong to the rollout (default 5m)')
+        _add_output_options(watch)
 
-    analyze = command("analyze", "analyse captured CLI output (no cloud access needed)")
-    analyze.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for standard input (.gz too)")
-    analyze.add_argument("--provider", "-p", type=_provider_name, help="override the provider the content suggests")
-    analyze.add_argument("--service", "-s", help="override the service name the content suggests")
-    analyze.add_argument("--since", type=_duration, help='only look at the last span of time, e.g. "30m"')
-    analyze.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
-    analyze.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
-    _add_output_options(analyze)
+    if analyze := command("analyze", "analyse captured CLI output (no cloud access needed)"):
+        analyze.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for standard input (.gz too)")
+        analyze.add_argument("--provider", "-p", type=_provider_name, help="override the provider the content suggests")
+        analyze.add_argument("--service", "-s", help="override the service name the content suggests")
+        analyze.add_argument("--since", type=_duration, help='only look at the last span of time, e.g. "30m"')
+        analyze.add_argument("--stack", help="Simple Container stack, to fill in fix steps")
+        analyze.add_argument("--environment", help="Simple Container environment, to fill in fix steps")
+        _add_output_options(analyze)
 
-    capture = command("capture", "print the commands that capture what scdiag analyze reads")
-    capture.add_argument("--print", action="store_true", help="print the commands (what this command does)")
-    capture.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes)")
-    capture.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
-    capture.add_argument("--namespace", "-n", help="Kubernetes namespace")
-    capture.add_argument("--cluster", help="ECS cluster")
-    capture.add_argument("--region", help="cloud region")
-    capture.add_argument("--project", help="GCP project")
-    capture.add_argument("--resource-group", help="Azure resource group")
-    capture.add_argument("--workspace", help="Azure Log Analytics workspace id")
+    if capture := command("capture", "print the commands that capture what scdiag analyze reads"):
+        capture.add_argument("--print", action="store_true", help="print the commands (what this command does)")
+        capture.add_argument("--provider", "-p", required=True, type=_provider_name, help=f"one of {', '.join(_PROVIDERS)} (k8s for kubernetes)")
+        capture.add_argument("--service", "-s", required=True, help="service, deployment, Cloud Run service or container app")
+        capture.add_argument("--namespace", "-n", help="Kubernetes namespace")
+        capture.add_argument("--cluster", help="ECS cluster")
+        capture.add_argument("--region", help="cloud region")
+        capture.add_argument("--project", help="GCP project")
+        capture.add_argument("--resource-group", help="Azure resource group")
+        capture.add_argument("--workspace", help="Azure Log Analytics workspace id")
 
-    providers = command("providers", "list providers and what each can do")
-    _add_config_option(providers)
-    providers.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
+    if providers := command("providers", "list providers and what each can do"):
+        _add_config_option(providers)
+        providers.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
 
-    patterns = command("patterns", "list the failure patterns of the knowledge base")
-    patterns.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    patterns.add_argument("pattern_id", nargs="?", metavar="ID")
-    patterns.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
-    _add_config_option(patterns)
+    if patterns := command("patterns", "list the failure patterns of the knowledge base"):
+        patterns.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+        patterns.add_argument("pattern_id", nargs="?", metavar="ID")
+        patterns.add_argument("--output", "-o", "--format", "-f", dest="format", type=str.lower, choices=("text", "json"), default="text")
+        _add_config_option(patterns)
 
     command("version", "print the version of scdiag and its plugins")
-    completion = command("completion", "print a shell completion script, generated from these commands and options")
-    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    if completion := command("completion", "print a shell completion script, generated from these commands and options"):
+        completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
 
 
@@ -698,7 +740,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    parser = _parser(provider_options=_needs_provider_options(argv))
+    parser = _parser(provider_options=_needs_provider_options(argv), only=_command_in(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="scdiag: %(levelname)s %(name)s: %(message)s")
     if args.command is None:

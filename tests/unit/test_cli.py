@@ -37,6 +37,21 @@ def test_a_bad_config_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capt
     assert "Traceback" not in err
 
 
+def test_a_config_file_named_like_a_command_is_no_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command is the first word after the top-level options and their values, as argparse reads the line."""
+    monkeypatch.chdir(tmp_path)
+    Path("patterns").write_text("diagnostics: {cache: {enabled: false}}\n")
+    assert main(["-c", "patterns", "analyze", str(EXAMPLE), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["root_cause"]["pattern_id"] == "container-oom-kill"
+
+
+def test_help_for_a_command_lists_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    out = capsys.readouterr().out
+    assert "--output-file" in out and "--since" in out
+
+
 def test_a_provider_that_is_not_installed_names_the_extra(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """With the plugin blocked, diagnose says what to install and exits 2."""
     monkeypatch.setenv("SCDIAG_DISABLE_PLUGINS", "gcp")
