@@ -11,7 +11,6 @@ a directory on the path (a report in the working directory) changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scdiag._digest import hex_digest
 from scdiag._private_files import read_own, write_own
 
 __all__ = ["FoundEntryPoint", "find_entry_points"]
@@ -96,7 +96,7 @@ def _key(group: str) -> str:
         except OSError:
             folders = None
         parts.append([entry, folders])
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+    return hex_digest(json.dumps(parts).encode(), 16)
 
 
 def _modified(path: str) -> int | None:

@@ -10,7 +10,6 @@ redacted before it is written: a cache never holds a secret.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import attrs
 
 from scdiag import regex
+from scdiag._digest import hex_digest
 from scdiag._records import mutable_record
 from scdiag.collection import nothing_collected
 from scdiag.models import DiagnosticData, DiagnosticRequest, GapKind
@@ -57,7 +57,7 @@ class FileCacheStore:
     clock: object = attrs.field(default=time.time, repr=False)
 
     def _path(self, key: str) -> Path:
-        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        digest = hex_digest(key.encode(), 16)
         return self.directory / f"{_SAFE.sub('_', key)[:60]}-{digest}.cache"
 
     def _now(self) -> float:
@@ -133,7 +133,7 @@ def request_key(request: DiagnosticRequest, identity: Mapping[str, str] | None =
     window = "/".join(stamp.strftime("%Y%m%dT%H%M") if stamp else "" for stamp in (request.start_time, request.end_time))
     key = f"{request.provider}/{request.service_name}/{where}/{request.deployment_id or ''}/{window}"
     if identity:
-        digest = hashlib.sha256(json.dumps(sorted(identity.items())).encode()).hexdigest()[:16]
+        digest = hex_digest(json.dumps(sorted(identity.items())).encode(), 8)
         key += f"/id={digest}"
     return key
 

@@ -18,13 +18,13 @@ before each candidate and at the block's end, not the whole block.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from scdiag._digest import hex_digest
 from scdiag._private_files import read_own, write_own
 
 __all__ = ["ACCEL_AFTER_BYTES", "ACCEL_STORED_AFTER_BYTES", "NEWLINES_PER_MARK", "WHOLE_TEXT_MARKERS", "Candidates", "Prefilter", "enabled", "loosened"]
@@ -79,7 +79,7 @@ class Prefilter:
         import hyperscan
 
         machine = os.uname()
-        digest = hashlib.sha256("\0".join([str(getattr(hyperscan, "__version__", "")), machine.machine, machine.nodename, str(_FLAGS_VERSION), *expressions]).encode()).hexdigest()[:40]
+        digest = hex_digest("\0".join([str(getattr(hyperscan, "__version__", "")), machine.machine, machine.nodename, str(_FLAGS_VERSION), *expressions]).encode())
         return cache / f"{digest}.hsdb"
 
     @classmethod

@@ -15,7 +15,6 @@ Entries are pickles, so only the owner's own files are read (see
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from scdiag._digest import hex_digest
 from scdiag._private_files import read_own, write_own
 from scdiag._records import mutable_record
 from scdiag._version import __version__
@@ -62,7 +62,7 @@ class PatternCache:
     def _entry(self, path: Path, content: bytes) -> Path:
         if self._fingerprint is None:
             self._fingerprint = _code_fingerprint()
-        digest = hashlib.sha256(self._fingerprint + b"\0" + os.fsencode(path) + b"\0" + content).hexdigest()[:40]
+        digest = hex_digest(self._fingerprint + b"\0" + os.fsencode(path) + b"\0" + content)
         return self.directory / f"{digest}.patterns"
 
     def get(self, path: Path, content: bytes) -> list[FailurePattern] | None:
