@@ -23,7 +23,7 @@ import re2
 
 from scdiag._records import mutable_record, record
 from scdiag.analysis.accel import ACCEL_AFTER_BYTES, ACCEL_STORED_AFTER_BYTES, NEWLINES_PER_MARK, WHOLE_TEXT_MARKERS, Candidates, Prefilter
-from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex, compile_regex
+from scdiag.analysis.patterns import FailurePattern, Indicator, IndicatorKind, Regex
 
 _PLATFORM_KINDS = (IndicatorKind.EVENT, IndicatorKind.STATUS, IndicatorKind.CONTAINER, IndicatorKind.TARGET_HEALTH)
 _ANCHORED_REASON = re2.compile(r"^\^\(?([A-Za-z0-9_.:| ]+?)\)?\$$")
@@ -52,7 +52,8 @@ def free_text_regex(indicator: Indicator) -> Regex | None:
     words = body.split("|")
     if not all(len(w) >= _MIN_WORD and _DISTINCTIVE_WORD.match(w) for w in words):
         return None
-    return compile_regex(r"\b(?:" + "|".join(w.replace(".", r"\.") for w in words) + r")\b")
+    # Words of letters and dots only: always valid, so compiled where first used, like a cached pattern's.
+    return Regex(r"\b(?:" + "|".join(w.replace(".", r"\.") for w in words) + r")\b")
 
 __all__ = ["LogMatcher", "LogRule", "free_text_regex"]
 
