@@ -359,3 +359,29 @@ def test_analyze_keeps_no_entry_points_when_the_cache_is_off(tmp_path: Path, mon
     config.write_text("diagnostics: {cache: {enabled: false}}\n")
     assert main(["analyze", str(EXAMPLE), "-q", "-c", str(config), "--output-file", str(tmp_path / "report.txt")]) == 0
     assert not (tmp_path / "cache" / "plugins").exists()
+
+
+_COLLECTOR_WHILE_READING = """
+import gc, sys
+import scdiag.captures.pipeline as pipeline
+from scdiag.cli import run
+
+read = pipeline.read_captures
+
+def reading(*args, **kwargs):
+    print("collector on while reading:", gc.isenabled())
+    return read(*args, **kwargs)
+
+pipeline.read_captures = reading
+sys.argv = ["scdiag", "analyze", sys.argv[1], "-q", "--output-file", sys.argv[2]]
+run()
+"""
+
+
+def test_the_collector_runs_again_before_the_inputs_are_read(tmp_path: Path) -> None:
+    """Startup runs without the cyclic collector; a reader's garbage must still be collected."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _COLLECTOR_WHILE_READING, str(EXAMPLE), str(tmp_path / "report.txt")], capture_output=True, text=True, timeout=60)
+    assert done.stdout == "collector on while reading: True\n"
