@@ -156,7 +156,7 @@ class AwsTableReader:
 
     def sniff(self, source: CaptureSource) -> float:
         """The boxed title of one of those operations."""
-        return 0.9 if _TITLE_HEAD.search(source.head) and "+--" in source.head else 0.0
+        return 0.9 if "+--" in source.head and _TITLE_HEAD.search(source.head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
         """The table rebuilt as the command's JSON, read by that command's JSON reader."""

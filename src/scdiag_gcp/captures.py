@@ -80,7 +80,7 @@ class CloudRunObjectReader:
         head = source.head
         if "serving.knative.dev" in head and _KNATIVE_KIND.search(head):
             return 0.95
-        if _V2_NAME.search(head) and ("Revision" in head or "terminalCondition" in head or "/executions/" in head):
+        if ("Revision" in head or "terminalCondition" in head or "/executions/" in head) and _V2_NAME.search(head):
             return 0.9
         return 0.0
 
@@ -189,8 +189,11 @@ class GcloudDeployErrorReader:
     def sniff(self, source: CaptureSource) -> float:
         """``ERROR: (gcloud.run.…)`` lines, or a Terraform or Pulumi error carrying a revision's Ready message."""
         head = source.head
-        if _GCLOUD_ERROR.search(head) or _DEPLOYED.search(head):
+        # Each expression's own words first: a search costs far more than looking for them, and they are seldom there.
+        if ("ERROR: (gcloud.run." in head and _GCLOUD_ERROR.search(head)) or ("has been deployed and is serving" in head and _DEPLOYED.search(head)):
             return 0.8
+        if "is not ready and cannot serve traffic." not in head:
+            return 0.0
         return 0.75 if _TOOL_MARK.search(head) and _TOOL_ERROR.search(head) else 0.0
 
     def read(self, source: CaptureSource, sink: CaptureSink) -> int:
