@@ -833,13 +833,13 @@ def _keep_freed_blocks() -> None:
     """
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
-
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return  # another C library: its own heap policy
+    except (ImportError, OSError, AttributeError):
+        return  # no ctypes, or another C library: its own heap policy
     mallopt(-3, _KEPT_HEAP)  # M_MMAP_THRESHOLD: larger allocations are mapped, and unmapped when freed
     mallopt(-1, 2 * _KEPT_HEAP)  # M_TRIM_THRESHOLD: the free top of the heap kept before trimming
 
