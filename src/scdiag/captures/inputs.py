@@ -191,12 +191,14 @@ class _Bounded(_Wrapping):
         """
         if self._file is None or self._left <= chars or self._line or self._line_limit < _PIECE_FLOOR or not hasattr(os, "preadv"):
             return False
-        # Pieces no longer than a line may be: only a line running on across pieces can be too long.
-        piece = min(_PROBE_PIECE, self._line_limit)
-        buffer = bytearray(piece)
-        start = self._inner.tell()
         seen = run = 0
         try:
+            start = self._inner.tell()
+            if os.fstat(self._file).st_size - start <= chars:
+                return False  # too few bytes for that many characters: read as a paste
+            # Pieces no longer than a line may be: only a line running on across pieces can be too long.
+            piece = min(_PROBE_PIECE, self._line_limit)
+            buffer = bytearray(piece)
             while seen <= chars:
                 want = min(piece, chars + 1 - seen)
                 got = os.preadv(self._file, [memoryview(buffer)[:want]], start + seen)
