@@ -212,8 +212,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     added, though help is seldom printed.
     """
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None, **options: Any) -> None:
+        # **options: any other setting argparse's own formatter takes, passed on as given.
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width, **options)
 
 
 def _terminal_columns() -> int:
